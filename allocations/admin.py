@@ -1,0 +1,103 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from allocations.models import (
+    AllocationCell,
+    AllocationColumn,
+    AllocationRow,
+    AllocationStandard,
+    AllocationTable,
+    BudgetLine,
+    ClassificationCode,
+    FundNotice,
+    NoticeAttachment,
+    NoticeParagraph,
+    NoticeRecipient,
+)
+
+
+@admin.register(ClassificationCode)
+class ClassificationCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "scheme", "is_active"]
+    list_filter = ["scheme", "is_active"]
+    search_fields = ["code", "name"]
+
+
+class NoticeRecipientInline(admin.TabularInline):
+    model = NoticeRecipient
+    extra = 0
+
+
+class NoticeParagraphInline(admin.StackedInline):
+    model = NoticeParagraph
+    extra = 0
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+
+
+class NoticeAttachmentInline(admin.TabularInline):
+    model = NoticeAttachment
+    extra = 0
+    raw_id_fields = ["allocation_table", "target_table"]
+
+
+@admin.register(FundNotice)
+class FundNoticeAdmin(SimpleHistoryAdmin):
+    list_display = ["doc_number_display", "title", "issuer", "year", "amount", "amount_unit",
+                    "status", "is_external"]
+    list_filter = ["status", "is_external", "year", "issuer"]
+    search_fields = ["title", "issuer_code", "issuer_name"]
+    list_select_related = ["issuer"]
+    raw_id_fields = ["parent"]
+    readonly_fields = ["version", "issued_at", "issued_by", "created_at", "updated_at"]
+    inlines = [NoticeRecipientInline, NoticeParagraphInline, BudgetLineInline,
+               NoticeAttachmentInline]
+
+    @admin.display(description=_("发文字号"), ordering="doc_serial")
+    def doc_number_display(self, obj: FundNotice) -> str:
+        return obj.doc_number or "（未编号）"
+
+
+class AllocationColumnInline(admin.TabularInline):
+    model = AllocationColumn
+    extra = 0
+
+
+class AllocationRowInline(admin.TabularInline):
+    model = AllocationRow
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(AllocationTable)
+class AllocationTableAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "notice", "unit"]
+    list_select_related = ["notice"]
+    inlines = [AllocationColumnInline, AllocationRowInline]
+
+
+class AllocationCellInline(admin.TabularInline):
+    model = AllocationCell
+    extra = 0
+
+
+@admin.register(AllocationRow)
+class AllocationRowAdmin(SimpleHistoryAdmin):
+    list_display = ["label", "table", "position"]
+    list_select_related = ["table"]
+    inlines = [AllocationCellInline]
+
+
+@admin.register(AllocationStandard)
+class AllocationStandardAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "base_amount", "unit", "ratio_text", "region", "source_document"]
+    list_filter = ["region"]
+    search_fields = ["name", "source_document"]
+
+    @admin.display(description=_("分担比例"))
+    def ratio_text(self, obj: AllocationStandard) -> str:
+        return obj.ratio_text

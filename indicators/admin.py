@@ -1,0 +1,20 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.models import FrameworkCategory, PerformanceIndicator
+
+
+@admin.register(FrameworkCategory)
+class FrameworkCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "parent", "generation", "synonyms", "position"]
+    list_filter = ["generation", "level"]
+
+
+@admin.register(PerformanceIndicator)
+class PerformanceIndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "level", "value_text", "value_kind", "value_comparator",
+                    "value_number", "value_unit", "table"]
+    list_filter = ["level", "value_kind"]
+    search_fields = ["name", "value_text"]
+    list_select_related = ["table"]
+    raw_id_fields = ["table", "parent"]

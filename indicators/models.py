@@ -1,0 +1,182 @@
+"""Performance indicators (绩效指标): the framework vocabulary and each table's indicator tree.
+
+Not to be confused with budget quotas (预算指标), which are `allocations.BudgetLine`.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from decimal import Decimal
+
+from indicators.values import ParsedValue, ValueKind, parse_value
+
+NUMBER_LIMIT = Decimal(10) ** 14
+
+
+class FrameworkCategory(models.Model):
+    """A 一级 or 二级 category of one generation of the national indicator framework."""
+
+    class Generation(models.TextChoices):
+        GEN_2015 = "2015", _("2015版（财预〔2015〕88号）")
+        GEN_2021 = "2021", _("2021版（财预〔2021〕101号）")
+
+    generation = models.CharField(_("版本"), max_length=4, choices=Generation.choices)
+    level = models.PositiveSmallIntegerField(_("级次"), choices=[(1, _("一级")), (2, _("二级"))])
+    name = models.CharField(_("名称"), max_length=50)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("所属一级指标"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="children",
+    )
+    # Regional or older spellings that mean the same (效果指标 = 效益指标).
+    synonyms = models.CharField(_("同义写法"), max_length=300, blank=True, help_text=_("用顿号分隔"))
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("指标体系分类")
+        verbose_name_plural = _("指标体系分类")
+        ordering = ["generation", "level", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["generation", "level", "name"], name="framework_unique_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(level=1, parent__isnull=True) | Q(level=2, parent__isnull=False),
+                name="framework_parent_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.generation}版）"
+
+    def synonym_list(self) -> list[str]:
+        return [s.strip() for s in self.synonyms.replace(",", "、").split("、") if s.strip()]
+
+
+class PerformanceIndicator(models.Model):
+    """One row of a target table's indicator tree.
+
+    Levels: 1 一级, 2 二级, 3 三级 (with a value), 4 sub-item under a 三级 (seed 001's
+    资助参保人次数 → 农村特困人员 95人 …). `value_text` is kept verbatim for printing; the
+    `value_*` columns hold its parsed normal form, recomputed on every save.
+    """
+
+    class Level(models.IntegerChoices):
+        FIRST = 1, _("一级指标")
+        SECOND = 2, _("二级指标")
+        THIRD = 3, _("三级指标")
+        SUB_ITEM = 4, _("子项")
+
+    class Direction(models.TextChoices):
+        POSITIVE = "positive", _("正向")
+        NEGATIVE = "negative", _("反向")
+
+    table = models.ForeignKey(
+        "perfgoals.TargetTable", verbose_name=_("绩效目标表"), on_delete=models.CASCADE,
+        related_name="indicators",
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级指标"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="children",
+    )
+    level = models.PositiveSmallIntegerField(_("级次"), choices=Level.choices)
+    position = models.PositiveIntegerField(_("同级顺序"))
+    name = models.CharField(_("指标名称"), max_length=300, blank=True)
+    category = models.ForeignKey(
+        FrameworkCategory, verbose_name=_("对应指标体系分类"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    value_text = models.CharField(_("指标值"), max_length=500, blank=True)
+    description = models.TextField(_("绩效指标描述"), blank=True)
+    basis = models.CharField(_("指标值确定依据"), max_length=300, blank=True)
+    direction = models.CharField(
+        _("指标方向"), max_length=10, choices=Direction.choices, blank=True
+    )
+
+    value_kind = models.CharField(
+        _("指标值类型"), max_length=20, choices=[(k.value, k.value) for k in ValueKind],
+        default=ValueKind.EMPTY,
+    )
+    value_comparator = models.CharField(_("比较符"), max_length=2, blank=True)
+    value_number = models.DecimalField(
+        _("数值"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    value_upper = models.DecimalField(
+        _("区间上限"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    value_unit = models.CharField(_("计量单位"), max_length=30, blank=True)
+    value_unit_implied = models.BooleanField(_("单位取自指标名称"), default=False)
+    value_note = models.CharField(_("解析说明"), max_length=300, blank=True)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "value_kind", "value_comparator", "value_number", "value_upper", "value_unit",
+            "value_unit_implied", "value_note",
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("绩效指标")
+        verbose_name_plural = _("绩效指标")
+        # Position counts among siblings, so inserting or moving a row touches only its siblings.
+        ordering = ["table", "level", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level=1, parent__isnull=True)
+                | Q(level__in=[2, 3, 4], parent__isnull=False),
+                name="indicator_parent_matches_level",
+                violation_error_message=_("一级指标不能有上级；二级及以下指标必须有上级指标。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=[1, 2]) | Q(level__in=[3, 4]),
+                name="indicator_level_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=[3, 4]) | Q(value_text=""),
+                name="indicator_value_only_on_leaves",
+                violation_error_message=_("一级、二级指标不填写指标值。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["table", "level"])]
+
+    def __str__(self) -> str:
+        return self.name or f"（未命名{self.get_level_display()}）"
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        parent = self.parent
+        if parent.table_id != self.table_id:
+            raise ValidationError({"parent": _("上级指标必须属于同一张表。")}, code="parent_table")
+        if parent.level != self.level - 1:
+            raise ValidationError(
+                {"parent": _("%(level)s的上级必须是%(parent_level)s。")},
+                code="parent_level",
+                params={
+                    "level": self.get_level_display(),
+                    "parent_level": self.Level(self.level - 1).label,
+                },
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        self.refresh_parsed_value()
+        super().save(*args, **kwargs)
+
+    def refresh_parsed_value(self) -> None:
+        parsed = parse_value(self.value_text, indicator_name=self.name)
+        if any(n is not None and abs(n) >= NUMBER_LIMIT for n in (parsed.number, parsed.upper)):
+            # Keep the column's digits bounded; such a value is a typing slip, not a target.
+            parsed = ParsedValue(kind=ValueKind.UNPARSED, reason="数值超出可记录范围")
+        self.value_kind = parsed.kind
+        self.value_comparator = parsed.comparator or ""
+        self.value_number = parsed.number
+        self.value_upper = parsed.upper
+        self.value_unit = parsed.unit
+        self.value_unit_implied = parsed.unit_implied
+        self.value_note = parsed.reason or parsed.text[:300]
+
+    @property
+    def parsed_value(self):
+        return parse_value(self.value_text, indicator_name=self.name)

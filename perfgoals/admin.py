@@ -1,0 +1,109 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.models import PerformanceIndicator
+from perfgoals.models import Office, Organisation, Region, ReviewOpinion, TargetTable, User
+
+admin.site.site_header = _("预算绩效目标管理系统")
+admin.site.site_title = _("绩效目标管理")
+admin.site.index_title = _("数据管理")
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "parent", "code"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+
+
+class OfficeInline(admin.TabularInline):
+    model = Office
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "unit_code"]
+    list_filter = ["kind", "region__level"]
+    search_fields = ["name", "short_name", "unit_code"]
+    list_select_related = ["region"]
+    inlines = [OfficeInline]
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "kind", "document_prefix"]
+    list_filter = ["kind"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "__str__", "organisation", "office", "role", "is_active"]
+    list_filter = ["role", "is_active", "organisation__kind"]
+    list_select_related = ["organisation", "office__organisation"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("所属单位与角色"), {"fields": ["organisation", "office", "role", "phone"]}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("所属单位与角色"), {"fields": ["organisation", "office", "role"]}),
+    )
+
+
+class PerformanceIndicatorInline(admin.TabularInline):
+    model = PerformanceIndicator
+    extra = 0
+    fields = ["position", "level", "parent", "name", "value_text", "description", "basis"]
+    raw_id_fields = ["parent"]
+    ordering = ["position"]
+
+
+class ReviewOpinionInline(admin.TabularInline):
+    model = ReviewOpinion
+    extra = 0
+    fields = ["office_kind", "grade", "text", "author"]
+
+
+@admin.register(TargetTable)
+class TargetTableAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "project_name", "layout", "organisation", "year", "amount_total", "amount_unit", "status",
+    ]
+    list_filter = ["layout", "status", "year", "organisation"]
+    search_fields = ["project_name", "project_code", "title"]
+    list_select_related = ["organisation"]
+    raw_id_fields = ["notice", "source_table"]
+    readonly_fields = ["version", "created_at", "updated_at", "created_by", "updated_by"]
+    inlines = [PerformanceIndicatorInline, ReviewOpinionInline]
+    fieldsets = [
+        (None, {"fields": [
+            "layout", "organisation", "year", "framework", "notice", "source_table", "sequence",
+            "title", "status",
+        ]}),
+        (_("项目信息"), {"fields": [
+            "project_name", "project_code", "contact", "competent_department",
+            "implementing_unit", "finance_department", "spending_direction",
+            "implementation_period",
+        ]}),
+        (_("资金情况"), {"fields": [
+            "amount_unit", "amount_total", "amount_fiscal", "amount_other",
+            "basic_expenditure", "project_expenditure", "fund_purpose",
+        ]}),
+        (_("资金支出计划（%）"), {"fields": [
+            "spend_by_mar", "spend_by_jun", "spend_by_oct", "spend_by_dec",
+        ]}),
+        (_("绩效目标"), {"fields": [
+            "annual_goal", "period_goal", "output_description", "outcome_description",
+            "sub_goals", "safeguards",
+        ]}),
+        (_("记录"), {"fields": ["version", "created_by", "updated_by", "created_at", "updated_at"]}),
+    ]
+
+
+@admin.register(ReviewOpinion)
+class ReviewOpinionAdmin(SimpleHistoryAdmin):
+    list_display = ["table", "office_kind", "grade", "author", "created_at"]
+    list_filter = ["office_kind", "grade"]
+    list_select_related = ["table", "author"]

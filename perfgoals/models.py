@@ -1,0 +1,394 @@
+"""Organisations, people, and the performance target tables (绩效目标表) with their review."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from perfgoals.money import MONEY_DIGITS, MONEY_PLACES, AmountUnit
+
+
+class Region(models.Model):
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("省")
+        PREFECTURE = 2, _("州/市")
+        COUNTY = 3, _("县/市/区")
+
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级区域"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
+
+    class Meta:
+        verbose_name = _("行政区域")
+        verbose_name_plural = _("行政区域")
+        ordering = ["level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
+                name="region_parent_matches_level",
+                violation_error_message=_("省级区域没有上级；州/市和县/市/区必须有上级区域。"),
+            ),
+            models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.level != self.level - 1:
+            raise ValidationError(
+                {"parent": _("上级区域的层级必须比本区域高一级。")}, code="region_level"
+            )
+
+    def ancestors(self) -> list["Region"]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        FINANCE = "finance", _("财政局")
+        HEALTH = "health", _("卫生健康局/委")
+        MEDICAL_SECURITY = "medical_security", _("医疗保障局")
+        HEALTH_FAMILY_PLANNING = "health_fp", _("卫生和计划生育局")
+        GOVERNMENT_OFFICE = "government_office", _("人民政府办公室")
+        OTHER = "other", _("其他单位")
+
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    kind = models.CharField(_("单位类型"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="organisations"
+    )
+    unit_code = models.CharField(_("单位编码"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["region__level", "region__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_finance(self) -> bool:
+        return self.kind == self.Kind.FINANCE
+
+
+class Office(models.Model):
+    class Kind(models.TextChoices):
+        BUSINESS = "business", _("业务股室")
+        PERFORMANCE = "performance", _("绩效股")
+        TREASURY = "treasury", _("国库股")
+        OTHER = "other", _("其他")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("所属单位"), on_delete=models.CASCADE, related_name="offices"
+    )
+    name = models.CharField(_("股室名称"), max_length=50)
+    kind = models.CharField(_("股室类型"), max_length=20, choices=Kind.choices)
+    # 发文代字, e.g. 瑞财社: the 社保股 of 瑞丽市财政局 issues 瑞财社〔2020〕0296号.
+    document_prefix = models.CharField(_("发文代字"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("股室")
+        verbose_name_plural = _("股室")
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="office_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name}{self.name}"
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        BUREAU_STAFF = "bureau_staff", _("业务单位经办人")
+        FINANCE_STAFF = "finance_staff", _("财政业务股室")
+        PERFORMANCE_REVIEWER = "performance_reviewer", _("财政绩效股审核人")
+        ADMINISTRATOR = "administrator", _("系统管理员")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("所属单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("所属股室"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="administrator") | Q(organisation__isnull=False),
+                name="user_belongs_to_organisation",
+                violation_error_message=_("除系统管理员外，用户必须属于一个单位。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.office_id and self.office.organisation_id != self.organisation_id:
+            raise ValidationError({"office": _("股室必须属于用户所在单位。")}, code="office_org")
+
+
+def money_field(label: str, **kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        **kwargs,
+    )
+
+
+def percent_field(label: str) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+
+
+class TargetTableQuerySet(models.QuerySet):
+    def for_year(self, year: int) -> "TargetTableQuerySet":
+        return self.filter(year=year)
+
+
+class TargetTable(models.Model):
+    """One 绩效目标表 in any of the layouts of DOMAIN.md §4.
+
+    The layouts share a header and the indicator tree (indicators.PerformanceIndicator);
+    fields a layout does not print stay empty. Summaries (DOMAIN.md §4 E) are computed
+    from these rows, never stored.
+    """
+
+    class Layout(models.TextChoices):
+        PROJECT = "project", _("项目支出绩效目标表")
+        TRANSFER = "transfer", _("转移支付区域绩效目标表")
+        DEPT_PROJECT = "dept_project", _("部门预算项目绩效目标表")
+        DEPARTMENT = "department", _("部门整体支出绩效目标表")
+        SPECIAL_FUND = "special_fund", _("专项资金支出方向绩效目标表")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交待审核")
+        RETURNED = "returned", _("已退回修改")
+        APPROVED = "approved", _("已批复")
+
+    class Framework(models.TextChoices):
+        GEN_2015 = "2015", _("2015版（成本指标属产出指标）")
+        GEN_2021 = "2021", _("2021版（成本指标为一级指标）")
+
+    layout = models.CharField(_("表样"), max_length=20, choices=Layout.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("填报单位"),
+        on_delete=models.PROTECT,
+        related_name="target_tables",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    framework = models.CharField(
+        _("指标体系版本"), max_length=4, choices=Framework.choices, blank=True
+    )
+    notice = models.ForeignKey(
+        "allocations.FundNotice",
+        verbose_name=_("资金下达通知"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="target_tables",
+    )
+    # A lower level's table decomposes an upper level's (将绩效目标及时对下分解).
+    source_table = models.ForeignKey(
+        "self",
+        verbose_name=_("上级绩效目标表"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="derived_tables",
+    )
+    sequence = models.PositiveSmallIntegerField(_("序号"), null=True, blank=True)
+    title = models.CharField(_("表名"), max_length=200, default="绩效目标表")
+    project_name = models.CharField(_("项目名称"), max_length=200)
+    project_code = models.CharField(_("项目编码"), max_length=40, blank=True)
+    contact = models.CharField(_("项目负责人及联系电话"), max_length=100, blank=True)
+    competent_department = models.CharField(_("主管部门"), max_length=100, blank=True)
+    implementing_unit = models.CharField(_("实施单位"), max_length=100, blank=True)
+    finance_department = models.CharField(_("财政部门"), max_length=100, blank=True)
+
+    amount_unit = models.CharField(
+        _("金额单位"), max_length=4, choices=AmountUnit.choices, default=AmountUnit.WAN
+    )
+    amount_total = money_field(_("年度资金总额"))
+    amount_fiscal = money_field(_("其中：财政拨款"))
+    amount_other = money_field(_("其他资金"))
+    basic_expenditure = money_field(_("基本支出"))
+    project_expenditure = money_field(_("项目支出"))
+    fund_purpose = models.TextField(_("资金用途"), blank=True)
+
+    annual_goal = models.TextField(_("年度目标"), blank=True)
+    period_goal = models.TextField(_("实施期目标"), blank=True)
+    spending_direction = models.CharField(_("支出方向"), max_length=200, blank=True)
+    implementation_period = models.CharField(_("实施期"), max_length=50, blank=True)
+    output_description = models.TextField(_("产出指标（部门整体）"), blank=True)
+    outcome_description = models.TextField(_("效益指标（部门整体）"), blank=True)
+    sub_goals = models.TextField(_("分项绩效目标"), blank=True)
+    safeguards = models.TextField(_("工作保障措施"), blank=True)
+
+    # Cumulative spending plan, % of the budget spent by the end of each month named.
+    spend_by_mar = percent_field(_("3月底支出进度（%）"))
+    spend_by_jun = percent_field(_("6月底支出进度（%）"))
+    spend_by_oct = percent_field(_("10月底支出进度（%）"))
+    spend_by_dec = percent_field(_("12月底支出进度（%）"))
+
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    # Optimistic concurrency: a save carries the version it read and fails if it moved.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("创建人"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        User, verbose_name=_("最后修改人"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = TargetTableQuerySet.as_manager()
+
+    SPENDING_PLAN_FIELDS = ("spend_by_mar", "spend_by_jun", "spend_by_oct", "spend_by_dec")
+    SPENDING_PLAN_LABELS = ("3月底", "6月底", "10月底", "12月底")
+
+    class Meta:
+        verbose_name = _("绩效目标表")
+        verbose_name_plural = _("绩效目标表")
+        ordering = ["-year", "organisation", "sequence", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(amount_total__isnull=True) | Q(amount_total__gte=0)
+                ) & (Q(amount_fiscal__isnull=True) | Q(amount_fiscal__gte=0))
+                & (Q(amount_other__isnull=True) | Q(amount_other__gte=0))
+                & (Q(basic_expenditure__isnull=True) | Q(basic_expenditure__gte=0))
+                & (Q(project_expenditure__isnull=True) | Q(project_expenditure__gte=0)),
+                name="target_amounts_not_negative",
+                violation_error_message=_("金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="target_year_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "year", "status"]),
+            models.Index(fields=["status", "year"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.project_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:perfgoals_targettable_change", args=[self.pk])
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.framework:
+            self.framework = self.default_framework(self.year)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def default_framework(year: int) -> str:
+        # 财预〔2021〕101号 applies from the 2022 budget round on.
+        return TargetTable.Framework.GEN_2021 if year >= 2022 else TargetTable.Framework.GEN_2015
+
+    @property
+    def spending_plan(self) -> list[Decimal | None]:
+        return [getattr(self, name) for name in self.SPENDING_PLAN_FIELDS]
+
+    @property
+    def has_indicator_tree(self) -> bool:
+        return self.layout != self.Layout.DEPARTMENT
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {self.Status.DRAFT, self.Status.RETURNED}
+
+
+class ReviewOpinion(models.Model):
+    """财政部门审核意见, one per reviewing office and round (业务股室意见, 绩效股意见)."""
+
+    class Grade(models.TextChoices):
+        EXCELLENT = "excellent", _("优")
+        GOOD = "good", _("良")
+        FAIR = "fair", _("中")
+        POOR = "poor", _("差")
+
+    table = models.ForeignKey(
+        TargetTable, verbose_name=_("绩效目标表"), on_delete=models.CASCADE,
+        related_name="review_opinions",
+    )
+    office_kind = models.CharField(
+        _("审核股室"), max_length=20, choices=Office.Kind.choices
+    )
+    text = models.TextField(_("审核意见"), blank=True)
+    grade = models.CharField(_("审核等级"), max_length=10, choices=Grade.choices, blank=True)
+    author = models.ForeignKey(
+        User, verbose_name=_("审核人"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("审核时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("审核意见")
+        verbose_name_plural = _("审核意见")
+        ordering = ["table", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_office_kind_display()}：{self.text[:20]}"

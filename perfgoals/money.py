@@ -1,0 +1,70 @@
+"""Money arithmetic: Decimal only, with the one rounding rule the product states everywhere.
+
+Amounts are computed exactly in 元 and shown in 万元 with two decimals, ROUND_HALF_UP
+(DOMAIN.md §3). The figure in 元 is authoritative; the 万元 figure is its rounded display.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+TEN_THOUSAND = Decimal(10000)
+CENT = Decimal("0.01")
+ROUNDING_RULE = _("以元为单位精确计算，折合万元时保留两位小数，四舍五入")
+
+# max_digits stays at 15 so SQLite's REAL storage keeps every amount exact.
+MONEY_DIGITS = 15
+MONEY_PLACES = 2
+
+
+class AmountUnit(models.TextChoices):
+    YUAN = "yuan", _("元")
+    WAN = "wan", _("万元")
+
+
+def to_yuan(amount: Decimal, unit: str) -> Decimal:
+    """Exact value in 元 of an amount stated in `unit`."""
+    if unit == AmountUnit.WAN:
+        return amount * TEN_THOUSAND
+    return amount
+
+
+def from_yuan(yuan: Decimal, unit: str) -> Decimal:
+    """The amount in `unit`, rounded for display by the stated rule."""
+    if unit == AmountUnit.WAN:
+        return (yuan / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
+    return yuan.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def convert(amount: Decimal, from_unit: str, to_unit: str) -> Decimal:
+    return from_yuan(to_yuan(amount, from_unit), to_unit)
+
+
+def agrees(stated: Decimal, stated_unit: str, computed_yuan: Decimal) -> bool:
+    """Whether a stated figure is the rounded display of an exact amount.
+
+    38834.4元 is stated as 3.88万元 and agrees; 3.89万元 would not.
+    """
+    return from_yuan(computed_yuan, stated_unit) == stated.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_amount(text: str) -> Decimal:
+    """Decimal from user text; raises ValueError with a Chinese message."""
+    cleaned = text.strip().replace(",", "").replace("，", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError(f"“{text}”不是有效金额") from exc
+    if not value.is_finite():
+        raise ValueError(f"“{text}”不是有效金额")
+    return value
+
+
+def format_amount(amount: Decimal | None, *, places: int | None = None) -> str:
+    """Thousands separators, no float on the way; None prints as empty."""
+    if amount is None:
+        return ""
+    if places is not None:
+        amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{amount:,}"
