@@ -165,7 +165,12 @@ def _join_whitespace(match: re.Match[str]) -> str:
     # ASCII alphanumerics they separate words or, for "30 000", make the value unreadable,
     # which is what we want rather than silently gluing digits together.
     text, start, end = match.string, match.start(), match.end()
-    if 0 < start and end < len(text) and text[start - 1] in _ASCII_ALNUM and text[end] in _ASCII_ALNUM:
+    if (
+        0 < start
+        and end < len(text)
+        and text[start - 1] in _ASCII_ALNUM
+        and text[end] in _ASCII_ALNUM
+    ):
         return " "
     return ""
 
@@ -358,9 +363,7 @@ def _valid_unit(unit: str) -> bool:
     )
 
 
-def _combine(
-    prefix: Comparator | None, suffix: Comparator | None
-) -> tuple[Comparator | None, str]:
+def _combine(prefix: Comparator | None, suffix: Comparator | None) -> tuple[Comparator | None, str]:
     """The comparator implied by both ends of the value, or a reason when they disagree."""
     if prefix is None or suffix is None:
         return prefix or suffix, ""
