@@ -1,7 +1,6 @@
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 urlpatterns = [
-    # Replaced by the role home page (issue 3).
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("", include("perfgoals.urls_home")),
+    path("tables/", include("perfgoals.urls_editor")),
 ]
