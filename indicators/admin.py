@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import FrameworkCategory, PerformanceIndicator
+from indicators.models import FrameworkCategory, LibraryIndicator, PerformanceIndicator
 
 
 @admin.register(FrameworkCategory)
@@ -18,3 +18,12 @@ class PerformanceIndicatorAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "value_text"]
     list_select_related = ["table"]
     raw_id_fields = ["table", "parent"]
+
+
+@admin.register(LibraryIndicator)
+class LibraryIndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "first_level_name", "category_name", "fund_type", "use_count"]
+    list_filter = ["fund_type", "first_level_name", "category_name"]
+    search_fields = ["name", "description"]
+    list_select_related = ["category"]
+    raw_id_fields = ["category"]

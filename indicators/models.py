@@ -151,14 +151,16 @@ class PerformanceIndicator(models.Model):
         if parent.table_id != self.table_id:
             raise ValidationError({"parent": _("上级指标必须属于同一张表。")}, code="parent_table")
         if parent.level != self.level - 1:
-            raise ValidationError(
-                {"parent": _("%(level)s的上级必须是%(parent_level)s。")},
-                code="parent_level",
-                params={
-                    "level": self.get_level_display(),
-                    "parent_level": self.Level(self.level - 1).label,
-                },
-            )
+            raise ValidationError({
+                "parent": ValidationError(
+                    _("%(level)s的上级必须是%(parent_level)s。"),
+                    code="parent_level",
+                    params={
+                        "level": self.get_level_display(),
+                        "parent_level": self.Level(self.level - 1).label,
+                    },
+                )
+            })
 
     def save(self, *args, **kwargs) -> None:
         self.refresh_parsed_value()
@@ -180,3 +182,46 @@ class PerformanceIndicator(models.Model):
     @property
     def parsed_value(self):
         return parse_value(self.value_text, indicator_name=self.name)
+
+
+class LibraryIndicator(models.Model):
+    """An entry of the indicator library (指标库): a 三级 indicator used before, to pick from.
+
+    Rebuilt from every PerformanceIndicator by `indicators.library.library_rebuild`; one entry
+    per (name, 二级 category, fund type) so staff see the values used for that kind of fund.
+    The category names are kept as text too, because a library entry may come from a row
+    whose 二级 spelling the framework does not know.
+    """
+
+    name = models.CharField(_("指标名称"), max_length=300)
+    category = models.ForeignKey(
+        FrameworkCategory, verbose_name=_("二级指标"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="library_entries",
+        limit_choices_to={"level": 2},
+    )
+    category_name = models.CharField(_("二级指标名称"), max_length=50, blank=True)
+    first_level_name = models.CharField(_("一级指标名称"), max_length=50, blank=True)
+    fund_type = models.CharField(_("资金类型"), max_length=30, blank=True)
+    description = models.TextField(_("绩效指标描述"), blank=True)
+    basis = models.CharField(_("指标值确定依据"), max_length=300, blank=True)
+    # Distinct values as typed, most used first; a handful per entry, so a list is enough.
+    values = models.JSONField(_("曾用指标值"), default=list, blank=True)
+    use_count = models.PositiveIntegerField(_("使用次数"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("指标库条目")
+        verbose_name_plural = _("指标库")
+        ordering = ["-use_count", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "category_name", "fund_type"], name="library_unique_entry"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["fund_type", "category"]),
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

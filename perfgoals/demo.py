@@ -28,6 +28,7 @@ from allocations.models import (
     NoticeRecipient,
     parse_doc_number,
 )
+from indicators.library import library_rebuild
 from indicators.services import indicator_tree_create
 from perfgoals.models import Office, Organisation, Region, TargetTable, User
 
@@ -89,6 +90,7 @@ class DemoLoader:
             self.load_attachments(seed.get("notices", []))
         self.link_external_notices(orgs.get("external_notices", []))
         self.load_users(orgs["users"])
+        library_rebuild()
         return self.report
 
     def load_organisations(self, data: dict[str, Any]) -> None:
