@@ -101,3 +101,42 @@ class AllocationStandardAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("分担比例"))
     def ratio_text(self, obj: AllocationStandard) -> str:
         return obj.ratio_text
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(SimpleHistoryAdmin):
+    list_display = ["notice", "source", "budget_kind", "amount", "unit", "function_code"]
+    list_filter = ["budget_kind"]
+    list_select_related = ["notice", "function_code"]
+
+
+@admin.register(NoticeParagraph)
+class NoticeParagraphAdmin(SimpleHistoryAdmin):
+    list_display = ["notice", "position", "numbered", "__str__"]
+    list_select_related = ["notice"]
+
+
+@admin.register(NoticeRecipient)
+class NoticeRecipientAdmin(admin.ModelAdmin):
+    list_display = ["notice", "organisation", "position"]
+    list_select_related = ["notice", "organisation"]
+
+
+@admin.register(NoticeAttachment)
+class NoticeAttachmentAdmin(admin.ModelAdmin):
+    list_display = ["notice", "position", "title", "allocation_table", "target_table"]
+    list_select_related = ["notice", "allocation_table", "target_table"]
+    raw_id_fields = ["allocation_table", "target_table"]
+
+
+@admin.register(AllocationColumn)
+class AllocationColumnAdmin(SimpleHistoryAdmin):
+    list_display = ["table", "position", "kind", "label", "standard", "share_side",
+                    "standard_amount"]
+    list_select_related = ["table", "standard"]
+
+
+@admin.register(AllocationCell)
+class AllocationCellAdmin(SimpleHistoryAdmin):
+    list_display = ["row", "column", "count", "amount"]
+    list_select_related = ["row", "column"]
