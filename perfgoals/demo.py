@@ -37,13 +37,30 @@ SEED_FILES = ["seed000.json", "seed001.json", "seed002.json", "seed003.json", "s
 DEMO_PASSWORD = "Perfgoals#2026"
 
 TARGET_FIELDS = [
-    "title", "project_code", "contact", "competent_department", "implementing_unit",
-    "finance_department", "amount_unit", "fund_purpose", "annual_goal", "period_goal",
-    "spending_direction", "implementation_period", "sequence", "output_description",
-    "outcome_description", "sub_goals", "safeguards",
+    "title",
+    "project_code",
+    "contact",
+    "competent_department",
+    "implementing_unit",
+    "finance_department",
+    "amount_unit",
+    "fund_purpose",
+    "annual_goal",
+    "period_goal",
+    "spending_direction",
+    "implementation_period",
+    "sequence",
+    "output_description",
+    "outcome_description",
+    "sub_goals",
+    "safeguards",
 ]
 TARGET_AMOUNTS = [
-    "amount_total", "amount_fiscal", "amount_other", "basic_expenditure", "project_expenditure",
+    "amount_total",
+    "amount_fiscal",
+    "amount_other",
+    "basic_expenditure",
+    "project_expenditure",
 ]
 
 
@@ -97,7 +114,8 @@ class DemoLoader:
         for item in data["regions"]:
             parent = Region.objects.get(name=item["parent"]) if item["parent"] else None
             _, created = Region.objects.get_or_create(
-                name=item["name"], parent=parent,
+                name=item["name"],
+                parent=parent,
                 defaults={"level": item["level"], "code": item["code"]},
             )
             self.report.count("行政区域", created)
@@ -114,7 +132,8 @@ class DemoLoader:
             self.report.count("单位", created)
             for office in item["offices"]:
                 _, created = Office.objects.get_or_create(
-                    organisation=org, name=office["name"],
+                    organisation=org,
+                    name=office["name"],
                     defaults={"kind": office["kind"], "document_prefix": office["document_prefix"]},
                 )
                 self.report.count("股室", created)
@@ -148,9 +167,7 @@ class DemoLoader:
 
     def _notice_by_number(self, doc_number: str) -> FundNotice | None:
         code, year, serial, _ = parse_doc_number(doc_number)
-        return FundNotice.objects.filter(
-            issuer_code=code, doc_year=year, doc_serial=serial
-        ).first()
+        return FundNotice.objects.filter(issuer_code=code, doc_year=year, doc_serial=serial).first()
 
     def load_notices(self, notices: list[dict[str, Any]]) -> None:
         for item in notices:
@@ -164,7 +181,8 @@ class DemoLoader:
         notice = FundNotice(
             is_external=item["external"],
             issuer=Organisation.objects.filter(name=item["issuer"]).first()
-            if item["issuer"] else None,
+            if item["issuer"]
+            else None,
             issuer_name=item["issuer_name"],
             year=item["year"],
             title=item["title"],
@@ -188,22 +206,31 @@ class DemoLoader:
             )
         for position, paragraph in enumerate(item["paragraphs"], 1):
             NoticeParagraph.objects.create(
-                notice=notice, position=position, text=paragraph["text"],
+                notice=notice,
+                position=position,
+                text=paragraph["text"],
                 numbered=paragraph["numbered"],
             )
         for position, line in enumerate(item["budget_lines"], 1):
             codes = {
                 field: ClassificationCode.objects.get(scheme=scheme, code=line[field])
-                if line.get(field) else None
+                if line.get(field)
+                else None
                 for field, scheme in [
-                    ("function_code", "function"), ("gov_econ_code", "gov_econ"),
-                    ("dept_econ_code", "dept_econ"), ("project_kind_code", "project_kind"),
+                    ("function_code", "function"),
+                    ("gov_econ_code", "gov_econ"),
+                    ("dept_econ_code", "dept_econ"),
+                    ("project_kind_code", "project_kind"),
                 ]
             }
             BudgetLine.objects.create(
-                notice=notice, position=position, source=line["source"],
-                budget_kind=line["budget_kind"], amount=_decimal(line["amount"]),
-                unit=line["unit"], **codes,
+                notice=notice,
+                position=position,
+                source=line["source"],
+                budget_kind=line["budget_kind"],
+                amount=_decimal(line["amount"]),
+                unit=line["unit"],
+                **codes,
             )
         return notice
 
@@ -244,7 +271,9 @@ class DemoLoader:
         ]
         for position, row_data in enumerate(item["rows"], 1):
             row = AllocationRow.objects.create(
-                table=table, position=position, label=row_data["label"],
+                table=table,
+                position=position,
+                label=row_data["label"],
                 region=Region.objects.filter(name=row_data["region"]).first(),
             )
             for column, cell in zip(columns, row_data["cells"], strict=True):
@@ -277,7 +306,9 @@ class DemoLoader:
             **{name: item[name] for name in TARGET_FIELDS if name not in lookup},
             **{name: _decimal(item[name]) for name in TARGET_AMOUNTS},
         )
-        for name, value in zip(TargetTable.SPENDING_PLAN_FIELDS, item["spending_plan"], strict=True):
+        for name, value in zip(
+            TargetTable.SPENDING_PLAN_FIELDS, item["spending_plan"], strict=True
+        ):
             setattr(table, name, _decimal(value))
         table.full_clean()
         table.save()
@@ -306,8 +337,11 @@ class DemoLoader:
             notice = self._notice_by_number(item["doc_number"])
             if notice is None:
                 notice = FundNotice(
-                    is_external=True, issuer_name=item["issuer_name"], year=item["year"],
-                    title=item["title"], status=FundNotice.Status.ISSUED,
+                    is_external=True,
+                    issuer_name=item["issuer_name"],
+                    year=item["year"],
+                    title=item["title"],
+                    status=FundNotice.Status.ISSUED,
                     issuer=Organisation.objects.filter(name=item["issuer_name"]).first(),
                 )
                 notice.set_doc_number(item["doc_number"])
@@ -321,19 +355,26 @@ class DemoLoader:
     def load_users(self, users: list[dict[str, Any]]) -> None:
         for item in users:
             organisation = (
-                Organisation.objects.get(name=item["organisation"]) if item["organisation"] else None
+                Organisation.objects.get(name=item["organisation"])
+                if item["organisation"]
+                else None
             )
             office = (
                 Office.objects.get(organisation=organisation, name=item["office"])
-                if item["office"] else None
+                if item["office"]
+                else None
             )
             user = User.objects.filter(username=item["username"]).first()
             if user is None:
                 is_admin = item["role"] == User.Role.ADMINISTRATOR
                 user = User(
-                    username=item["username"], first_name=item["name"],
-                    organisation=organisation, office=office, role=item["role"],
-                    is_staff=is_admin, is_superuser=is_admin,
+                    username=item["username"],
+                    first_name=item["name"],
+                    organisation=organisation,
+                    office=office,
+                    role=item["role"],
+                    is_staff=is_admin,
+                    is_superuser=is_admin,
                 )
                 user.set_password(DEMO_PASSWORD)
                 user.save()

@@ -289,11 +289,19 @@ class TargetTable(models.Model):
     # Optimistic concurrency: a save carries the version it read and fails if it moved.
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_by = models.ForeignKey(
-        User, verbose_name=_("创建人"), on_delete=models.SET_NULL, null=True, blank=True,
+        User,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     updated_by = models.ForeignKey(
-        User, verbose_name=_("最后修改人"), on_delete=models.SET_NULL, null=True, blank=True,
+        User,
+        verbose_name=_("最后修改人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -311,9 +319,8 @@ class TargetTable(models.Model):
         ordering = ["-year", "organisation", "sequence", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(amount_total__isnull=True) | Q(amount_total__gte=0)
-                ) & (Q(amount_fiscal__isnull=True) | Q(amount_fiscal__gte=0))
+                condition=(Q(amount_total__isnull=True) | Q(amount_total__gte=0))
+                & (Q(amount_fiscal__isnull=True) | Q(amount_fiscal__gte=0))
                 & (Q(amount_other__isnull=True) | Q(amount_other__gte=0))
                 & (Q(basic_expenditure__isnull=True) | Q(basic_expenditure__gte=0))
                 & (Q(project_expenditure__isnull=True) | Q(project_expenditure__gte=0)),
@@ -333,13 +340,13 @@ class TargetTable(models.Model):
     def __str__(self) -> str:
         return f"{self.year}年 {self.project_name}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("admin:perfgoals_targettable_change", args=[self.pk])
-
     def save(self, *args, **kwargs) -> None:
         if not self.framework:
             self.framework = self.default_framework(self.year)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:perfgoals_targettable_change", args=[self.pk])
 
     @staticmethod
     def default_framework(year: int) -> str:
@@ -369,16 +376,20 @@ class ReviewOpinion(models.Model):
         POOR = "poor", _("差")
 
     table = models.ForeignKey(
-        TargetTable, verbose_name=_("绩效目标表"), on_delete=models.CASCADE,
+        TargetTable,
+        verbose_name=_("绩效目标表"),
+        on_delete=models.CASCADE,
         related_name="review_opinions",
     )
-    office_kind = models.CharField(
-        _("审核股室"), max_length=20, choices=Office.Kind.choices
-    )
+    office_kind = models.CharField(_("审核股室"), max_length=20, choices=Office.Kind.choices)
     text = models.TextField(_("审核意见"), blank=True)
     grade = models.CharField(_("审核等级"), max_length=10, choices=Grade.choices, blank=True)
     author = models.ForeignKey(
-        User, verbose_name=_("审核人"), on_delete=models.SET_NULL, null=True, blank=True,
+        User,
+        verbose_name=_("审核人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(_("审核时间"), auto_now_add=True)

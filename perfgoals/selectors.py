@@ -9,7 +9,9 @@ from django.db.models import Q, QuerySet
 from perfgoals.models import TargetTable, User
 
 REVIEW_STATUSES = [
-    TargetTable.Status.SUBMITTED, TargetTable.Status.RETURNED, TargetTable.Status.APPROVED,
+    TargetTable.Status.SUBMITTED,
+    TargetTable.Status.RETURNED,
+    TargetTable.Status.APPROVED,
 ]
 
 

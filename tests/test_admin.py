@@ -16,9 +16,20 @@ REGISTERED = sorted(
 def test_every_domain_model_is_registered():
     names = {name for _, name in REGISTERED}
     assert {
-        "region", "organisation", "office", "user", "targettable", "reviewopinion",
-        "fundnotice", "budgetline", "classificationcode", "allocationtable", "allocationrow",
-        "allocationstandard", "frameworkcategory", "performanceindicator",
+        "region",
+        "organisation",
+        "office",
+        "user",
+        "targettable",
+        "reviewopinion",
+        "fundnotice",
+        "budgetline",
+        "classificationcode",
+        "allocationtable",
+        "allocationrow",
+        "allocationstandard",
+        "frameworkcategory",
+        "performanceindicator",
     } <= names
 
 
@@ -48,6 +59,8 @@ def test_seed_project_table_shows_its_indicators_in_the_admin(client, login):
 
     login("admin")
     table = TargetTable.objects.get(layout="project", notice__doc_serial=296)
-    html = client.get(reverse("admin:perfgoals_targettable_change", args=[table.pk])).content.decode()
+    html = client.get(
+        reverse("admin:perfgoals_targettable_change", args=[table.pk])
+    ).content.decode()
     assert "指标4：建档立卡贫困户家庭医生签约服务覆盖率" in html
     assert "&gt;=97.9%" in html

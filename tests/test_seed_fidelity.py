@@ -19,14 +19,18 @@ def rows(table: TargetTable, level: int | None = None) -> list[tuple[str, str]]:
 
 
 def tables(org: str, **filters) -> list[TargetTable]:
-    return list(TargetTable.objects.filter(organisation__name=org, **filters).order_by("sequence", "id"))
+    return list(
+        TargetTable.objects.filter(organisation__name=org, **filters).order_by("sequence", "id")
+    )
 
 
 def test_loading_twice_changes_nothing(demo):
     counts = [M.objects.count() for M in (FundNotice, TargetTable, PerformanceIndicator, User)]
     report = load_demo()
     assert report.created == {}
-    assert [M.objects.count() for M in (FundNotice, TargetTable, PerformanceIndicator, User)] == counts
+    assert [
+        M.objects.count() for M in (FundNotice, TargetTable, PerformanceIndicator, User)
+    ] == counts
 
 
 def test_every_role_has_a_demo_login(demo):
@@ -74,7 +78,9 @@ class TestSeed000:
         assert table.contact == "张翰林18869207068"
         assert table.competent_department == ""  # left blank in the seed
         assert (table.amount_total, table.amount_fiscal, table.amount_other) == (
-            Decimal("3.88"), Decimal("3.88"), Decimal("0"),
+            Decimal("3.88"),
+            Decimal("3.88"),
+            Decimal("0"),
         )
         # The seed's table has 15 三级 indicators (2 数量, 5 质量, 2 时效, 1 成本, 2 社会效益,
         # 2 可持续影响, 1 满意度).
@@ -91,20 +97,29 @@ class TestSeed000:
             ("指标1：签约服务补助经费", "12元/人/年"),
             ("指标1：居民签约服务知晓率", "≥85%"),
             ("指标2：受益建档立卡贫困人口数", ">=15307人"),
-            ("指标1：促进基层首诊、分级诊疗，为群众提供综合、连续、协同的基本医疗卫生服务，"
-             "增强人民群众获得感", "长期"),
+            (
+                "指标1：促进基层首诊、分级诊疗，为群众提供综合、连续、协同的基本医疗卫生服务，"
+                "增强人民群众获得感",
+                "长期",
+            ),
             ("指标2：贫困人口家庭医生签约服务制度知晓率", "≥85%"),
             ("指标1：签约对象满意率", "≥85%"),
         ]
         assert [name for name, _ in rows(table, 2)] == [
-            "数量指标", "质量指标", "时效指标", "成本指标", "社会效益指标", "可持续影响指标",
+            "数量指标",
+            "质量指标",
+            "时效指标",
+            "成本指标",
+            "社会效益指标",
+            "可持续影响指标",
             "服务对象满意度指标",
         ]
 
     def test_cost_share_standards(self, demo):
         standards = AllocationStandard.objects.filter(source_document="德财社〔2020〕162号")
         assert sorted((s.base_amount, s.upper_share, s.lower_share) for s in standards) == [
-            (Decimal("12"), 4, 6), (Decimal("12"), 6, 4),
+            (Decimal("12"), 4, 6),
+            (Decimal("12"), 6, 4),
         ]
 
 
@@ -119,11 +134,20 @@ class TestSeed001:
         assert str(notice.printed_date) == "2020-08-28"
         assert notice.printed_by == "瑞丽市财政局"
         assert [p.numbered for p in notice.paragraphs.order_by("position")] == [
-            False, True, True, True,
+            False,
+            True,
+            True,
+            True,
         ]
         lines = [
-            (line.source, line.get_budget_kind_display(), line.amount, line.function_code.code,
-             line.gov_econ_code.code, line.dept_econ_code.code)
+            (
+                line.source,
+                line.get_budget_kind_display(),
+                line.amount,
+                line.function_code.code,
+                line.gov_econ_code.code,
+                line.dept_econ_code.code,
+            )
             for line in notice.budget_lines.order_by("position")
         ]
         assert lines == [
@@ -172,7 +196,8 @@ class TestSeed002:
         assert department.amount_total == Decimal("1667.84")
         assert department.basic_expenditure + department.project_expenditure == Decimal("1667.84")
         assert (department.basic_expenditure, department.project_expenditure) == (
-            Decimal("452.97"), Decimal("1214.87"),
+            Decimal("452.97"),
+            Decimal("1214.87"),
         )
         assert department.annual_goal.startswith("以人民为中心")
 
@@ -181,8 +206,9 @@ class TestSeed003:
     def test_policy_standards_and_shares(self, demo):
         items = AllocationStandard.objects.filter(source_document="三政办〔2019〕2号")
         assert items.count() == 4
-        assert {(s.base_amount.normalize(), s.upper_share, s.lower_share, s.is_minimum)
-                for s in items} == {
+        assert {
+            (s.base_amount.normalize(), s.upper_share, s.lower_share, s.is_minimum) for s in items
+        } == {
             (Decimal("5"), 4, 6, False),
             (Decimal("20"), None, None, False),
             (Decimal("2E+2"), 4, 6, False),
@@ -201,7 +227,10 @@ class TestSeed004:
         assert (first.amount_total, first.amount_unit) == (Decimal("90100.00"), "yuan")
         assert first.spending_plan == [None, None, None, Decimal("100.00")]
         assert projects[1].spending_plan == [
-            Decimal("25.00"), Decimal("50.00"), Decimal("75.00"), Decimal("100.00"),
+            Decimal("25.00"),
+            Decimal("50.00"),
+            Decimal("75.00"),
+            Decimal("100.00"),
         ]
         assert projects[12].spending_plan == [Decimal("100.00"), None, None, None]
         assert projects[12].fund_purpose == "还岳阳印刷厂印刷费用"
@@ -226,5 +255,8 @@ class TestSeed004:
     def test_indicator_with_percent_in_its_name_is_understood(self, demo):
         row = PerformanceIndicator.objects.filter(name="参保率（%）", value_text="≥85").first()
         assert (row.value_comparator, row.value_number, row.value_unit, row.value_unit_implied) == (
-            "≥", Decimal("85"), "%", True,
+            "≥",
+            Decimal("85"),
+            "%",
+            True,
         )

@@ -108,8 +108,12 @@ def test_share_needs_both_sides():
 
 def test_standard_derives_each_sides_share():
     standard = AllocationStandard(
-        name="个人缴费", base_amount=Decimal("12"), upper_share=4, lower_share=6,
-        upper_label="省财政", lower_label="州、市财政",
+        name="个人缴费",
+        base_amount=Decimal("12"),
+        upper_share=4,
+        lower_share=6,
+        upper_label="省财政",
+        lower_label="州、市财政",
     )
     assert standard.standard_for("upper") == Decimal("4.8")
     assert standard.standard_for("lower") == Decimal("7.2")

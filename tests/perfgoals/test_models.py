@@ -39,8 +39,8 @@ def test_non_administrator_must_belong_to_an_organisation():
 
 
 @pytest.mark.parametrize(
-    "field", ["amount_total", "amount_fiscal", "amount_other", "basic_expenditure",
-              "project_expenditure"],
+    "field",
+    ["amount_total", "amount_fiscal", "amount_other", "basic_expenditure", "project_expenditure"],
 )
 def test_target_amounts_cannot_be_negative_in_the_database(field):
     table = TargetTableFactory()
@@ -57,7 +57,9 @@ def test_negative_amount_is_a_field_error_before_saving():
 
 
 def test_spending_plan_percent_is_bounded():
-    table = TargetTableFactory.build(organisation=OrganisationFactory(), spend_by_dec=Decimal("101"))
+    table = TargetTableFactory.build(
+        organisation=OrganisationFactory(), spend_by_dec=Decimal("101")
+    )
     with pytest.raises(ValidationError) as excinfo:
         table.full_clean()
     assert "spend_by_dec" in excinfo.value.message_dict
@@ -74,7 +76,9 @@ class TestIndicatorLevels:
         return TargetTableFactory()
 
     def test_first_level_cannot_have_a_parent(self, table):
-        root = PerformanceIndicator.objects.create(table=table, level=1, position=1, name="产出指标")
+        root = PerformanceIndicator.objects.create(
+            table=table, level=1, position=1, name="产出指标"
+        )
         with pytest.raises(IntegrityError), transaction.atomic():
             PerformanceIndicator.objects.create(
                 table=table, level=1, position=2, name="效益指标", parent=root
@@ -92,7 +96,9 @@ class TestIndicatorLevels:
             )
 
     def test_parent_must_be_exactly_one_level_up(self, table):
-        root = PerformanceIndicator.objects.create(table=table, level=1, position=1, name="产出指标")
+        root = PerformanceIndicator.objects.create(
+            table=table, level=1, position=1, name="产出指标"
+        )
         skipped = PerformanceIndicator(table=table, level=3, position=1, name="签约率", parent=root)
         with pytest.raises(ValidationError) as excinfo:
             skipped.full_clean()
@@ -100,24 +106,35 @@ class TestIndicatorLevels:
 
     def test_parent_must_be_in_the_same_table(self, table):
         other = TargetTableFactory()
-        root = PerformanceIndicator.objects.create(table=other, level=1, position=1, name="产出指标")
+        root = PerformanceIndicator.objects.create(
+            table=other, level=1, position=1, name="产出指标"
+        )
         stray = PerformanceIndicator(table=table, level=2, position=1, name="数量指标", parent=root)
         with pytest.raises(ValidationError) as excinfo:
             stray.full_clean()
         assert "同一张表" in str(excinfo.value)
 
     def test_saving_refreshes_the_parsed_value(self, table):
-        root = PerformanceIndicator.objects.create(table=table, level=1, position=1, name="满意度指标")
+        root = PerformanceIndicator.objects.create(
+            table=table, level=1, position=1, name="满意度指标"
+        )
         second = PerformanceIndicator.objects.create(
             table=table, level=2, position=1, name="服务对象满意度指标", parent=root
         )
         row = PerformanceIndicator.objects.create(
-            table=table, level=3, position=1, name="签约对象满意度", value_text="≧85%",
+            table=table,
+            level=3,
+            position=1,
+            name="签约对象满意度",
+            value_text="≧85%",
             parent=second,
         )
         row.refresh_from_db()
         assert (row.value_kind, row.value_comparator, row.value_number, row.value_unit) == (
-            "quantitative", "≥", Decimal("85"), "%",
+            "quantitative",
+            "≥",
+            Decimal("85"),
+            "%",
         )
         assert row.value_text == "≧85%"  # printed as typed
         row.value_text = "明显提高"
@@ -126,12 +143,18 @@ class TestIndicatorLevels:
         assert (row.value_kind, row.value_number) == ("qualitative", None)
 
     def test_oversized_number_is_kept_as_text_not_stored_as_number(self, table):
-        root = PerformanceIndicator.objects.create(table=table, level=1, position=1, name="产出指标")
+        root = PerformanceIndicator.objects.create(
+            table=table, level=1, position=1, name="产出指标"
+        )
         second = PerformanceIndicator.objects.create(
             table=table, level=2, position=1, name="数量指标", parent=root
         )
         row = PerformanceIndicator.objects.create(
-            table=table, level=3, position=1, name="人数", value_text="1" + "0" * 20 + "人",
+            table=table,
+            level=3,
+            position=1,
+            name="人数",
+            value_text="1" + "0" * 20 + "人",
             parent=second,
         )
         row.refresh_from_db()
