@@ -65,13 +65,24 @@ FUND_TYPE_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("城乡居民医保", ("城乡居民", "居民医保", "居民基本医疗保险", "参保", "医疗保险")),
     (
         "公共卫生",
-        ("公共卫生", "健康教育", "四害", "爱国卫生", "精神障碍", "精神病", "疾病预防",
-         "健康档案", "疫"),
+        (
+            "公共卫生",
+            "健康教育",
+            "四害",
+            "爱国卫生",
+            "精神障碍",
+            "精神病",
+            "疾病预防",
+            "健康档案",
+            "疫",
+        ),
     ),
 ]
 MAX_VALUES = 20
 
-_NUMBERING_RE = re.compile(r"^\s*(?:指标\s*[0-9０-９一二三四五六七八九十]+|[0-9０-９]+[.、．])\s*[：:、.．]?\s*")
+_NUMBERING_RE = re.compile(
+    r"^\s*(?:指标\s*[0-9０-９一二三四五六七八九十]+|[0-9０-９]+[.、．])\s*[：:、.．]?\s*"
+)
 _SPACE_RE = re.compile(r"[\s\u3000]+")
 
 
@@ -193,8 +204,14 @@ def library_rebuild() -> int:
         key = (name[:300], category_name[:50], fund_type)
         group = groups.setdefault(
             key,
-            {"category": category, "first": first_name[:50], "values": Counter(),
-             "descriptions": [], "bases": [], "uses": 0},
+            {
+                "category": category,
+                "first": first_name[:50],
+                "values": Counter(),
+                "descriptions": [],
+                "bases": [],
+                "uses": 0,
+            },
         )
         group["uses"] += 1
         value = row.value_text.strip()
