@@ -489,7 +489,8 @@ class _Linter:
                     "amount_sum",
                     E,
                     f"财政拨款{_money(fiscal, unit)}加其他资金{_money(other, unit)}等于"
-                    f"{_money(fiscal + other, unit)}，与年度资金总额{_money(t.amount_total, unit)}不一致。",
+                    f"{_money(fiscal + other, unit)}，"
+                    f"与年度资金总额{_money(t.amount_total, unit)}不一致。",
                     field="amount_total",
                 )
         if (
@@ -539,7 +540,8 @@ class _Linter:
                     "amount_vs_allocation",
                     E,
                     f"资金总额{_money(t.amount_total, unit)}与{what}"
-                    f"{_money(from_yuan(expected, unit), unit)}（{format_amount(expected, places=2)}元）不一致。",
+                    f"{_money(from_yuan(expected, unit), unit)}"
+                    f"（{format_amount(expected, places=2)}元）不一致。",
                     field="amount_total",
                 )
 
@@ -563,8 +565,8 @@ class _Linter:
             self.header(
                 "special_funds",
                 W,
-                f"{listed}，相差{_money(from_yuan(difference, unit), unit)}，这部分项目支出不在专项资金"
-                "汇总表内，请核实是否另有项目或漏报。",
+                f"{listed}，相差{_money(from_yuan(difference, unit), unit)}，"
+                "这部分项目支出不在专项资金汇总表内，请核实是否另有项目或漏报。",
                 field="project_expenditure",
             )
         elif difference < 0:

@@ -101,12 +101,23 @@ def test_rebuild_is_idempotent_and_keeps_ids(demo):
 
 def test_rebuild_adds_counts_and_removes_unused_entries(demo):
     table = TargetTableFactory(project_name="某县家庭医生签约服务补助资金")
-    indicator_tree_create(table=table, nodes=[
-        {"name": "满意度指标", "children": [{"name": "服务对象满意度指标", "children": [
-            {"name": "签约对象满意度", "value": "≥92%"},
-            {"name": "一个全新的指标", "value": "≥1人"},
-        ]}]},
-    ])
+    indicator_tree_create(
+        table=table,
+        nodes=[
+            {
+                "name": "满意度指标",
+                "children": [
+                    {
+                        "name": "服务对象满意度指标",
+                        "children": [
+                            {"name": "签约对象满意度", "value": "≥92%"},
+                            {"name": "一个全新的指标", "value": "≥1人"},
+                        ],
+                    }
+                ],
+            },
+        ],
+    )
     library_rebuild()
     [entry] = library_search(query="一个全新的指标")
     assert entry.fund_type == "家庭医生签约" and entry.values == ["≥1人"]

@@ -16,18 +16,30 @@ pytestmark = pytest.mark.django_db
 E, W = Severity.ERROR, Severity.WARNING
 
 GOOD_TREE = [
-    {"name": "产出指标", "children": [
-        {"name": "数量指标", "children": [{"name": "签约人数", "value": "≥300人"}]},
-        {"name": "质量指标", "children": [{"name": "签约率", "value": "≥95%"}]},
-        {"name": "时效指标", "children": [{"name": "完成时间", "value": "2020年底前"}]},
-        {"name": "成本指标", "children": [{"name": "补助标准", "value": "12元/人/年"}]},
-    ]},
-    {"name": "效益指标", "children": [
-        {"name": "社会效益指标", "children": [{"name": "政策知晓率", "value": "≥85%"}]},
-    ]},
-    {"name": "满意度指标", "children": [
-        {"name": "服务对象满意度指标", "children": [{"name": "签约对象满意度", "value": "≥90%"}]},
-    ]},
+    {
+        "name": "产出指标",
+        "children": [
+            {"name": "数量指标", "children": [{"name": "签约人数", "value": "≥300人"}]},
+            {"name": "质量指标", "children": [{"name": "签约率", "value": "≥95%"}]},
+            {"name": "时效指标", "children": [{"name": "完成时间", "value": "2020年底前"}]},
+            {"name": "成本指标", "children": [{"name": "补助标准", "value": "12元/人/年"}]},
+        ],
+    },
+    {
+        "name": "效益指标",
+        "children": [
+            {"name": "社会效益指标", "children": [{"name": "政策知晓率", "value": "≥85%"}]},
+        ],
+    },
+    {
+        "name": "满意度指标",
+        "children": [
+            {
+                "name": "服务对象满意度指标",
+                "children": [{"name": "签约对象满意度", "value": "≥90%"}],
+            },
+        ],
+    },
 ]
 GOOD_HEADER = {
     "competent_department": "测试县卫生健康局",
@@ -157,9 +169,13 @@ def test_empty_value_is_an_error():
 def test_a_third_level_with_sub_items_needs_no_value_of_its_own():
     nodes = tree()
     nodes[0]["children"][0]["children"] = [
-        {"name": "资助参保人次数", "children": [
-            {"name": "低保对象", "value": "1340人"}, {"name": "边境人员", "value": "52400人"},
-        ]},
+        {
+            "name": "资助参保人次数",
+            "children": [
+                {"name": "低保对象", "value": "1340人"},
+                {"name": "边境人员", "value": "52400人"},
+            ],
+        },
     ]
     assert lint_table(make(nodes)) == []
 
@@ -257,9 +273,7 @@ def test_timeliness_accepts_rates_and_durations(name, value):
     assert of(lint_table(make(tree({name: value}))), "unit_category") == []
 
 
-@pytest.mark.parametrize(
-    ("value", "suggestion"), [("≥70%", ""), ("≥90", "≥90%"), ("≤90%", "")]
-)
+@pytest.mark.parametrize(("value", "suggestion"), [("≥70%", ""), ("≥90", "≥90%"), ("≤90%", "")])
 def test_satisfaction_below_80_without_percent_or_reversed_is_a_warning(value, suggestion):
     table = make(tree({"签约对象满意度": value}))
     finding = one(lint_table(table), "satisfaction_low", table, "签约对象满意度")
@@ -318,8 +332,10 @@ def dept_tree(description="参保居民政策知晓率", basis="上级文件政�
 
 def dept(nodes, **fields):
     defaults = {
-        "layout": TargetTable.Layout.DEPT_PROJECT, "project_code": "450-0201-JXN-2T53",
-        "fund_purpose": "用于城乡居民医疗保险村级代办员补助", "spend_by_dec": Decimal(100),
+        "layout": TargetTable.Layout.DEPT_PROJECT,
+        "project_code": "450-0201-JXN-2T53",
+        "fund_purpose": "用于城乡居民医疗保险村级代办员补助",
+        "spend_by_dec": Decimal(100),
     }
     return make(nodes, **{**defaults, **fields})
 
@@ -329,10 +345,12 @@ def test_department_project_with_every_column_is_clean():
 
 
 def test_description_about_another_measure_is_a_warning():
-    table = dept(dept_tree(
-        name="政策范围内报销比例",
-        description="社会保险报销事项实际在规定时间内及时办结的件数占应办结件数的比率",
-    ))
+    table = dept(
+        dept_tree(
+            name="政策范围内报销比例",
+            description="社会保险报销事项实际在规定时间内及时办结的件数占应办结件数的比率",
+        )
+    )
     finding = one(lint_table(table), "description_mismatch", table, "政策范围内报销比例")
     assert finding.severity is W and finding.field == "description"
 
@@ -399,8 +417,9 @@ def test_missing_competent_department_is_a_warning():
 
 
 def test_fiscal_plus_other_must_equal_total():
-    table = make(amount_total=Decimal("3.88"), amount_fiscal=Decimal("3.00"),
-                 amount_other=Decimal("0.80"))
+    table = make(
+        amount_total=Decimal("3.88"), amount_fiscal=Decimal("3.00"), amount_other=Decimal("0.80")
+    )
     finding = one(lint_table(table), "amount_sum")
     assert finding.severity is E and finding.field == "amount_total"
     assert "3.80万元" in finding.message
@@ -408,8 +427,12 @@ def test_fiscal_plus_other_must_equal_total():
 
 def test_department_basic_plus_project_must_equal_total():
     table = make(
-        [], layout=TargetTable.Layout.DEPARTMENT, amount_fiscal=None, amount_other=None,
-        amount_total=Decimal("1667.84"), basic_expenditure=Decimal("452.97"),
+        [],
+        layout=TargetTable.Layout.DEPARTMENT,
+        amount_fiscal=None,
+        amount_other=None,
+        amount_total=Decimal("1667.84"),
+        basic_expenditure=Decimal("452.97"),
         project_expenditure=Decimal("1214.86"),
     )
     assert one(lint_table(table), "amount_sum").severity is E
@@ -425,8 +448,13 @@ def test_table_amount_must_match_the_notice():
 
 def test_notice_in_wan_agrees_with_table_in_yuan_by_the_rounding_rule():
     notice = FundNoticeFactory(amount=Decimal("3.88"))
-    table = make(notice=notice, amount_unit="yuan", amount_total=Decimal("38834.40"),
-                 amount_fiscal=Decimal("38834.40"), amount_other=Decimal("0"))
+    table = make(
+        notice=notice,
+        amount_unit="yuan",
+        amount_total=Decimal("38834.40"),
+        amount_fiscal=Decimal("38834.40"),
+        amount_other=Decimal("0"),
+    )
     assert of(lint_table(table), "amount_vs_notice") == []
     table.amount_total = table.amount_fiscal = Decimal("38934.40")
     assert of(lint_table(table), "amount_vs_notice") != []
@@ -434,16 +462,30 @@ def test_notice_in_wan_agrees_with_table_in_yuan_by_the_rounding_rule():
 
 def test_special_funds_that_add_up_give_no_finding():
     department = make(
-        [], layout=TargetTable.Layout.DEPARTMENT, amount_fiscal=None, amount_other=None,
-        amount_total=Decimal("30"), basic_expenditure=Decimal("10"),
+        [],
+        layout=TargetTable.Layout.DEPARTMENT,
+        amount_fiscal=None,
+        amount_other=None,
+        amount_total=Decimal("30"),
+        basic_expenditure=Decimal("10"),
         project_expenditure=Decimal("20"),
     )
     for amount in ("12", "8"):
-        make(layout=TargetTable.Layout.SPECIAL_FUND, organisation=department.organisation,
-             amount_total=Decimal(amount), amount_fiscal=None, amount_other=None)
+        make(
+            layout=TargetTable.Layout.SPECIAL_FUND,
+            organisation=department.organisation,
+            amount_total=Decimal(amount),
+            amount_fiscal=None,
+            amount_other=None,
+        )
     assert of(lint_table(department), "special_funds") == []
-    make(layout=TargetTable.Layout.SPECIAL_FUND, organisation=department.organisation,
-         amount_total=Decimal("1"), amount_fiscal=None, amount_other=None)
+    make(
+        layout=TargetTable.Layout.SPECIAL_FUND,
+        organisation=department.organisation,
+        amount_total=Decimal("1"),
+        amount_fiscal=None,
+        amount_other=None,
+    )
     assert one(lint_table(department), "special_funds").severity is E
 
 
@@ -451,21 +493,25 @@ def test_special_funds_that_add_up_give_no_finding():
 
 
 def test_findings_are_sorted_header_first_then_rows_in_order_errors_first():
-    table = make(tree({"签约人数": "", "签约率": "≧95%", "政策知晓率": "明显提高"}),
-                 competent_department="")
+    table = make(
+        tree({"签约人数": "", "签约率": "≧95%", "政策知晓率": "明显提高"}), competent_department=""
+    )
     findings = lint_table(table)
     assert [f.code for f in findings] == [
-        "header_missing", "value_empty", "value_notation", "qualitative",
+        "header_missing",
+        "value_empty",
+        "value_notation",
+        "qualitative",
     ]
 
 
 def test_lint_accepts_unsaved_rows():
     table = make([])
     first = PerformanceIndicator(table=table, level=1, position=1, name="产出指标")
-    second = PerformanceIndicator(table=table, level=2, position=1, name="数量指标",
-                                  parent=first)
-    third = PerformanceIndicator(table=table, level=3, position=1, name="签约人数",
-                                 value_text="≧300人", parent=second)
+    second = PerformanceIndicator(table=table, level=2, position=1, name="数量指标", parent=first)
+    third = PerformanceIndicator(
+        table=table, level=3, position=1, name="签约人数", value_text="≧300人", parent=second
+    )
     findings = lint_table(table, indicators=[first, second, third])
     assert [f.code for f in of(findings, "value_notation")] == ["value_notation"]
     assert of(findings, "required_category")[0].message.startswith("缺少效益指标")
@@ -575,3 +621,11 @@ def test_seed_000_amounts_agree_three_times(demo):
     assert one(findings, "amount_vs_notice").severity is E
     finding = one(findings, "amount_vs_allocation")
     assert "38,834.40元" in finding.message
+
+
+def test_lint_tables_queries_do_not_grow_with_tables_or_rows(demo, django_assert_num_queries):
+    # tables, framework, special funds, indicators, and per allocation table of a linked
+    # notice (the demo has two) its columns, rows and cells.
+    with django_assert_num_queries(11):
+        results = lint_tables(TargetTable.objects.all())
+    assert len(results) == TargetTable.objects.count()

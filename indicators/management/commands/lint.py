@@ -77,7 +77,8 @@ class Command(BaseCommand):
                     if finding.field
                     else ""
                 )
-                line = f"  {SEVERITY_LABELS[finding.severity]} [{finding.code}]{where} {finding.message}"
+                label = SEVERITY_LABELS[finding.severity]
+                line = f"  {label} [{finding.code}]{where} {finding.message}"
                 if finding.suggestion:
                     line += f" 建议：{finding.suggestion}"
                 self.stdout.write(line)
