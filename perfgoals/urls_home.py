@@ -1,7 +1,8 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from perfgoals import home, lists
 
 urlpatterns = [
-    # Replaced by the role home page and the target-table list (issue 3).
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("", home.home, name="home"),
+    path("tables/", lists.table_list, name="table_list"),
 ]

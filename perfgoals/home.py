@@ -1,0 +1,250 @@
+"""The role home page: what is waiting for the signed-in user's action, with counts.
+
+Every read goes through the scoped selectors; each section costs one count query and one
+bounded list query, so the page's query count does not grow with the data.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from allocations.models import FundNotice
+from allocations.selectors import notices_visible_to
+from perfgoals.models import Office, Organisation, ReviewOpinion, TargetTable, User
+from perfgoals.money import format_amount
+from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
+
+# Each home-page list shows the most urgent few; the count links to the full list.
+LIST_LIMIT = 8
+
+Status = TargetTable.Status
+
+
+@dataclass
+class Section:
+    """One block of the home page: a heading, a count, the first rows and a link to all."""
+
+    key: str
+    title: str
+    count: int
+    rows: list[Any] = field(default_factory=list)
+    more_url: str = ""
+    empty_text: str = ""
+
+
+def with_review_stage(tables: QuerySet[TargetTable]) -> QuerySet[TargetTable]:
+    """Annotate `awaiting_performance`: the 业务股室 has given its opinion since 绩效股 last did.
+
+    Review is two-stage (DOMAIN.md §7): 业务股室 first, then 绩效股. Until the review workflow
+    records the stage explicitly, it is read from the opinions: a submitted table with a
+    business-office opinion newer than any 绩效股 opinion is at the second stage.
+    """
+    opinions = ReviewOpinion.objects.filter(table=OuterRef("pk")).order_by("-created_at")
+
+    def latest(kind: str) -> Subquery:
+        return Subquery(opinions.filter(office_kind=kind).values("created_at")[:1])
+
+    tables = tables.annotate(
+        last_business_at=latest(Office.Kind.BUSINESS),
+        last_performance_at=latest(Office.Kind.PERFORMANCE),
+    )
+    return tables.annotate(
+        awaiting_performance=Case(
+            When(
+                Q(last_business_at__isnull=False)
+                & (
+                    Q(last_performance_at__isnull=True)
+                    | Q(last_business_at__gt=F("last_performance_at"))
+                ),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def with_latest_opinion(tables: QuerySet[TargetTable]) -> QuerySet[TargetTable]:
+    """Annotate the newest review opinion's text, office and date, in the same query."""
+    latest = ReviewOpinion.objects.filter(table=OuterRef("pk")).order_by("-created_at", "-pk")
+    return tables.annotate(
+        opinion_text=Subquery(latest.values("text")[:1]),
+        opinion_office=Subquery(latest.values("office_kind")[:1]),
+        opinion_at=Subquery(latest.values("created_at")[:1]),
+    )
+
+
+def with_amount_display(notices: QuerySet[FundNotice]) -> list[FundNotice]:
+    rows = list(notices)
+    for notice in rows:
+        notice.amount_display = format_amount(notice.amount, places=2)
+    return rows
+
+
+def bureau_sections(user: User) -> list[Section]:
+    editable = target_tables_editable_by(user)
+    counts = editable.aggregate(
+        drafts=Count("pk", filter=Q(status=Status.DRAFT)),
+        returned=Count("pk", filter=Q(status=Status.RETURNED)),
+    )
+    drafts = list(editable.filter(status=Status.DRAFT).order_by("-updated_at", "-pk")[:LIST_LIMIT])
+    returned = list(
+        with_latest_opinion(editable.filter(status=Status.RETURNED)).order_by("-updated_at", "-pk")[
+            :LIST_LIMIT
+        ]
+    )
+    office_names = dict(Office.Kind.choices)
+    for table in returned:
+        table.opinion_office_label = office_names.get(table.opinion_office, "")
+
+    # Notices addressed to my organisation that created tables I still have to finish.
+    my_drafts = Q(
+        target_tables__organisation_id=user.organisation_id,
+        target_tables__status=Status.DRAFT,
+    )
+    received = (
+        notices_visible_to(user)
+        .filter(
+            status=FundNotice.Status.ISSUED,
+            recipient_links__organisation_id=user.organisation_id,
+        )
+        .annotate(
+            my_drafts=Count("target_tables", filter=my_drafts, distinct=True),
+            first_draft=Max("target_tables__pk", filter=my_drafts),
+        )
+        .filter(my_drafts__gt=0)
+    )
+    notices = with_amount_display(received.order_by("-issued_at", "-pk")[:LIST_LIMIT])
+    return [
+        Section(
+            "drafts",
+            "待完成的草稿",
+            counts["drafts"],
+            drafts,
+            "/tables/?status=draft",
+            "没有待完成的草稿。",
+        ),
+        Section(
+            "returned",
+            "退回给我修改的表",
+            counts["returned"],
+            returned,
+            "/tables/?status=returned",
+            "没有被退回的表。",
+        ),
+        Section(
+            "notices",
+            "收到的资金下达通知（已生成待填草稿）",
+            received.count(),
+            notices,
+            "/notices/",
+            "没有待处理的资金下达通知。",
+        ),
+    ]
+
+
+def review_queue(user: User) -> QuerySet[TargetTable]:
+    """Submitted tables of other bureaus in the reviewer's region, with their review stage."""
+    return with_review_stage(
+        target_tables_visible_to(user)
+        .filter(
+            status=Status.SUBMITTED,
+            organisation__region_id=user.organisation.region_id,
+        )
+        .exclude(organisation_id=user.organisation_id)
+    )
+
+
+def finance_sections(user: User) -> list[Section]:
+    own_drafts = notices_visible_to(user).filter(
+        status=FundNotice.Status.DRAFT, issuer_id=user.organisation_id
+    )
+    queue = review_queue(user).filter(awaiting_performance=False)
+    return [
+        Section(
+            "notice_drafts",
+            "草稿状态的资金下达通知",
+            own_drafts.count(),
+            with_amount_display(own_drafts.order_by("-updated_at", "-pk")[:LIST_LIMIT]),
+            "/notices/",
+            "没有草稿状态的通知。",
+        ),
+        Section(
+            "review",
+            "本区域已提交、待业务股室审核的绩效目标表",
+            queue.count(),
+            list(queue.order_by("updated_at", "pk")[:LIST_LIMIT]),
+            "/tables/?status=submitted",
+            "没有待审核的绩效目标表。",
+        ),
+    ]
+
+
+def performance_sections(user: User) -> list[Section]:
+    queue = review_queue(user).filter(awaiting_performance=True)
+    return [
+        Section(
+            "review",
+            "待绩效股审核的绩效目标表",
+            queue.count(),
+            list(queue.order_by("updated_at", "pk")[:LIST_LIMIT]),
+            "/tables/?status=submitted",
+            "没有待绩效股审核的绩效目标表。",
+        ),
+    ]
+
+
+def admin_counts(user: User) -> list[tuple[str, int, str]]:
+    """Data counts for administrators: (label, count, admin link)."""
+    by_status = target_tables_visible_to(user).aggregate(
+        total=Count("pk"),
+        **{s.value: Count("pk", filter=Q(status=s.value)) for s in Status},
+    )
+    notices = notices_visible_to(user).aggregate(
+        total=Count("pk"),
+        drafts=Count("pk", filter=Q(status=FundNotice.Status.DRAFT)),
+    )
+    return [
+        ("单位", Organisation.objects.count(), "/admin/perfgoals/organisation/"),
+        ("用户", User.objects.count(), "/admin/perfgoals/user/"),
+        ("资金下达通知", notices["total"], "/admin/allocations/fundnotice/"),
+        ("其中草稿", notices["drafts"], "/admin/allocations/fundnotice/?status__exact=draft"),
+        ("绩效目标表", by_status["total"], "/tables/"),
+        *[(f"其中{s.label}", by_status[s.value], f"/tables/?status={s.value}") for s in Status],
+    ]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    is_admin = user.is_superuser or user.role == User.Role.ADMINISTRATOR
+    sections: list[Section] = []
+    if user.organisation_id is not None:
+        if user.role == User.Role.BUREAU_STAFF:
+            sections = bureau_sections(user)
+        elif user.role == User.Role.FINANCE_STAFF:
+            sections = finance_sections(user)
+        elif user.role == User.Role.PERFORMANCE_REVIEWER:
+            sections = performance_sections(user)
+    context = {
+        "sections": sections,
+        "is_admin": is_admin,
+        "admin_counts": admin_counts(user) if is_admin else [],
+    }
+    return render(request, "home.html", context)

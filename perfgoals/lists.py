@@ -1,0 +1,336 @@
+"""The target-table list: scoped rows, filters, sortable columns, pages and export as shown.
+
+Rows come only from target_tables_visible_to(user); the filter choices (organisations,
+notices, years) are drawn from the same scope, so a bureau never learns another
+organisation's names through a drop-down either.
+"""
+
+import csv
+import functools
+import io
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+import django_tables2 as tables
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
+from django_filters.views import FilterView
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from allocations.models import FundNotice
+from allocations.selectors import notices_visible_to
+from perfgoals.models import Organisation, TargetTable, User
+from perfgoals.money import TEN_THOUSAND, AmountUnit, format_amount
+from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
+
+PER_PAGE = 25
+EXPORT_FORMATS = ("xlsx", "csv")
+# Spreadsheet programs treat a cell starting with these as a formula (CSV/formula injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+STATUS_RANK = {
+    TargetTable.Status.DRAFT: 1,
+    TargetTable.Status.RETURNED: 2,
+    TargetTable.Status.SUBMITTED: 3,
+    TargetTable.Status.APPROVED: 4,
+}
+UNIT_LABELS = dict(AmountUnit.choices)
+
+
+def table_edit_url(pk: int) -> str:
+    return f"/tables/{pk}/edit/"
+
+
+def table_list_queryset(user: User) -> QuerySet[TargetTable]:
+    """Visible tables, each marked whether this user may edit it (one subquery, no N+1)."""
+    editable = target_tables_editable_by(user).filter(pk=OuterRef("pk"))
+    return target_tables_visible_to(user).annotate(can_edit=Exists(editable))
+
+
+class TargetTableFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="项目名称或编码", method="filter_text")
+    year = django_filters.ChoiceFilter(label="年度", empty_label="全部年度")
+    organisation = django_filters.ModelChoiceFilter(
+        label="填报单位", queryset=Organisation.objects.none(), empty_label="全部单位"
+    )
+    notice = django_filters.ModelChoiceFilter(
+        label="资金下达通知", queryset=FundNotice.objects.none(), empty_label="全部通知"
+    )
+    layout = django_filters.ChoiceFilter(
+        label="表样", choices=TargetTable.Layout.choices, empty_label="全部表样"
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=TargetTable.Status.choices, empty_label="全部状态"
+    )
+
+    class Meta:
+        model = TargetTable
+        fields = ["q", "year", "organisation", "notice", "layout", "status"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        visible = target_tables_visible_to(request.user)
+        # Choices come from the user's scope: a value outside it fails validation, and the
+        # strict FilterView then shows no rows rather than another organisation's.
+        self.filters["organisation"].queryset = Organisation.objects.filter(
+            pk__in=visible.values("organisation_id")
+        ).order_by("name")
+        self.filters["notice"].queryset = notices_visible_to(request.user).filter(
+            pk__in=visible.values("notice_id")
+        )
+        self.filters["year"].extra["choices"] = functools.cache(
+            # Django re-runs callable choices on validation and on rendering: query once.
+            lambda: [
+                (year, f"{year}年")
+                for year in visible.order_by("-year").values_list("year", flat=True).distinct()
+            ]
+        )
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(project_name__icontains=value) | Q(project_code__icontains=value))
+
+
+class TargetTableTable(tables.Table):
+    project_name = tables.Column(verbose_name="项目名称", order_by=("project_name", "pk"))
+    organisation = tables.Column(
+        verbose_name="填报单位",
+        accessor="organisation__name",
+        order_by=("organisation__name", "pk"),
+    )
+    year = tables.Column(verbose_name="年度", order_by=("year", "pk"))
+    layout = tables.Column(verbose_name="表样", order_by=("layout", "pk"))
+    amount = tables.Column(
+        verbose_name="资金总额",
+        accessor="amount_total",
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
+    status = tables.Column(verbose_name="状态")
+    updated_at = tables.DateTimeColumn(
+        verbose_name="修改时间", format="Y-m-d H:i", order_by=("updated_at", "pk")
+    )
+    actions = tables.Column(verbose_name="操作", empty_values=(), orderable=False)
+
+    class Meta:
+        template_name = "perfgoals/list_table.html"
+        attrs = {"class": "grid", "id": "target-tables"}
+        empty_text = "没有符合条件的绩效目标表。"
+        order_by_field = "sort"
+        per_page = PER_PAGE
+
+    def paginate(self, *args, per_page=None, **kwargs):
+        # A fixed page size: ?per_page=100000 must not turn the page into a full export.
+        return super().paginate(*args, per_page=PER_PAGE, **kwargs)
+
+    def render_project_name(self, record: TargetTable, value: str) -> str:
+        if record.project_code:
+            return format_html(
+                '<a href="{}">{}</a><br><span class="muted">{}</span>',
+                record.get_absolute_url(),
+                value,
+                record.project_code,
+            )
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+
+    def render_layout(self, record: TargetTable) -> str:
+        return record.get_layout_display()
+
+    def render_status(self, record: TargetTable) -> str:
+        return record.get_status_display()
+
+    def render_amount(self, record: TargetTable, value: Decimal) -> str:
+        return f"{format_amount(value, places=2)} {UNIT_LABELS.get(record.amount_unit, '')}"
+
+    def render_actions(self, record: TargetTable) -> str:
+        if getattr(record, "can_edit", False):
+            return format_html(
+                '<a href="{}">查看</a> · <a href="{}">编辑</a>',
+                record.get_absolute_url(),
+                table_edit_url(record.pk),
+            )
+        return format_html('<a href="{}">查看</a>', record.get_absolute_url())
+
+    def order_amount(self, queryset: QuerySet, is_descending: bool) -> tuple[QuerySet, bool]:
+        # Compare in 元: 3.88万元 is more than 90,100元 although 3.88 < 90100.
+        queryset = queryset.annotate(
+            amount_yuan=Case(
+                When(amount_unit=AmountUnit.WAN, then=F("amount_total") * Value(TEN_THOUSAND)),
+                default=F("amount_total"),
+                output_field=DecimalField(max_digits=20, decimal_places=2),
+            )
+        )
+        key = F("amount_yuan")
+        key = key.desc(nulls_last=True) if is_descending else key.asc(nulls_last=True)
+        return queryset.order_by(key, "-pk" if is_descending else "pk"), True
+
+    def order_status(self, queryset: QuerySet, is_descending: bool) -> tuple[QuerySet, bool]:
+        # Workflow order (草稿 → 退回 → 待审核 → 已批复), not the alphabetical order of codes.
+        queryset = queryset.annotate(
+            status_rank=Case(
+                *[When(status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()],
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        fields = ("-status_rank", "-pk") if is_descending else ("status_rank", "pk")
+        return queryset.order_by(*fields), True
+
+
+EXPORT_HEADERS = [
+    "项目名称",
+    "项目编码",
+    "填报单位",
+    "年度",
+    "表样",
+    "资金总额",
+    "金额单位",
+    "状态",
+    "修改时间",
+]
+
+
+def export_rows(table: TargetTableTable) -> list[list[Any]]:
+    """The table's rows in its current filter and sort order, as typed values."""
+    rows = []
+    for row in table.rows:
+        record: TargetTable = row.record
+        rows.append(
+            [
+                record.project_name,
+                record.project_code,
+                record.organisation.name,
+                record.year,
+                str(record.get_layout_display()),
+                record.amount_total,
+                str(UNIT_LABELS.get(record.amount_unit, "")),
+                str(record.get_status_display()),
+                timezone.localtime(record.updated_at).replace(tzinfo=None),
+            ]
+        )
+    return rows
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def write_xlsx(rows: list[list[Any]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "绩效目标表"
+    sheet.append(EXPORT_HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values, start=1):
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = sheet.cell(row=r, column=c, value=value)
+            if isinstance(value, str) and looks_like_formula(value):
+                # openpyxl would store "=…" as a live formula; keep it as the text typed.
+                cell.data_type = "s"
+                cell.quotePrefix = True
+            elif isinstance(value, Decimal):
+                cell.number_format = "#,##0.00"
+            elif isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+    for c, width in enumerate([48, 20, 30, 8, 24, 16, 10, 14, 18], start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_csv(rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_HEADERS)
+    for values in rows:
+        out = []
+        for value in values:
+            if value is None:
+                out.append("")
+            elif isinstance(value, datetime):
+                out.append(value.strftime("%Y-%m-%d %H:%M"))
+            elif isinstance(value, str) and looks_like_formula(value):
+                # The usual CSV-injection guard: a leading apostrophe makes Excel/WPS show text.
+                out.append("'" + value)
+            else:
+                out.append(str(value))
+        writer.writerow(out)
+    # The BOM lets Excel and WPS open the Chinese text as UTF-8.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterView):
+    table_class = TargetTableTable
+    filterset_class = TargetTableFilter
+    template_name = "perfgoals/list.html"
+    table_pagination = {"per_page": PER_PAGE}
+
+    def get_queryset(self) -> QuerySet[TargetTable]:
+        return table_list_queryset(self.request.user)
+
+    @property
+    def export_format(self) -> str | None:
+        value = self.request.GET.get("export")
+        return value if value in EXPORT_FORMATS else None
+
+    def get_table_pagination(self, table):
+        if self.export_format:
+            return False
+        return super().get_table_pagination(table)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for key in ("page", "export"):
+            query.pop(key, None)
+        context["export_query"] = query.urlencode()
+        return context
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        fmt = self.export_format
+        if fmt is None:
+            return super().render_to_response(context, **kwargs)
+        rows = export_rows(context["table"])
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        if fmt == "xlsx":
+            body = write_xlsx(rows)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            body = write_csv(rows)
+            content_type = "text/csv; charset=utf-8"
+        return HttpResponse(
+            body,
+            content_type=content_type,
+            headers={
+                "Content-Disposition": content_disposition_header(True, f"绩效目标表-{stamp}.{fmt}")
+            },
+        )
+
+
+table_list = TargetTableListView.as_view()
