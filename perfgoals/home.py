@@ -137,7 +137,7 @@ def bureau_sections(user: User) -> list[Section]:
             "待完成的草稿",
             counts["drafts"],
             drafts,
-            "/tables/?status=draft",
+            f"/tables/?status=draft&organisation={user.organisation_id}",
             "没有待完成的草稿。",
         ),
         Section(
@@ -145,7 +145,7 @@ def bureau_sections(user: User) -> list[Section]:
             "退回给我修改的表",
             counts["returned"],
             returned,
-            "/tables/?status=returned",
+            f"/tables/?status=returned&organisation={user.organisation_id}",
             "没有被退回的表。",
         ),
         Section(

@@ -130,6 +130,10 @@ def test_bureau_staff_sees_own_drafts_and_returned_tables_only(client, county):
     assert "邻局草稿" not in html
     assert f"/tables/{returned.pk}/edit/" in html
 
+    # "查看全部" leads to the same set in the list: my organisation's drafts.
+    listed = client.get(found["drafts"].more_url)
+    assert listed.context["table"].paginator.count == 3
+
 
 def test_bureau_staff_sees_notices_that_created_drafts(client, county):
     notice = FundNoticeFactory(
