@@ -3,11 +3,16 @@
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from simple_history.utils import bulk_create_with_history
 
+from indicators.framework import normalise_category_name
 from indicators.models import PerformanceIndicator
 from indicators.selectors import FrameworkIndex
+from perfgoals.selectors import target_tables_editable_by
+from perfgoals.services import target_table_claim_version, target_table_editable
 
 MAX_LEVEL = PerformanceIndicator.Level.SUB_ITEM
 
@@ -55,3 +60,235 @@ def indicator_tree_create(
         level += 1
     return created
 
+
+# --- Row-by-row editing ------------------------------------------------------------------
+#
+# Each operation below is one user action in the editor. It checks that the user may edit
+# the table, claims the table's version (compare-and-set, see perfgoals.services) so that a
+# stale page cannot overwrite someone else's work, and keeps positions dense (1..n) among
+# the siblings it touches. Rows are saved one by one so that simple_history attributes
+# every changed row, including siblings whose position moved.
+
+ROW_FIELDS = ("name", "value_text", "description", "basis")
+
+
+def indicator_editable(*, user, indicator_id: int) -> PerformanceIndicator:
+    """The row if `user` may edit its table now; otherwise Http404."""
+    try:
+        return PerformanceIndicator.objects.select_related("table", "parent").get(
+            pk=indicator_id, table__in=target_tables_editable_by(user)
+        )
+    except PerformanceIndicator.DoesNotExist:
+        raise Http404("没有找到可编辑的绩效指标。") from None
+
+
+def _siblings(*, table_id: int, parent_id: int | None) -> list[PerformanceIndicator]:
+    rows = PerformanceIndicator.objects.filter(table_id=table_id, parent_id=parent_id)
+    return list(rows.order_by("position", "id"))
+
+
+def _save_positions(rows: Sequence[PerformanceIndicator], user) -> None:
+    """Renumber `rows` 1..n in their list order, writing only saved rows whose position changed."""
+    for position, row in enumerate(rows, 1):
+        if row.pk is None:
+            row.position = position
+        elif row.position != position:
+            row.position = position
+            row._history_user = user
+            row.save(update_fields=["position"])
+
+
+def _clean_fields(fields: Mapping[str, Any]) -> dict[str, str]:
+    cleaned = {}
+    for name in ROW_FIELDS:
+        value = fields.get(name, "")
+        # Cells copied from Excel often carry trailing (also full-width) spaces.
+        cleaned[name] = str(value or "").strip()
+    return cleaned
+
+
+def _validated_row(
+    *, table, parent: PerformanceIndicator | None, fields: Mapping[str, Any], position: int
+) -> PerformanceIndicator:
+    level = 1 if parent is None else parent.level + 1
+    if level > MAX_LEVEL:
+        raise ValidationError(
+            {"name": "子项下不能再添加下级指标（最多四级：一级、二级、三级、子项）。"},
+            code="too_deep",
+        )
+    values = _clean_fields(fields)
+    row = PerformanceIndicator(table=table, parent=parent, level=level, position=position, **values)
+    _check_row(row)
+    return row
+
+
+def _check_row(row: PerformanceIndicator) -> None:
+    errors: dict[str, list[str]] = {}
+    if not row.name:
+        errors.setdefault("name", []).append("请填写指标名称。")
+    if row.level in (1, 2) and row.value_text:
+        errors.setdefault("value_text", []).append("一级、二级指标不填写指标值，请填在三级指标上。")
+    if errors:
+        raise ValidationError(errors)
+    if row.level in (1, 2):
+        index = FrameworkIndex(row.table.framework or row.table.default_framework(row.table.year))
+        row.category = index.resolve(row.level, row.name)
+    else:
+        row.category = None
+    # Model field limits (lengths) and PerformanceIndicator.clean (parent level, same table).
+    row.full_clean(exclude=["position", "table", "parent"], validate_constraints=False)
+
+
+def _insert_at(*, user, table, parent, position: int, fields) -> PerformanceIndicator:
+    siblings = _siblings(table_id=table.pk, parent_id=parent.pk if parent else None)
+    position = max(1, min(position, len(siblings) + 1))
+    row = _validated_row(table=table, parent=parent, fields=fields, position=position)
+    # Siblings from `position` on move down by one (and any old gaps close).
+    _save_positions(siblings[: position - 1] + [row] + siblings[position - 1 :], user)
+    row._history_user = user
+    row.save()
+    return row
+
+
+@transaction.atomic
+def indicator_add(
+    *,
+    user,
+    table_id: int,
+    version: int,
+    parent_id: int | None,
+    fields: Mapping[str, Any],
+    position: int | None = None,
+) -> PerformanceIndicator:
+    """Add a row under `parent_id` (a new 一级 when None), last among its siblings by default."""
+    table = target_table_editable(user=user, table_id=table_id)
+    if not table.has_indicator_tree:
+        raise Http404("此表样没有绩效指标。")
+    parent = None
+    if parent_id is not None:
+        parent = PerformanceIndicator.objects.filter(table=table, pk=parent_id).first()
+        if parent is None:
+            raise Http404("没有找到上级指标。")
+    target_table_claim_version(table_id=table.pk, user=user, version=version)
+    return _insert_at(
+        user=user, table=table, parent=parent, position=position or 10**6, fields=fields
+    )
+
+
+@transaction.atomic
+def indicator_insert(
+    *, user, indicator_id: int, version: int, where: str, fields: Mapping[str, Any]
+) -> PerformanceIndicator:
+    """Insert a sibling directly above or below an existing row."""
+    anchor = indicator_editable(user=user, indicator_id=indicator_id)
+    if where not in ("above", "below"):
+        raise ValueError(where)
+    target_table_claim_version(table_id=anchor.table_id, user=user, version=version)
+    siblings = _siblings(table_id=anchor.table_id, parent_id=anchor.parent_id)
+    index = next(i for i, row in enumerate(siblings) if row.pk == anchor.pk)
+    position = index + 1 if where == "above" else index + 2
+    return _insert_at(
+        user=user, table=anchor.table, parent=anchor.parent, position=position, fields=fields
+    )
+
+
+@transaction.atomic
+def indicator_update(
+    *, user, indicator_id: int, version: int, fields: Mapping[str, Any]
+) -> PerformanceIndicator:
+    """Change a row's name, value, description and basis."""
+    row = indicator_editable(user=user, indicator_id=indicator_id)
+    for name, value in _clean_fields(fields).items():
+        setattr(row, name, value)
+    _check_row(row)
+    target_table_claim_version(table_id=row.table_id, user=user, version=version)
+    row._history_user = user
+    row.save()
+    return row
+
+
+@transaction.atomic
+def indicator_move(
+    *, user, indicator_id: int, version: int, direction: str
+) -> PerformanceIndicator:
+    """Swap a row with its previous ("up") or next ("down") sibling; its subtree moves along."""
+    row = indicator_editable(user=user, indicator_id=indicator_id)
+    siblings = _siblings(table_id=row.table_id, parent_id=row.parent_id)
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == row.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down"):
+        raise ValueError(direction)
+    if not 0 <= other < len(siblings):
+        edge = "第一行，不能上移" if direction == "up" else "最后一行，不能下移"
+        message = f"已是同级{edge}。"
+        raise ValidationError(message, code="edge")
+    target_table_claim_version(table_id=row.table_id, user=user, version=version)
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    _save_positions(siblings, user)
+    return row
+
+
+@transaction.atomic
+def indicator_delete(*, user, indicator_id: int, version: int) -> int:
+    """Delete a row with everything under it; returns how many rows went."""
+    row = indicator_editable(user=user, indicator_id=indicator_id)
+    target_table_claim_version(table_id=row.table_id, user=user, version=version)
+    row._history_user = user
+    deleted, _per_model = row.delete()
+    _save_positions(_siblings(table_id=row.table_id, parent_id=row.parent_id), user)
+    return deleted
+
+
+@transaction.atomic
+def indicator_paste(*, user, table_id: int, version: int, rows: Sequence[Any]) -> int:
+    """Merge pasted rows (objects with first, second, third, value, description, basis)
+    into the tree: 一级/二级 are matched by name (an existing 质量指标 receives the new 三级),
+    created at the end when missing; each 三级 is appended under its 二级. Returns rows added.
+    """
+    table = target_table_editable(user=user, table_id=table_id)
+    if not table.has_indicator_tree:
+        raise Http404("此表样没有绩效指标。")
+    if not rows:
+        raise ValidationError("没有可粘贴的行。", code="empty")
+    target_table_claim_version(table_id=table.pk, user=user, version=version)
+    existing = list(PerformanceIndicator.objects.filter(table=table, level__in=[1, 2]))
+    key = normalise_category_name
+    firsts = {key(r.name): r for r in existing if r.level == 1}
+    seconds = {(r.parent_id, key(r.name)): r for r in existing if r.level == 2}
+    added = 0
+    for pasted in rows:
+        first = firsts.get(key(pasted.first))
+        if first is None:
+            first = _insert_at(
+                user=user, table=table, parent=None, position=10**6, fields={"name": pasted.first}
+            )
+            firsts[key(pasted.first)] = first
+            added += 1
+        second = seconds.get((first.pk, key(pasted.second)))
+        if second is None:
+            second = _insert_at(
+                user=user,
+                table=table,
+                parent=first,
+                position=10**6,
+                fields={"name": pasted.second},
+            )
+            seconds[(first.pk, key(pasted.second))] = second
+            added += 1
+        try:
+            _insert_at(
+                user=user,
+                table=table,
+                parent=second,
+                position=10**6,
+                fields={
+                    "name": pasted.third,
+                    "value_text": pasted.value,
+                    "description": pasted.description,
+                    "basis": pasted.basis,
+                },
+            )
+        except ValidationError as exc:
+            raise ValidationError(f"第{pasted.line}行：{'；'.join(exc.messages)}") from exc
+        added += 1
+    return added

@@ -346,7 +346,7 @@ class TargetTable(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:perfgoals_targettable_change", args=[self.pk])
+        return reverse("tables:detail", args=[self.pk])
 
     @staticmethod
     def default_framework(year: int) -> str:

@@ -1,0 +1,350 @@
+"""htmx endpoints of the indicator-tree editor, one per row action.
+
+Each answers an htmx request with the re-rendered tree (the 一级/二级 cells span the rows
+below them, so one added row changes the cells above it), the findings panel and the new
+table version as out-of-band swaps. Without JavaScript the same URLs take plain GETs and
+POSTs: a GET renders the whole editor page in the requested state, a successful POST
+redirects back to the editor at the row's anchor.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from indicators.forms import IndicatorRowForm, PasteForm
+from indicators.library import (
+    fund_type_for,
+    library_categories,
+    library_fund_types,
+    library_search,
+)
+from indicators.models import PerformanceIndicator
+from indicators.services import (
+    indicator_add,
+    indicator_delete,
+    indicator_editable,
+    indicator_insert,
+    indicator_move,
+    indicator_paste,
+    indicator_update,
+)
+from perfgoals.models import TargetTable
+from perfgoals.services import ConcurrentEditError, target_table_editable
+from perfgoals.views import Draft, EditorState, editor_context, editor_url, render_editor_page
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def render_editor(
+    request: HttpRequest, table_id: int, state: EditorState | None = None
+) -> HttpResponse:
+    """The tree (htmx) or the whole editor page (plain request) for the table's current state."""
+    table = target_table_editable(user=request.user, table_id=table_id)
+    if not request.htmx:
+        return render_editor_page(request, table, state=state)
+    context = editor_context(request, table, editable=True, state=state)
+    return render(request, "perfgoals/editor.html#tree_changed", context)
+
+
+def _conflict(request: HttpRequest, table_id: int, exc: ConcurrentEditError) -> HttpResponse:
+    if request.htmx:
+        return render_editor(request, table_id, EditorState(tree_error=exc.message))
+    messages.error(request, exc.message)
+    return redirect(editor_url(exc.table, "tree"))
+
+
+def _row_form_errors(form: IndicatorRowForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _parent_level(table_id: int, parent_id: int | None) -> int:
+    if parent_id is None:
+        return 0
+    level = (
+        PerformanceIndicator.objects.filter(table_id=table_id, pk=parent_id)
+        .values_list("level", flat=True).first()
+    )
+    if level is None:
+        raise Http404("没有找到上级指标。")
+    return level
+
+
+def _draft_from_request(data, table_id: int) -> Draft:
+    """Where a new row goes: under `parent` at `position`, or above/below an `anchor` row."""
+    anchor_id = _int(data.get("anchor"))
+    where = data.get("where", "")
+    if anchor_id is not None and where in ("above", "below"):
+        anchor = PerformanceIndicator.objects.filter(table_id=table_id, pk=anchor_id).first()
+        if anchor is None:
+            raise Http404("没有找到指标。")
+        index = (
+            PerformanceIndicator.objects.filter(table_id=table_id, parent_id=anchor.parent_id)
+            .filter(position__lt=anchor.position).count()
+        )
+        return Draft(parent_id=anchor.parent_id, level=anchor.level,
+                     index=index if where == "above" else index + 1,
+                     anchor_id=anchor_id, where=where)
+    parent_id = _int(data.get("parent"))
+    level = _parent_level(table_id, parent_id) + 1
+    if level > PerformanceIndicator.Level.SUB_ITEM:
+        raise Http404("子项下不能再添加下级指标。")
+    position = _int(data.get("position"))
+    return Draft(parent_id=parent_id, level=level,
+                 index=(position - 1) if position else 10**6)
+
+
+def _next_draft(row: PerformanceIndicator) -> Draft:
+    return Draft(parent_id=row.parent_id, level=row.level, index=row.position)
+
+
+def _after_save(request, table_id: int, row: PerformanceIndicator, want_next: bool):
+    if request.htmx:
+        state = EditorState(draft=_next_draft(row) if want_next else None)
+        return render_editor(request, table_id, state)
+    if want_next:
+        url = reverse("indicators:row_new", args=[table_id])
+        parent = row.parent_id or ""
+        return redirect(f"{url}?parent={parent}&position={row.position + 1}#row-new")
+    return redirect(editor_url(row.table, f"row-{row.pk}"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
+    """A blank row typed in place: a new 一级, a child of `parent`, or beside an `anchor`."""
+    table = target_table_editable(user=request.user, table_id=table_pk)
+    if not table.has_indicator_tree:
+        raise Http404("此表样没有绩效指标。")
+    data = request.POST if request.method == "POST" else request.GET
+    draft = _draft_from_request(data, table.pk)
+    if request.method == "GET":
+        draft.form = IndicatorRowForm(initial={"version": table.version})
+        return render_editor(request, table.pk, EditorState(draft=draft))
+    form = IndicatorRowForm(request.POST)
+    draft.form = form
+    if form.is_valid():
+        try:
+            if draft.anchor_id is not None:
+                row = indicator_insert(
+                    user=request.user, indicator_id=draft.anchor_id,
+                    version=form.cleaned_data["version"], where=draft.where,
+                    fields=form.row_fields(),
+                )
+            else:
+                row = indicator_add(
+                    user=request.user, table_id=table.pk, version=form.cleaned_data["version"],
+                    parent_id=draft.parent_id, fields=form.row_fields(),
+                    position=draft.index + 1 if draft.index < 10**6 else None,
+                )
+        except ConcurrentEditError as exc:
+            return _conflict(request, table.pk, exc)
+        except ValidationError as exc:
+            _row_form_errors(form, exc)
+        else:
+            return _after_save(request, table.pk, row, form.cleaned_data["next"])
+    return render_editor(request, table.pk, EditorState(draft=draft))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    row = indicator_editable(user=request.user, indicator_id=pk)
+    if request.method == "GET":
+        form = IndicatorRowForm(initial={
+            "version": row.table.version, "name": row.name, "value_text": row.value_text,
+            "description": row.description, "basis": row.basis,
+        })
+        return render_editor(request, row.table_id, EditorState(editing_id=pk, row_form=form))
+    form = IndicatorRowForm(request.POST)
+    if form.is_valid():
+        try:
+            row = indicator_update(
+                user=request.user, indicator_id=pk, version=form.cleaned_data["version"],
+                fields=form.row_fields(),
+            )
+        except ConcurrentEditError as exc:
+            return _conflict(request, row.table_id, exc)
+        except ValidationError as exc:
+            _row_form_errors(form, exc)
+        else:
+            return _after_save(request, row.table_id, row, form.cleaned_data["next"])
+    return render_editor(request, row.table_id, EditorState(editing_id=pk, row_form=form))
+
+
+def _simple_row_action(request: HttpRequest, pk: int, action) -> HttpResponse:
+    row = indicator_editable(user=request.user, indicator_id=pk)
+    version = _int(request.POST.get("version"))
+    try:
+        if version is None:
+            raise ValidationError("页面已过期，请刷新后再操作。")
+        anchor = action(row, version)
+    except ConcurrentEditError as exc:
+        return _conflict(request, row.table_id, exc)
+    except ValidationError as exc:
+        message = "；".join(exc.messages)
+        if request.htmx:
+            return render_editor(request, row.table_id, EditorState(tree_error=message))
+        messages.error(request, message)
+        return redirect(editor_url(row.table, f"row-{row.pk}"))
+    if request.htmx:
+        return render_editor(request, row.table_id, EditorState(extra={"focus": anchor}))
+    return redirect(editor_url(row.table, anchor))
+
+
+@login_required
+@require_POST
+def row_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
+    if direction not in ("up", "down"):
+        raise Http404
+
+    def move(row, version):
+        indicator_move(user=request.user, indicator_id=row.pk, version=version,
+                       direction=direction)
+        return f"row-{row.pk}"
+
+    return _simple_row_action(request, pk, move)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation (the no-JS path; htmx asks with hx-confirm), POST deletes."""
+    if request.method == "GET":
+        row = indicator_editable(user=request.user, indicator_id=pk)
+        below = _descendant_count(row)
+        return render(request, "indicators/row_delete.html", {
+            "row": row, "table": row.table, "below": below,
+        })
+
+    def delete(row, version):
+        indicator_delete(user=request.user, indicator_id=row.pk, version=version)
+        return f"row-{row.parent_id}" if row.parent_id else "tree"
+
+    return _simple_row_action(request, pk, delete)
+
+
+def _descendant_count(row: PerformanceIndicator) -> int:
+    rows = PerformanceIndicator.objects.filter(table_id=row.table_id).values_list("pk", "parent_id")
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in rows:
+        children.setdefault(parent_id, []).append(pk)
+    count, stack = 0, list(children.get(row.pk, []))
+    while stack:
+        count += 1
+        stack.extend(children.get(stack.pop(), []))
+    return count
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paste(request: HttpRequest, table_pk: int) -> HttpResponse:
+    """Rows copied from Excel: preview first, then add them to the tree."""
+    table = target_table_editable(user=request.user, table_id=table_pk)
+    if not table.has_indicator_tree:
+        raise Http404("此表样没有绩效指标。")
+    if request.method == "GET":
+        form = PasteForm(initial={"version": table.version})
+        return _paste_response(request, table, form)
+    form = PasteForm(request.POST)
+    if not form.is_valid() or request.POST.get("action") != "apply" or form.result.problems:
+        return _paste_response(request, table, form)
+    try:
+        added = indicator_paste(
+            user=request.user, table_id=table.pk, version=form.cleaned_data["version"],
+            rows=form.result.rows,
+        )
+    except ConcurrentEditError as exc:
+        return _conflict(request, table.pk, exc)
+    except ValidationError as exc:
+        form.add_error("text", exc)
+        return _paste_response(request, table, form)
+    message = f"已粘贴{len(form.result.rows)}行指标（新增{added}行，含新建的一级、二级指标）。"
+    if request.htmx:
+        state = EditorState(extra={"pasted": message})
+        return render_editor(request, table.pk, state)
+    messages.success(request, message)
+    return redirect(editor_url(table, "tree"))
+
+
+def _paste_response(request, table: TargetTable, form: PasteForm) -> HttpResponse:
+    context = {"table": table, "paste_form": form,
+               "result": getattr(form, "result", None), "preview": request.method == "POST"}
+    if request.htmx:
+        return render(request, "indicators/paste.html#paste_panel", context)
+    return render(request, "indicators/paste.html", context)
+
+
+@login_required
+@require_GET
+def library(request: HttpRequest, table_pk: int) -> HttpResponse:
+    """Pick a 三级 indicator used before, grouped by 二级 category and fund type.
+
+    The row it fills is given like for row_new (parent/position or anchor/where), or as
+    `row` for an existing row whose name and value are replaced.
+    """
+    table = target_table_editable(user=request.user, table_id=table_pk)
+    if not table.has_indicator_tree:
+        raise Http404("此表样没有绩效指标。")
+    row_id = _int(request.GET.get("row"))
+    row = None
+    draft = None
+    if row_id is not None:
+        row = PerformanceIndicator.objects.select_related("parent").filter(
+            table=table, pk=row_id).first()
+        if row is None:
+            raise Http404("没有找到指标。")
+        parent_id = row.parent_id
+    else:
+        draft = _draft_from_request(request.GET, table.pk)
+        parent_id = draft.parent_id
+    parent = (
+        PerformanceIndicator.objects.filter(table=table, pk=parent_id).first()
+        if parent_id else None
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    category_param = request.GET.get("category")
+    if category_param is None:
+        # First visit: offer what fits the 二级 the row sits under.
+        category_id = parent.category_id if parent is not None and parent.level == 2 else None
+    else:
+        category_id = _int(category_param)
+    fund_type = request.GET.get("fund_type")
+    if fund_type is None:
+        fund_type = ""
+        default_fund_type = fund_type_for(table.project_name, table.spending_direction)
+    else:
+        default_fund_type = ""
+    entries = library_search(query=query, category_id=category_id, fund_type=fund_type,
+                             limit=60)
+    groups: dict[tuple[str, str], list] = {}
+    for entry in entries:
+        heading = f"{entry.first_level_name} › {entry.category_name}".strip(" ›")
+        groups.setdefault((heading, entry.fund_type), []).append(entry)
+    if default_fund_type:
+        # The table's own fund type first, the others after.
+        groups = dict(sorted(groups.items(), key=lambda item: item[0][1] != default_fund_type))
+    context = {
+        "table": table, "row": row, "draft": draft, "parent": parent, "query": query,
+        "category_id": category_id, "fund_type": fund_type,
+        "default_fund_type": default_fund_type,
+        "categories": library_categories(), "fund_types": library_fund_types(),
+        "groups": [(heading, fund, items) for (heading, fund), items in groups.items()],
+        "entry_count": len(entries),
+        "params": request.GET,
+    }
+    if request.htmx:
+        return render(request, "indicators/library.html#library_panel", context)
+    return render(request, "indicators/library.html", context)

@@ -1,0 +1,80 @@
+"""Writes of target tables (绩效目标表).
+
+Every write checks the user's scope, runs in one transaction, and claims the table's
+`version` with a compare-and-set UPDATE: a save that read version N succeeds only if the row
+still holds N. `select_for_update` would be a no-op on SQLite; the conditional UPDATE works
+on both databases and also serialises the row on PostgreSQL for the rest of the transaction.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from perfgoals.models import TargetTable, User
+from perfgoals.selectors import target_tables_editable_by
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the table after this user read it."""
+
+    def __init__(self, table: TargetTable):
+        self.table = table
+        self.updated_by = table.updated_by
+        self.updated_at = table.updated_at
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        who = str(self.updated_by) if self.updated_by else "其他用户"
+        when = (
+            date_format(timezone.localtime(self.updated_at), "Y年n月j日 H:i")
+            if self.updated_at else "刚才"
+        )
+        return f"此表已被{who}于{when}修改，您的修改未保存。请核对最新内容后再操作。"
+
+
+def target_table_editable(*, user: User, table_id: int) -> TargetTable:
+    """The table if `user` may edit it now; otherwise Http404 (never reveal it exists)."""
+    try:
+        return target_tables_editable_by(user).select_related("notice").get(pk=table_id)
+    except TargetTable.DoesNotExist:
+        raise Http404("没有找到可编辑的绩效目标表。") from None
+
+
+def target_table_claim_version(*, table_id: int, user: User, version: int) -> int:
+    """Move the table from `version` to the next one, or raise ConcurrentEditError.
+
+    Call inside the transaction of the write it guards; returns the new version.
+    """
+    claimed = TargetTable.objects.filter(pk=table_id, version=version).update(
+        version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+    if claimed != 1:
+        current = TargetTable.objects.select_related("updated_by").get(pk=table_id)
+        raise ConcurrentEditError(current)
+    return version + 1
+
+
+@transaction.atomic
+def target_table_update(
+    *, user: User, table_id: int, version: int, data: Mapping[str, Any]
+) -> TargetTable:
+    """Save header fields (already type-checked by the form) and record who changed what.
+
+    Raises Http404 when the table is outside the user's scope or no longer editable,
+    ValidationError for bad values (nothing saved), ConcurrentEditError on a stale version.
+    """
+    table = target_table_editable(user=user, table_id=table_id)
+    for name, value in data.items():
+        setattr(table, name, value)
+    table.full_clean(exclude=["version", "updated_by", "created_by"])
+    table.version = target_table_claim_version(table_id=table.pk, user=user, version=version)
+    table.updated_by = user
+    table._history_user = user
+    table.save()
+    return table

@@ -1,0 +1,344 @@
+"""Target-table pages: the read view and the editor (header fields, tree, lint panel).
+
+The indicator rows are changed through the htmx endpoints in indicators.views; they render
+the same partials of templates/perfgoals/editor.html through `editor_context`, so the tree
+looks the same whether it came with the page or after a row change.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from indicators.forms import IndicatorRowForm
+from indicators.lint import lint_table
+from indicators.models import FrameworkCategory, PerformanceIndicator
+from indicators.selectors import TreeNode, build_tree
+from perfgoals.forms import LAYOUT_SECTIONS, TargetTableForm
+from perfgoals.models import TargetTable
+from perfgoals.money import format_amount
+from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
+from perfgoals.services import ConcurrentEditError, target_table_editable, target_table_update
+
+SIX_COLUMN_LAYOUTS = {TargetTable.Layout.DEPT_PROJECT}
+
+
+@dataclass
+class Line:
+    """One printed row of the indicator block; 一级/二级 cells span the rows below them."""
+
+    first: TreeNode | None = None
+    first_span: int = 1
+    second: TreeNode | None = None
+    second_span: int = 1
+    # The 三级 or sub-item printed on this row; None when a 一级/二级 has nothing below yet.
+    leaf: TreeNode | None = None
+    owner: TreeNode | None = None  # the 一级/二级 an empty row belongs to
+    missing_second: bool = False
+
+
+@dataclass
+class Draft:
+    """A row being typed that does not exist yet: where it goes and what was typed."""
+
+    parent_id: int | None
+    level: int
+    index: int  # among the siblings, 0-based
+    anchor_id: int | None = None
+    where: str = ""
+    form: Any = None
+
+
+def lines_for(roots: list[TreeNode]) -> list[Line]:
+    lines: list[Line] = []
+    for first in roots:
+        start = len(lines)
+        if not first.children:
+            lines.append(Line(owner=first, missing_second=True))
+        for second in first.children:
+            second_start = len(lines)
+            leaves = []
+            for third in second.children:
+                leaves.append(third)
+                # Sub-items print on their own rows under their 三级 (seed 001).
+                leaves.extend(third.children)
+            if not leaves:
+                lines.append(Line(owner=second))
+            lines.extend(Line(leaf=leaf) for leaf in leaves)
+            lines[second_start].second = second
+            lines[second_start].second_span = len(lines) - second_start
+        lines[start].first = first
+        lines[start].first_span = len(lines) - start
+    return lines
+
+
+def _attach_draft(roots: list[TreeNode], indicators: dict, draft: Draft, table) -> None:
+    row = PerformanceIndicator(table=table, level=draft.level, parent_id=draft.parent_id,
+                               position=draft.index + 1)
+    row.pk = None
+    row.is_draft = True
+    node = TreeNode(row)
+    siblings = roots if draft.parent_id is None else indicators[draft.parent_id].children
+    siblings.insert(min(draft.index, len(siblings)), node)
+
+
+def findings_for(table: TargetTable, indicators: list[PerformanceIndicator]) -> list:
+    return lint_table(table, indicators=indicators)
+
+
+@dataclass
+class EditorState:
+    editing_id: int | None = None
+    row_form: Any = None
+    draft: Draft | None = None
+    tree_error: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def editor_context(
+    request: HttpRequest, table: TargetTable, *, editable: bool, state: EditorState | None = None
+) -> dict[str, Any]:
+    """Everything the editor partials need, in a fixed number of queries whatever the size."""
+    state = state or EditorState()
+    rows = list(PerformanceIndicator.objects.filter(table_id=table.pk).select_related("category"))
+    findings = findings_for(table, rows)
+    by_row: dict[int, list] = {}
+    table_findings = []
+    for finding in findings:
+        if finding.indicator_id:
+            by_row.setdefault(finding.indicator_id, []).append(finding)
+        else:
+            table_findings.append(finding)
+    for row in rows:
+        row.findings = by_row.get(row.pk, [])
+        row.worst = _worst(row.findings)
+        # Beside the row its name goes without saying; the panel keeps the full message.
+        row.notes = [
+            (str(f.severity), f.message.removeprefix(f"{row.name}："), f.suggestion)
+            for f in row.findings
+        ]
+    roots = build_tree(rows)
+    nodes = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        nodes[node.indicator.pk] = node
+        stack.extend(node.children)
+    draft = state.draft
+    if draft is not None and (draft.parent_id is None or draft.parent_id in nodes):
+        _attach_draft(roots, nodes, draft, table)
+    field_findings: dict[str, list] = {}
+    for finding in table_findings:
+        if finding.field:
+            field_findings.setdefault(finding.field, []).append(finding)
+    return {
+        "table": table,
+        "editable": editable,
+        "six_columns": table.layout in SIX_COLUMN_LAYOUTS,
+        "lines": lines_for(roots),
+        "has_rows": bool(rows),
+        "findings": findings,
+        "finding_counts": _counts(findings),
+        "field_findings": field_findings,
+        "state": state,
+        "row_form": _row_form(table, state),
+        "category_names": _category_names(table) if editable and _typing(state) else {},
+    }
+
+
+def _typing(state: EditorState) -> bool:
+    return state.draft is not None or state.editing_id is not None
+
+
+def _row_form(table: TargetTable, state: EditorState):
+    if state.row_form is not None:
+        return state.row_form
+    if state.draft is not None and state.draft.form is not None:
+        return state.draft.form
+    if _typing(state):
+        return IndicatorRowForm(initial={"version": table.version})
+    return None
+
+
+def _worst(findings: list) -> str:
+    severities = {str(getattr(f.severity, "value", f.severity)) for f in findings}
+    for severity in ("error", "warning", "info"):
+        if severity in severities:
+            return severity
+    return ""
+
+
+def _counts(findings: list) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for finding in findings:
+        key = str(getattr(finding.severity, "value", finding.severity))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _category_names(table: TargetTable) -> dict[str, list[str]]:
+    """The framework's 一级 and 二级 names of the table's generation, for the name pickers."""
+    generation = table.framework or table.default_framework(table.year)
+    names: dict[str, list[str]] = {"first": [], "second": []}
+    for category in FrameworkCategory.objects.filter(generation=generation).order_by(
+        "level", "parent__position", "position"
+    ):
+        names["first" if category.level == 1 else "second"].append(category.name)
+    return names
+
+
+def editor_url(table: TargetTable, anchor: str = "") -> str:
+    url = reverse("tables:edit", args=[table.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+@dataclass
+class HeaderField:
+    bound: Any  # BoundField
+    findings: list
+    theirs: Any = None
+    differs: bool = False
+
+
+def header_sections(form: TargetTableForm, context: dict, current_values: dict) -> list:
+    """The form's sections with the lint findings and the other user's values per field."""
+    sections = []
+    for title, fields in form.sections():
+        sections.append((title, [
+            HeaderField(
+                bound=bound, findings=context["field_findings"].get(bound.name, []),
+                theirs=current_values.get(bound.name), differs=bound.name in current_values,
+            )
+            for bound in fields
+        ]))
+    return sections
+
+
+def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Read-only header: (section, [(field, label, text)]) as the official table prints it."""
+    unit = table.get_amount_unit_display()
+    sections = []
+    for title, fields in LAYOUT_SECTIONS[table.layout]:
+        rows = []
+        for name, label in fields:
+            if name in ("amount_unit", "title"):
+                continue
+            value = getattr(table, name)
+            model_field = table._meta.get_field(name)
+            if name.startswith("spend_by_"):
+                text = "" if value is None else f"{value.normalize():f}%"
+            elif value is not None and model_field.get_internal_type() == "DecimalField":
+                text = f"{format_amount(value, places=2)}{unit}"
+            else:
+                text = "" if value is None else str(value)
+            rows.append((name, label, text))
+        sections.append((title, rows))
+    return sections
+
+
+@login_required
+def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    table = get_object_or_404(target_tables_visible_to(request.user), pk=pk)
+    context = editor_context(request, table, editable=False)
+    context["can_edit"] = target_tables_editable_by(request.user).filter(pk=pk).exists()
+    context["header"] = header_display(table)
+    return render(request, "perfgoals/table_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def table_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    table = target_table_editable(user=request.user, table_id=pk)
+    form = None
+    current_values: dict[str, Any] = {}
+    if request.method == "POST":
+        form = TargetTableForm(request.POST, instance=table, layout=table.layout)
+        if form.is_valid():
+            try:
+                target_table_update(
+                    user=request.user, table_id=pk, version=form.cleaned_data["version"],
+                    data=form.header_data(),
+                )
+            except ConcurrentEditError as exc:
+                form.add_error(None, exc.message)
+                current_values = _differing_values(form, exc.table)
+                # Saving again, after seeing the other user's values, is a deliberate choice.
+                form.data = form.data.copy()
+                form.data["version"] = str(exc.table.version)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "表头已保存。")
+                return redirect(editor_url(table))
+        # The form validated against `table`, which it modified: read the stored one again.
+        table = target_table_editable(user=request.user, table_id=pk)
+    return render_editor_page(request, table, form=form, current_values=current_values)
+
+
+def render_editor_page(
+    request: HttpRequest,
+    table: TargetTable,
+    *,
+    form: TargetTableForm | None = None,
+    state: EditorState | None = None,
+    current_values: dict | None = None,
+) -> HttpResponse:
+    context = editor_context(request, table, editable=True, state=state)
+    if form is None:
+        form = TargetTableForm(
+            instance=table, layout=table.layout, initial={"version": table.version}
+        )
+    context["form"] = form
+    context["sections"] = header_sections(form, context, current_values or {})
+    context["checked"] = request.GET.get("checked") == "1"
+    return render(request, "perfgoals/editor.html", context)
+
+
+@login_required
+def table_tree(request: HttpRequest, pk: int) -> HttpResponse:
+    """The tree as saved (cancels an edit in place); the editor page without htmx."""
+    table = target_table_editable(user=request.user, table_id=pk)
+    if not request.htmx:
+        return redirect(editor_url(table, "tree"))
+    context = editor_context(request, table, editable=True)
+    return render(request, "perfgoals/editor.html#tree_changed", context)
+
+
+def _differing_values(form: TargetTableForm, stored: TargetTable) -> dict[str, Any]:
+    """Fields where the other user's saved value differs from what this user typed."""
+    differing = {}
+    for name, value in form.header_data().items():
+        theirs = getattr(stored, name)
+        if theirs != value and not (theirs in (None, "") and value in (None, "")):
+            field = stored._meta.get_field(name)
+            differing[name] = (
+                stored._get_FIELD_display(field) if field.choices else theirs
+            )
+    return differing
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def table_lint(request: HttpRequest, pk: int) -> HttpResponse:
+    """On-demand check: the findings panel for htmx, the page with the panel otherwise."""
+    table = get_object_or_404(target_tables_visible_to(request.user), pk=pk)
+    editable = target_tables_editable_by(request.user).filter(pk=pk).exists()
+    if not request.htmx:
+        target = "tables:edit" if editable else "tables:detail"
+        return redirect(f"{reverse(target, args=[pk])}?checked=1#lint-panel")
+    context = editor_context(request, table, editable=editable)
+    context["checked"] = True
+    return render(request, "perfgoals/editor.html#lint", context)

@@ -1,0 +1,338 @@
+"""The target-table editor over HTTP: every URL's access rules, header saves, row actions."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from indicators.models import PerformanceIndicator
+from perfgoals.models import TargetTable, User
+
+PROJECT = "2020年建档立卡贫困人口家庭医生签约服务个人缴费省级补助资金"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def table(demo):
+    return TargetTable.objects.get(project_name=PROJECT, layout=TargetTable.Layout.PROJECT)
+
+
+def some_row(table, name="指标2：基层就诊率"):
+    return PerformanceIndicator.objects.get(table=table, name=name)
+
+
+def get_urls(table):
+    row = some_row(table)
+    return [
+        reverse("tables:detail", args=[table.pk]),
+        reverse("tables:edit", args=[table.pk]),
+        reverse("tables:lint", args=[table.pk]),
+        reverse("tables:tree", args=[table.pk]),
+        reverse("indicators:row_new", args=[table.pk]),
+        reverse("indicators:paste", args=[table.pk]),
+        reverse("indicators:library", args=[table.pk]),
+        reverse("indicators:row_edit", args=[row.pk]),
+        reverse("indicators:row_delete", args=[row.pk]),
+    ]
+
+
+def post_urls(table):
+    row = some_row(table)
+    return [
+        reverse("tables:edit", args=[table.pk]),
+        reverse("indicators:row_new", args=[table.pk]),
+        reverse("indicators:row_edit", args=[row.pk]),
+        reverse("indicators:row_move", args=[row.pk, "up"]),
+        reverse("indicators:row_delete", args=[row.pk]),
+        reverse("indicators:paste", args=[table.pk]),
+    ]
+
+
+def test_every_url_sends_anonymous_users_to_the_login_page(client, table):
+    for url in get_urls(table):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response.url, url
+    for url in post_urls(table):
+        response = client.post(url, {"version": 1})
+        assert response.status_code == 302 and "/accounts/login/" in response.url, url
+    assert PerformanceIndicator.objects.filter(pk=some_row(table).pk).exists()
+
+
+@pytest.mark.parametrize("username", ["shifeng_health", "ruili_medsec"])
+def test_every_url_is_a_404_for_another_organisation(client, login, table, username):
+    login(username)
+    for url in get_urls(table):
+        assert client.get(url).status_code == 404, url
+        assert client.get(url, **HTMX).status_code == 404, url
+    for url in post_urls(table):
+        assert client.post(url, {"version": 1, "name": "x"}).status_code == 404, url
+    table.refresh_from_db()
+    assert table.version == 1
+
+
+def test_finance_may_read_but_every_edit_url_is_a_404(client, login, table):
+    login("ruili_finance")  # issued the notice the table is attached to
+    urls = get_urls(table)
+    assert client.get(urls[0]).status_code == 200
+    assert "编辑" not in client.get(urls[0]).content.decode().split("head-actions")[1][:200]
+    for url in urls[1:]:
+        if url != reverse("tables:lint", args=[table.pk]):
+            assert client.get(url).status_code == 404, url
+    for url in post_urls(table):
+        assert client.post(url, {"version": 1}).status_code == 404, url
+
+
+def test_submitted_tables_are_read_only_for_their_own_bureau(client, login, table):
+    TargetTable.objects.filter(pk=table.pk).update(status=TargetTable.Status.SUBMITTED)
+    login("ruili_health")
+    assert client.get(reverse("tables:detail", args=[table.pk])).status_code == 200
+    for url in get_urls(table)[1:]:
+        if url != reverse("tables:lint", args=[table.pk]):
+            assert client.get(url).status_code == 404, url
+    for url in post_urls(table):
+        assert client.post(url, {"version": 1}).status_code == 404, url
+
+
+def test_every_url_answers_its_own_bureau(client, login, table):
+    login("ruili_health")
+    for url in get_urls(table):
+        response = client.get(url)
+        assert response.status_code in (200, 302), url
+        assert client.get(url, **HTMX).status_code == 200, url
+    assert table.get_absolute_url() == reverse("tables:detail", args=[table.pk])
+
+
+@pytest.mark.parametrize("layout", [choice for choice, _ in TargetTable.Layout.choices])
+def test_the_editor_and_read_view_render_every_layout(client, login, demo, layout):
+    table = TargetTable.objects.filter(layout=layout).first()
+    user = User.objects.filter(organisation=table.organisation, role="bureau_staff").first()
+    TargetTable.objects.filter(pk=table.pk).update(status=TargetTable.Status.DRAFT)
+    client.force_login(user)
+    page = client.get(reverse("tables:edit", args=[table.pk])).content.decode()
+    detail = client.get(reverse("tables:detail", args=[table.pk])).content.decode()
+    assert "保存表头" in page and "检查结果" in page
+    if table.has_indicator_tree:
+        assert 'id="tree"' in page and "一级指标" in detail
+        six = layout == TargetTable.Layout.DEPT_PROJECT
+        assert ("指标值确定依据</th>" in page) is six
+    else:
+        assert 'id="tree"' not in page
+    labels = {
+        "project": "项目负责人及联系电话", "transfer": "专项名称", "dept_project": "项目编码",
+        "department": "基本支出", "special_fund": "支出方向",
+    }
+    assert labels[layout] in page and labels[layout] in detail
+
+
+def header_post(table, **changes):
+    data = {
+        "version": table.version, "title": table.title, "project_name": table.project_name,
+        "contact": table.contact, "competent_department": "瑞丽市卫生健康局",
+        "implementing_unit": table.implementing_unit, "amount_unit": "wan",
+        "amount_total": "3.88", "amount_fiscal": "3.88", "amount_other": "0",
+        "annual_goal": table.annual_goal,
+    }
+    data.update(changes)
+    return data
+
+
+def test_header_save_records_who_changed_what(client, login, table):
+    user = login("ruili_health")
+    url = reverse("tables:edit", args=[table.pk])
+    response = client.post(url, header_post(table, amount_total="1,234.50", contact="李四 123"))
+    assert response.status_code == 302
+    table.refresh_from_db()
+    assert table.amount_total == Decimal("1234.50") and table.contact == "李四 123"
+    assert (table.version, table.updated_by) == (2, user)
+    record = table.history.first()
+    assert record.history_user == user and record.contact == "李四 123"
+
+
+def test_bad_amounts_are_shown_at_the_field_with_the_typed_text_and_nothing_saved(
+    client, login, table
+):
+    login("ruili_health")
+    url = reverse("tables:edit", args=[table.pk])
+    response = client.post(url, header_post(table, amount_total="3.88万x", contact="新联系人",
+                                            amount_other="-1"))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "amount_total" in form.errors and "amount_other" in form.errors
+    page = response.content.decode()
+    assert 'value="3.88万x"' in page and 'value="新联系人"' in page
+    table.refresh_from_db()
+    assert table.contact == "张翰林18869207068" and table.version == 1
+
+
+def test_bad_spending_plan_percentages_are_refused(client, login, demo):
+    table = TargetTable.objects.filter(layout="dept_project").first()
+    user = login("shunping_medsec")
+    assert table.organisation == user.organisation
+    data = {
+        "version": table.version, "title": table.title, "project_name": table.project_name,
+        "project_code": table.project_code, "amount_unit": "yuan", "amount_total": "90100",
+        "amount_fiscal": "90100", "spend_by_mar": "120", "spend_by_dec": "百分百",
+    }
+    response = client.post(reverse("tables:edit", args=[table.pk]), data)
+    errors = response.context["form"].errors
+    assert set(errors) == {"spend_by_mar", "spend_by_dec"}
+    assert 'value="百分百"' in response.content.decode()
+    table.refresh_from_db()
+    assert table.spend_by_mar is None and table.version == 1
+
+
+def test_the_second_of_two_saves_from_the_same_version_is_refused_with_the_name(
+    client, login, table
+):
+    """Two people opened version 1; the later save must not overwrite the earlier one."""
+    colleague = User.objects.create_user(
+        "ruili_health2", organisation=table.organisation, role="bureau_staff",
+        first_name="小红", last_name="李",
+    )
+    client.force_login(colleague)
+    url = reverse("tables:edit", args=[table.pk])
+    assert client.post(url, header_post(table, contact="李小红 139")).status_code == 302
+    login("ruili_health")
+    response = client.post(url, header_post(table, version=1, contact="张翰林 188"))
+    assert response.status_code == 200
+    message = " ".join(response.context["form"].non_field_errors())
+    assert "李小红" in message and "修改" in message
+    page = response.content.decode()
+    assert "他人刚保存的值：李小红 139" in page and 'value="张翰林 188"' in page
+    table.refresh_from_db()
+    assert table.contact == "李小红 139" and table.version == 2
+    # The refused form now carries the current version: saving again is a deliberate choice.
+    assert response.context["form"].data["version"] == "2"
+
+
+def test_a_row_action_with_a_stale_version_is_refused(client, login, table):
+    login("ruili_health")
+    row = some_row(table)
+    TargetTable.objects.filter(pk=table.pk).update(version=5)
+    response = client.post(reverse("indicators:row_delete", args=[row.pk]), {"version": 1},
+                           **HTMX)
+    assert response.status_code == 200
+    assert "您的修改未保存" in response.content.decode()
+    assert PerformanceIndicator.objects.filter(pk=row.pk).exists()
+
+
+def test_row_actions_over_htmx_return_the_tree_findings_and_version(client, login, table):
+    login("ruili_health")
+    quality = some_row(table, "质量指标")
+    url = reverse("indicators:row_new", args=[table.pk])
+    response = client.post(url, {"version": 1, "parent": quality.pk, "name": "履约率",
+                                 "value_text": "≧90%", "next": "1"}, **HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<section id="tree"')
+    assert 'id="lint-panel" class="card lint" hx-swap-oob="true"' in page
+    assert 'value="2" class="table-version" hx-swap-oob="outerHTML:input.table-version"' in page
+    # Enter in the last field: the next row is open, right below, focused.
+    assert 'id="row-new"' in page and "autofocus" in page
+    added = some_row(table, "履约率")
+    assert 'data-code="value_notation"' in page and f'href="#row-{added.pk}"' in page
+    # Fix the value: its finding disappears from the refreshed panel.
+    response = client.post(reverse("indicators:row_edit", args=[added.pk]),
+                           {"version": 2, "name": "履约率", "value_text": "≥90%"}, **HTMX)
+    assert f'href="#row-{added.pk}"' not in response.content.decode().split("lint-panel")[1]
+
+
+def test_row_actions_without_javascript_redirect_to_the_row(client, login, table):
+    login("ruili_health")
+    row = some_row(table)
+    response = client.post(reverse("indicators:row_move", args=[row.pk, "down"]),
+                           {"version": 1})
+    assert response.status_code == 302
+    assert response.url == reverse("tables:edit", args=[table.pk]) + f"#row-{row.pk}"
+    response = client.get(reverse("indicators:row_delete", args=[row.pk]))
+    assert "确定从" in response.content.decode()
+    response = client.post(reverse("indicators:row_delete", args=[row.pk]), {"version": 2})
+    assert response.status_code == 302
+    assert not PerformanceIndicator.objects.filter(pk=row.pk).exists()
+    # The new-row form renders the whole editor with the blank row in place.
+    quality = some_row(table, "质量指标")
+    page = client.get(reverse("indicators:row_new", args=[table.pk]),
+                      {"parent": quality.pk}).content.decode()
+    assert 'id="row-new"' in page and "保存表头" in page
+    response = client.post(reverse("indicators:row_new", args=[table.pk]),
+                           {"version": 3, "parent": quality.pk, "name": "新行",
+                            "value_text": "1人"})
+    assert response.status_code == 302
+    assert response.url.endswith(f"#row-{some_row(table, '新行').pk}")
+
+
+def test_an_invalid_row_is_shown_in_place_with_the_typed_text(client, login, table):
+    login("ruili_health")
+    quality = some_row(table, "质量指标")
+    response = client.post(reverse("indicators:row_new", args=[table.pk]),
+                           {"version": 1, "parent": quality.pk, "name": "",
+                            "value_text": "≥88%"}, **HTMX)
+    page = response.content.decode()
+    assert "请填写指标名称。" in page and 'value="≥88%"' in page
+    table.refresh_from_db()
+    assert table.version == 1
+
+
+def test_paste_previews_then_adds_and_reports_bad_lines(client, login, table):
+    login("ruili_health")
+    url = reverse("indicators:paste", args=[table.pk])
+    text = "产出指标\t质量指标\t履约率\t≥90%\n\t\t随访率\t≥80%\n"
+    response = client.post(url, {"version": 1, "text": text, "action": "preview"}, **HTMX)
+    assert "预览：识别到 2 行" in response.content.decode()
+    assert not PerformanceIndicator.objects.filter(table=table, name="履约率").exists()
+    bad = client.post(url, {"version": 1, "text": "\t\t孤行\t1人\n", "action": "apply"}, **HTMX)
+    assert "第1行：缺少一级指标" in bad.content.decode()
+    response = client.post(url, {"version": 1, "text": text, "action": "apply"})
+    assert response.status_code == 302
+    assert PerformanceIndicator.objects.filter(table=table, name="随访率",
+                                               parent__name="质量指标").exists()
+
+
+def test_library_offers_values_used_before_for_the_rows_category(client, login, table):
+    login("ruili_health")
+    satisfaction = some_row(table, "服务对象满意度指标")
+    response = client.get(reverse("indicators:library", args=[table.pk]),
+                          {"parent": satisfaction.pk}, **HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["category_id"] == satisfaction.category_id
+    assert "满意度" in page and "≥85%" in page and "仅用名称" in page
+
+
+def make_table(count: int) -> tuple[TargetTable, User]:
+    from indicators.services import indicator_tree_create
+    from tests.factories import TargetTableFactory, UserFactory
+
+    user = UserFactory()
+    table = TargetTableFactory(organisation=user.organisation)
+    nodes = [{"name": "产出指标", "children": [{"name": "质量指标", "children": [
+        {"name": f"签约率{n}", "value": f"≥{n}%"} for n in range(count - 2)
+    ]}]}]
+    indicator_tree_create(table=table, nodes=nodes)
+    assert PerformanceIndicator.objects.filter(table=table).count() == count
+    return table, user
+
+
+# session, user, table, rows, lint's framework, …: the same for 5 or 30 indicators.
+EDITOR_QUERIES = 6
+
+
+@pytest.mark.parametrize("count", [5, 30])
+def test_the_editor_page_needs_the_same_few_queries_whatever_the_tree_size(
+    client, db, django_assert_num_queries, count
+):
+    table, user = make_table(count)
+    client.force_login(user)
+    url = reverse("tables:edit", args=[table.pk])
+    with django_assert_num_queries(EDITOR_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert EDITOR_QUERIES <= 15
+
+
+def test_the_seed_table_with_its_notice_and_allocation_stays_within_budget(
+    client, login, table, django_assert_max_num_queries
+):
+    login("ruili_health")
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("tables:edit", args=[table.pk])).status_code == 200
