@@ -1,6 +1,7 @@
 // Keyboard behaviour of the indicator editor. Everything works without this file; it only
-// makes typing rows faster: Enter moves to the next field of the row, Enter in the row's
-// last field saves and opens a new row below, Escape cancels.
+// makes typing rows faster: Enter moves to the next field of the row (Shift+Enter is a line
+// break in a description), Enter in the row's last field saves and opens a new row below,
+// Escape cancels.
 (function () {
   "use strict";
 
@@ -23,7 +24,8 @@
     }
     // Enter while an IME is composing Chinese only commits the characters.
     if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
-    if (field.tagName === "TEXTAREA" && !event.ctrlKey) return;
+    // Shift+Enter keeps a line break inside a description.
+    if (field.tagName === "TEXTAREA" && event.shiftKey) return;
     event.preventDefault();
     if (field.dataset.last) {
       form.querySelector('input[name="next"]').value = "1";

@@ -99,3 +99,25 @@ def test_health_bureau_fills_the_project_table(browser_login, live_server, artif
     table.refresh_from_db()
     assert table.updated_by.username == "ruili_health"
     assert re.fullmatch(r"\d+", str(table.version)) and table.version > 1
+
+
+def test_six_column_rows_are_typed_from_the_keyboard(browser_login, live_server, artifacts_dir):
+    """Seed 004's department project layout: 描述 and 依据 columns join the Tab order."""
+    page = browser_login("shunping_medsec")
+    table = TargetTable.objects.get(project_code="450-0601-JXN-19AZ")
+    page.goto(f"{live_server.url}/tables/{table.pk}/edit/")
+    quantity = page.locator("#tree td.cat.c2").filter(
+        has=page.get_by_role("link", name="质量指标", exact=True)
+    ).first
+    _open_menu(page, quantity).get_by_text("添加三级指标").click()
+    page.locator("#row-new input[name=name]:focus").wait_for()
+    for text in ("经办人员培训人次", "全年组织经办人员业务培训", "≥60人次", "年度培训计划"):
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")  # next field; in the last field: save and a new row
+    page.locator("#row-new input[name=name]:focus").wait_for()
+    page.locator("#row-new").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir / "editor_dept_project.png"), full_page=False)
+    saved = PerformanceIndicator.objects.get(table=table, name="经办人员培训人次")
+    assert (saved.description, saved.value_text, saved.basis) == (
+        "全年组织经办人员业务培训", "≥60人次", "年度培训计划",
+    )

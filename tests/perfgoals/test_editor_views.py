@@ -336,3 +336,30 @@ def test_the_seed_table_with_its_notice_and_allocation_stays_within_budget(
     login("ruili_health")
     with django_assert_max_num_queries(15):
         assert client.get(reverse("tables:edit", args=[table.pk])).status_code == 200
+
+
+def test_the_check_button_refreshes_findings_with_or_without_javascript(client, login, table):
+    login("ruili_health")
+    url = reverse("tables:lint", args=[table.pk])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url == reverse("tables:edit", args=[table.pk]) + "?checked=1#lint-panel"
+    page = client.get(response.url).content.decode()
+    assert "刚刚检查" in page
+    partial = client.get(url, **HTMX).content.decode()
+    assert partial.lstrip().startswith('<aside id="lint-panel"')
+    # Seed 000 附件3 writes >=97.9%: the panel suggests the normal form and links to the row.
+    row = some_row(table, "指标4：建档立卡贫困户家庭医生签约服务覆盖率")
+    assert f'href="#row-{row.pk}"' in partial and "≥97.9%" in partial
+    # A header finding points at its field.
+    assert 'href="#field-competent_department"' in partial
+
+
+def test_editing_a_row_in_place_and_cancelling(client, login, table):
+    login("ruili_health")
+    row = some_row(table)
+    page = client.get(reverse("indicators:row_edit", args=[row.pk]), **HTMX).content.decode()
+    assert f'action="{reverse("indicators:row_edit", args=[row.pk])}"' in page
+    assert 'value="≥60%"' in page and "autofocus" in page
+    page = client.get(reverse("tables:tree", args=[table.pk]), **HTMX).content.decode()
+    assert 'id="rowform"' not in page
