@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "perfgoals",
     "indicators",
     "allocations",
+    "perfgoals.exports",
 ]
 
 MIDDLEWARE = [

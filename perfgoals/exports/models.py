@@ -1,0 +1,87 @@
+"""Background exports: one row per requested file, updated as the job progresses."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ExportJob(models.Model):
+    class Kind(models.TextChoices):
+        TARGET = "target", _("绩效目标表")
+        ALLOCATION = "allocation", _("分配表")
+        NOTICE = "notice", _("通知及附件")
+        DEPARTMENT = "department", _("部门预算绩效文本")
+        SUMMARY = "summary", _("专项资金汇总表")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    # A random id: job URLs are not enumerable.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("导出类型"), max_length=12, choices=Kind.choices)
+    object_id = models.CharField(_("对象标识"), max_length=40)
+    format = models.CharField(_("格式"), max_length=4, choices=Format.choices)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    message = models.CharField(_("当前步骤"), max_length=200, blank=True)
+    title = models.CharField(_("文件标题"), max_length=300, blank=True)
+    # Relative to MEDIA_ROOT; set only once the complete file has been renamed into place.
+    file = models.CharField(_("文件"), max_length=300, blank=True)
+    filename = models.CharField(_("下载文件名"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("文件大小"), null=True, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    worker = models.CharField(_("执行进程"), max_length=100, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+    )
+    organisation = models.ForeignKey(
+        "perfgoals.Organisation",
+        verbose_name=_("所属单位"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="export_jobs",
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="export_job_progress_max_100"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | ~models.Q(file=""),
+                name="export_job_done_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.object_id} {self.format}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exports:job_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -1,0 +1,279 @@
+"""Reads behind every export, scoped exactly like the pages (out of scope → Http404).
+
+`user=None` means the command line run by the server operator: no organisation scope.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from allocations.models import AllocationTable, FundNotice, NoticeAttachment
+from allocations.selectors import (
+    ComputedAllocation,
+    allocation_tables_visible_to,
+    compute_allocation,
+    notices_visible_to,
+)
+from indicators.models import PerformanceIndicator
+from indicators.selectors import TreeNode, build_tree
+from perfgoals.models import Organisation, ReviewOpinion, TargetTable, User
+from perfgoals.selectors import target_tables_visible_to
+
+KINDS = ("target", "allocation", "notice", "department", "summary")
+# Kinds made of many tables: the web runs them as background jobs.
+BACKGROUND_KINDS = ("department", "summary")
+
+
+def _tables(user: User | None) -> QuerySet[TargetTable]:
+    if user is None:
+        return TargetTable.objects.select_related("organisation", "notice")
+    return target_tables_visible_to(user)
+
+
+def _notices(user: User | None) -> QuerySet[FundNotice]:
+    if user is None:
+        return FundNotice.objects.select_related("issuer", "parent")
+    return notices_visible_to(user)
+
+
+def _allocations(user: User | None) -> QuerySet[AllocationTable]:
+    if user is None:
+        return AllocationTable.objects.all()
+    return allocation_tables_visible_to(user)
+
+
+def trees_for_tables(table_ids: list[int]) -> dict[int, list[TreeNode]]:
+    """Indicator trees of many tables in one query (indicator_tree() is one query per table)."""
+    by_table: dict[int, list[PerformanceIndicator]] = defaultdict(list)
+    rows = PerformanceIndicator.objects.filter(table_id__in=table_ids).select_related("category")
+    for indicator in rows:
+        by_table[indicator.table_id].append(indicator)
+    return {table_id: build_tree(by_table.get(table_id, [])) for table_id in table_ids}
+
+
+def opinions_for_tables(table_ids: list[int]) -> dict[int, dict[str, ReviewOpinion]]:
+    """The latest 业务股室 / 绩效股 opinion of each table."""
+    latest: dict[int, dict[str, ReviewOpinion]] = defaultdict(dict)
+    for opinion in ReviewOpinion.objects.filter(table_id__in=table_ids).order_by(
+        "created_at", "pk"
+    ):
+        latest[opinion.table_id][opinion.office_kind] = opinion
+    return latest
+
+
+@dataclass
+class TableExport:
+    table: TargetTable
+    tree: list[TreeNode]
+    opinions: dict[str, ReviewOpinion] = field(default_factory=dict)
+
+
+def _table_exports(tables: list[TargetTable]) -> list[TableExport]:
+    ids = [t.pk for t in tables]
+    trees = trees_for_tables(ids)
+    opinions = opinions_for_tables(ids)
+    return [TableExport(t, trees[t.pk], opinions.get(t.pk, {})) for t in tables]
+
+
+def target_export(user: User | None, pk: int) -> TableExport:
+    table = _tables(user).filter(pk=pk).first()
+    if table is None:
+        raise Http404("没有找到该绩效目标表。")
+    return _table_exports([table])[0]
+
+
+def allocation_export(user: User | None, pk: int) -> ComputedAllocation:
+    table = _allocations(user).filter(pk=pk).first()
+    if table is None:
+        raise Http404("没有找到该分配表。")
+    return compute_allocation(table)
+
+
+@dataclass
+class AttachmentExport:
+    attachment: NoticeAttachment
+    allocation: ComputedAllocation | None = None
+    target: TableExport | None = None
+
+
+@dataclass
+class NoticeExport:
+    notice: FundNotice
+    recipients: list[Organisation]
+    paragraphs: list
+    attachments: list[AttachmentExport]
+
+
+def notice_export(user: User | None, pk: int) -> NoticeExport:
+    notice = _notices(user).filter(pk=pk, is_external=False).first()
+    if notice is None:
+        raise Http404("没有找到该通知。")
+    recipients = [
+        link.organisation
+        for link in notice.recipient_links.select_related("organisation").order_by("position")
+    ]
+    paragraphs = list(notice.paragraphs.order_by("position"))
+    attachments = list(notice.attachments.order_by("position"))
+    # Attached tables are visible with the notice (target_tables_visible_to includes them).
+    table_ids = [a.target_table_id for a in attachments if a.target_table_id]
+    tables = {t.pk: t for t in _tables(user).filter(pk__in=table_ids)}
+    table_exports = {t.table.pk: t for t in _table_exports(list(tables.values()))}
+    allocations = {
+        t.pk: t
+        for t in AllocationTable.objects.filter(
+            pk__in=[a.allocation_table_id for a in attachments if a.allocation_table_id]
+        )
+    }
+    out = []
+    for attachment in attachments:
+        item = AttachmentExport(attachment)
+        if attachment.allocation_table_id in allocations:
+            item.allocation = compute_allocation(allocations[attachment.allocation_table_id])
+        if attachment.target_table_id in table_exports:
+            item.target = table_exports[attachment.target_table_id]
+        out.append(item)
+    return NoticeExport(notice, recipients, paragraphs, out)
+
+
+def parse_org_year(ident: str) -> tuple[int, int]:
+    try:
+        org_id, year = (int(part) for part in str(ident).split("-", 1))
+    except ValueError as exc:
+        raise Http404("标识应为“单位编号-年度”，如 11-2020。") from exc
+    return org_id, year
+
+
+@dataclass
+class DepartmentExport:
+    organisation: Organisation
+    year: int
+    department: TableExport | None
+    projects: list[TableExport]
+    reviewer: Organisation | None  # the finance bureau of the region (顺平县财政局审核)
+
+    @property
+    def is_draft(self) -> bool:
+        tables = [self.department.table] if self.department else []
+        tables += [p.table for p in self.projects]
+        return any(t.status != TargetTable.Status.APPROVED for t in tables)
+
+
+def _finance_bureau(organisation: Organisation) -> Organisation | None:
+    return (
+        Organisation.objects.filter(
+            region_id=organisation.region_id, kind=Organisation.Kind.FINANCE
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def department_export(user: User | None, ident: str) -> DepartmentExport:
+    org_id, year = parse_org_year(ident)
+    tables = list(
+        _tables(user)
+        .filter(
+            organisation_id=org_id,
+            year=year,
+            layout__in=[TargetTable.Layout.DEPARTMENT, TargetTable.Layout.DEPT_PROJECT],
+        )
+        .order_by("sequence", "pk")
+    )
+    if not tables:
+        raise Http404("没有找到该部门的绩效文本。")
+    exports = _table_exports(tables)
+    department = next((e for e in exports if e.table.layout == TargetTable.Layout.DEPARTMENT), None)
+    projects = [e for e in exports if e.table.layout == TargetTable.Layout.DEPT_PROJECT]
+    organisation = tables[0].organisation
+    return DepartmentExport(organisation, year, department, projects, _finance_bureau(organisation))
+
+
+@dataclass
+class SummaryExport:
+    organisation: Organisation
+    year: int
+    funds: list[TableExport]
+    department: TargetTable | None  # for reconciling 项目支出 with the funds' total
+
+
+def summary_export(user: User | None, ident: str) -> SummaryExport:
+    org_id, year = parse_org_year(ident)
+    tables = list(
+        _tables(user)
+        .filter(organisation_id=org_id, year=year, layout=TargetTable.Layout.SPECIAL_FUND)
+        .order_by("sequence", "pk")
+    )
+    if not tables:
+        raise Http404("没有找到该单位的专项资金绩效目标。")
+    department = (
+        _tables(user)
+        .filter(organisation_id=org_id, year=year, layout=TargetTable.Layout.DEPARTMENT)
+        .first()
+    )
+    return SummaryExport(tables[0].organisation, year, _table_exports(tables), department)
+
+
+def resolve(kind: str, ident: str, user: User | None):
+    """The export data of one object, or Http404."""
+    if kind not in KINDS:
+        raise Http404("未知的导出类型。")
+    if kind in ("department", "summary"):
+        return {"department": department_export, "summary": summary_export}[kind](user, ident)
+    try:
+        pk = int(ident)
+    except (TypeError, ValueError) as exc:
+        raise Http404("编号无效。") from exc
+    return {"target": target_export, "allocation": allocation_export, "notice": notice_export}[
+        kind
+    ](user, pk)
+
+
+@dataclass
+class Exportable:
+    kind: str
+    ident: str
+    label: str
+
+
+def exportable_objects(user: User | None = None) -> list[Exportable]:
+    """Everything the user (or, with None, the operator) can export, with its identifier."""
+    out: list[Exportable] = []
+    for notice in _notices(user).filter(is_external=False).order_by("pk"):
+        out.append(Exportable("notice", str(notice.pk), f"{notice.doc_number} {notice.title}"))
+    for table in _allocations(user).order_by("pk"):
+        out.append(Exportable("allocation", str(table.pk), " ".join(table.title.split())))
+    tables = list(_tables(user).order_by("organisation_id", "year", "sequence", "pk"))
+    for table in tables:
+        out.append(
+            Exportable(
+                "target",
+                str(table.pk),
+                f"{table.organisation.name} {table.year} {table.get_layout_display()} "
+                f"{table.project_name}",
+            )
+        )
+    groups: dict[tuple[str, int, int], str] = {}
+    for table in tables:
+        key = (table.organisation_id, table.year)
+        if table.layout in (TargetTable.Layout.DEPARTMENT, TargetTable.Layout.DEPT_PROJECT):
+            groups[("department", *key)] = (
+                f"{table.organisation.name} {table.year}年部门预算绩效文本"
+            )
+        if table.layout == TargetTable.Layout.SPECIAL_FUND:
+            groups[("summary", *key)] = (
+                f"{table.organisation.name} {table.year}年专项资金绩效目标汇总"
+            )
+    for (kind, org_id, year), label in sorted(groups.items()):
+        out.append(Exportable(kind, f"{org_id}-{year}", label))
+    return out
+
+
+def export_jobs_visible_to(user: User):
+    """A job's file was built with its requester's scope, so only the requester sees it."""
+    from perfgoals.exports.models import ExportJob
+
+    if not user.is_authenticated:
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(requested_by=user)

@@ -1,0 +1,228 @@
+"""XLSX rendering with openpyxl: the same Grids as the PDF, as merged, bordered, printable
+sheets. Amounts are numbers with number formats; text never becomes a formula."""
+
+import math
+import re
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from perfgoals.exports.documents import Document, Narrative, NoticeBody, Placeholder
+from perfgoals.exports.grid import Grid
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+FONT = Font(name="宋体", size=10)
+BOLD = Font(name="宋体", size=10, bold=True)
+TITLE_FONT = Font(name="宋体", size=16, bold=True)
+ALIGN = {
+    "head": Alignment(horizontal="center", vertical="center", wrap_text=True),
+    "label": Alignment(horizontal="center", vertical="center", wrap_text=True),
+    "vlabel": Alignment(horizontal="center", vertical="center", wrap_text=True, textRotation=255),
+    "text": Alignment(horizontal="left", vertical="center", wrap_text=True),
+    "value": Alignment(horizontal="center", vertical="center", wrap_text=True),
+    "num": Alignment(horizontal="right", vertical="center"),
+}
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center")
+# Excel, WPS and LibreOffice evaluate a cell typed with one of these first characters.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+PORTRAIT_CHARS = 95  # printable width of A4 portrait in Excel character units at 10 pt
+LANDSCAPE_CHARS = 140
+
+
+def set_text(cell, text: str) -> None:
+    text = ILLEGAL_CHARACTERS_RE.sub("", text or "")
+    cell.value = text if text else None
+    if text and text.startswith(FORMULA_TRIGGERS):
+        # openpyxl stores "=…" as a formula; force a shared string and mark it as literal.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _sheet_name(wb: Workbook, wanted: str) -> str:
+    base = SHEET_NAME_BAD.sub("", wanted).strip("'")[:28] or "Sheet"
+    name, n = base, 2
+    while name in wb.sheetnames:
+        name = f"{base[:26]}_{n}"
+        n += 1
+    return name
+
+
+def write_grid(ws: Worksheet, grid: Grid) -> None:
+    ncols = grid.ncols
+    total_chars = LANDSCAPE_CHARS if grid.landscape else PORTRAIT_CHARS
+    col_chars = [w * total_chars / sum(grid.widths) for w in grid.widths]
+    for index, chars in enumerate(col_chars, 1):
+        ws.column_dimensions[get_column_letter(index)].width = round(chars, 1)
+
+    row = 1
+    if grid.heading:
+        set_text(ws.cell(row, 1), grid.heading)
+        ws.cell(row, 1).font = BOLD
+        row += 1
+    set_text(ws.cell(row, 1), grid.title)
+    ws.cell(row, 1).font = TITLE_FONT
+    ws.cell(row, 1).alignment = CENTER
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    ws.row_dimensions[row].height = 28
+    row += 1
+    if grid.subtitle:
+        set_text(ws.cell(row, 1), grid.subtitle)
+        ws.cell(row, 1).alignment = CENTER
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        row += 1
+    if grid.caption_left or grid.caption_right:
+        set_text(ws.cell(row, 1), grid.caption_left)
+        set_text(ws.cell(row, ncols), grid.caption_right)
+        ws.cell(row, ncols).alignment = RIGHT
+        row += 1
+
+    title_rows: tuple[int, int] | None = None
+    occupied: set[tuple[int, int]] = set()
+    for section in grid.sections:
+        if section.head:
+            title_rows = (row, row + len(section.head) - 1)
+        for cells in [*section.head, *section.body]:
+            col = 1
+            lines = 1
+            for cell in cells:
+                while (row, col) in occupied:
+                    col += 1
+                target = ws.cell(row, col)
+                if cell.number is not None:
+                    target.value = cell.number
+                    target.number_format = cell.fmt or "General"
+                else:
+                    set_text(target, cell.text)
+                target.font = BOLD if cell.kind == "head" else FONT
+                target.alignment = ALIGN.get(cell.kind, LEFT)
+                last_row, last_col = row + cell.rowspan - 1, col + cell.colspan - 1
+                for r in range(row, last_row + 1):
+                    for c in range(col, last_col + 1):
+                        occupied.add((r, c))
+                        ws.cell(r, c).border = BORDER
+                if last_row > row or last_col > col:
+                    ws.merge_cells(
+                        start_row=row, start_column=col, end_row=last_row, end_column=last_col
+                    )
+                if cell.rowspan == 1 and cell.kind != "vlabel" and cell.text:
+                    width = sum(col_chars[col - 1 : last_col]) or 1
+                    needed = sum(
+                        max(1, math.ceil(_display_width(part) / max(width - 1, 1)))
+                        for part in cell.text.split("\n")
+                    )
+                    lines = max(lines, needed)
+                col = last_col + 1
+            # Excel does not grow rows for wrapped text it did not lay out itself.
+            ws.row_dimensions[row].height = max(18, 14 * lines + 4)
+            row += 1
+    if grid.note:
+        set_text(ws.cell(row, 1), grid.note)
+        ws.cell(row, 1).alignment = LEFT
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if grid.landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    if title_rows:
+        ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def write_text_sheet(ws: Worksheet, title: str, lines: list[str], width: int = 90) -> None:
+    ws.column_dimensions["A"].width = width
+    set_text(ws.cell(1, 1), title)
+    ws.cell(1, 1).font = TITLE_FONT
+    ws.cell(1, 1).alignment = CENTER
+    for index, line in enumerate(lines, 2):
+        cell = ws.cell(index, 1)
+        set_text(cell, line)
+        cell.alignment = LEFT
+        cell.font = FONT
+        ws.row_dimensions[index].height = max(
+            18, 14 * math.ceil(_display_width(line) / (width - 2)) + 4
+        )
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _notice_lines(body: NoticeBody) -> list[str]:
+    lines = [body.doc_number, body.recipients, *body.paragraphs]
+    for index, title in enumerate(body.attachment_titles, 1):
+        lines.append(f"{'附件：' if index == 1 else '　　　'}{index}.{title}")
+    lines += [body.issuer_name, body.signed_date]
+    if body.copy_to:
+        lines.append(f"抄送：{body.copy_to}")
+    lines.append(f"{body.printed_by}　{body.printed_date}印发" if body.printed_date else "")
+    return [line for line in lines if line]
+
+
+def render_xlsx(document: Document) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    grids = document.grids
+    index_sheet = None
+    if len(grids) > 2 or any(not isinstance(p, Grid) for p in document.parts):
+        index_sheet = wb.create_sheet("目录")
+    index_rows: list[tuple[str, str]] = []
+    for part in document.parts:
+        if isinstance(part, Grid):
+            ws = wb.create_sheet(_sheet_name(wb, part.sheet_name or part.title))
+            write_grid(ws, part)
+            index_rows.append((ws.title, part.heading or part.title))
+        elif isinstance(part, NoticeBody):
+            ws = wb.create_sheet(_sheet_name(wb, "通知"))
+            write_text_sheet(ws, part.title, _notice_lines(part))
+            index_rows.append((ws.title, part.title))
+        elif isinstance(part, Narrative):
+            ws = wb.create_sheet(_sheet_name(wb, part.heading))
+            lines = []
+            for heading, paragraphs, _ in part.sections:
+                lines += [heading, *paragraphs]
+            write_text_sheet(ws, part.heading, lines)
+            index_rows.append((ws.title, part.heading))
+        elif isinstance(part, Placeholder):
+            ws = wb.create_sheet(_sheet_name(wb, part.heading))
+            write_text_sheet(ws, part.title, [part.heading, part.text])
+            index_rows.append((ws.title, part.title))
+    if index_sheet is not None:
+        index_sheet.column_dimensions["A"].width = 8
+        index_sheet.column_dimensions["B"].width = 18
+        index_sheet.column_dimensions["C"].width = 80
+        set_text(index_sheet.cell(1, 1), document.title)
+        index_sheet.cell(1, 1).font = TITLE_FONT
+        index_sheet.merge_cells("A1:C1")
+        for col, label in enumerate(["序号", "工作表", "内容"], 1):
+            index_sheet.cell(2, col).value = label
+            index_sheet.cell(2, col).font = BOLD
+            index_sheet.cell(2, col).border = BORDER
+        for number, (sheet, label) in enumerate(index_rows, 1):
+            r = number + 2
+            index_sheet.cell(r, 1).value = number
+            link = index_sheet.cell(r, 2)
+            set_text(link, sheet)
+            link.hyperlink = f"#'{sheet}'!A1"
+            set_text(index_sheet.cell(r, 3), label)
+            for col in (1, 2, 3):
+                index_sheet.cell(r, col).border = BORDER
+                index_sheet.cell(r, col).alignment = LEFT
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
