@@ -1,0 +1,122 @@
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from indicators.models import PerformanceIndicator
+from perfgoals.exports.documents import build_document
+from perfgoals.exports.selectors import resolve
+from perfgoals.exports.xlsx import render_xlsx
+from perfgoals.models import Organisation, TargetTable
+
+pytestmark = pytest.mark.django_db
+
+
+def workbook(kind: str, ident):
+    content = render_xlsx(build_document(kind, resolve(kind, str(ident), None)))
+    return load_workbook(BytesIO(content))
+
+
+def find(ws, value):
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == value:
+                return cell
+    raise AssertionError(f"{value!r} not in sheet {ws.title}")
+
+
+def merged_range_of(ws, cell):
+    for merged in ws.merged_cells.ranges:
+        if cell.coordinate in merged:
+            return merged
+    return None
+
+
+def test_project_table_sheet_keeps_the_seed_layout(demo):
+    table = TargetTable.objects.get(layout="project", organisation__name="瑞丽市医疗保障局")
+    ws = workbook("target", table.pk).active
+    parent = find(ws, "资助参保人次数")
+    span = merged_range_of(ws, parent)
+    assert span is not None and span.max_row - span.min_row + 1 == 6  # six sub-items
+    sub = find(ws, "农村特困人员（五保户）")
+    assert ws.cell(sub.row, sub.column + 1).value == "95人"
+    output = find(ws, "产出指标")
+    assert merged_range_of(ws, output).max_row - merged_range_of(ws, output).min_row + 1 == 13
+    vertical = find(ws, "绩效指标")
+    assert vertical.alignment.textRotation == 255
+    total = find(ws, "年度资金总额：")
+    amount = ws.cell(total.row, total.column + 2)
+    assert amount.value == pytest.approx(154.18) and amount.data_type == "n"
+    assert amount.number_format == "#,##0.00"
+    assert amount.border.left.style == "thin"
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    header = find(ws, "一级指标")
+    assert ws.print_title_rows == f"${header.row}:${header.row}"
+    assert ws.column_dimensions["D"].width > ws.column_dimensions["A"].width
+    assert find(ws, "对健全社会救助体系的影响").alignment.wrap_text
+
+
+def test_text_that_looks_like_a_formula_stays_text(demo):
+    table = TargetTable.objects.get(layout="project", organisation__name="瑞丽市卫生健康局")
+    leaf = PerformanceIndicator.objects.filter(table=table, level=3).order_by("pk").first()
+    PerformanceIndicator.objects.filter(pk=leaf.pk).update(
+        name='=HYPERLINK("http://evil/","x")', value_text="=1+1"
+    )
+    TargetTable.objects.filter(pk=table.pk).update(contact="+86 188", implementing_unit="@SUM(A1)")
+    ws = workbook("target", table.pk).active
+    for text in ["=1+1", '=HYPERLINK("http://evil/","x")', "+86 188", "@SUM(A1)"]:
+        cell = find(ws, text)
+        assert cell.data_type == "s" and cell.quotePrefix, text
+
+
+def test_allocation_amounts_are_numbers(demo):
+    from allocations.models import AllocationTable
+
+    table = AllocationTable.objects.get(notice__doc_serial=296)
+    ws = workbook("allocation", table.pk).active
+    row = find(ws, "瑞丽市").row
+    assert ws.cell(row, 2).value == 7602 and ws.cell(row, 6).value == pytest.approx(31800)
+    assert ws.cell(row, 9).value == pytest.approx(7034.4)
+    assert ws.cell(row, 3).number_format == "#,##0.00"
+    assert merged_range_of(ws, find(ws, "已脱贫签约人数")).size["columns"] == 3
+
+
+def test_seed_001_allocation_has_source_columns_and_total(demo):
+    from allocations.models import AllocationTable
+
+    ws = workbook("allocation", AllocationTable.objects.get(notice__doc_serial=258).pk).active
+    row = find(ws, "瑞丽市").row
+    assert [ws.cell(row, c).value for c in (2, 3, 4)] == [
+        pytest.approx(145.18),
+        pytest.approx(9),
+        pytest.approx(154.18),
+    ]
+    assert find(ws, "合计") and find(ws, "单位：万元")
+
+
+def test_department_workbook_has_an_index_and_one_sheet_per_table(demo):
+    org = Organisation.objects.get(name="顺平县医疗保障局")
+    wb = workbook("department", f"{org.pk}-2020")
+    assert wb.sheetnames[0] == "目录"
+    assert len(wb.sheetnames) == 1 + 1 + 16
+    index = wb["目录"]
+    assert index.cell(3, 2).hyperlink is not None
+    first = wb[wb.sheetnames[2]]
+    assert find(first, "450002顺平县医疗保障局") and find(first, "单位：元")
+    assert find(first, "450-0201-JXN-2T53")
+    budget = find(first, "预算数")
+    assert first.cell(budget.row, budget.column + 1).value == pytest.approx(90100)
+    plan = find(first, "12月底")
+    assert first.cell(plan.row + 1, plan.column).value == pytest.approx(100)
+
+
+def test_summary_workbook_totals_884_87(demo):
+    org = Organisation.objects.get(name="株洲市石峰区卫生和计划生育局")
+    wb = workbook("summary", f"{org.pk}-2019")
+    ws = wb["汇总表"]
+    total = find(ws, "合计")
+    assert ws.cell(total.row, 4).value == pytest.approx(884.87)
+    wide = wb["支出方向绩效目标表"]
+    assert merged_range_of(wide, find(wide, "绩效指标")).size["columns"] == 9
+    assert wide.page_setup.orientation == "landscape"
