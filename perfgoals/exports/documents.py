@@ -62,7 +62,8 @@ def _has_sub_items(tree: list[TreeNode]) -> bool:
 
 
 def _indicator_rows(
-    nodes: list[TreeNode], *, has_sub: bool, leaf_cells, level_width: int = 3
+    nodes: list[TreeNode], *, has_sub: bool, leaf_cells, level_width: int = 3,
+    sub_column: bool = True,
 ) -> list[list[Cell]]:
     """One row per printed leaf; a node's cell sits in its first row and spans
     TreeNode.leaf_count rows (一级/二级 spanning their indicators, 三级 its sub-items)."""
@@ -71,7 +72,8 @@ def _indicator_rows(
         ind = node.indicator
         if node.children:
             child_rows = _indicator_rows(
-                node.children, has_sub=has_sub, leaf_cells=leaf_cells, level_width=level_width
+                node.children, has_sub=has_sub, leaf_cells=leaf_cells, level_width=level_width,
+                sub_column=sub_column,
             )
         else:
             child_rows = [leaf_cells(node, has_sub)]
@@ -79,7 +81,8 @@ def _indicator_rows(
             missing = max(0, level_width - ind.level)
             child_rows[0] = [Cell("") for _ in range(missing)] + child_rows[0]
         name_span = 1
-        if ind.level == 3 and has_sub and not node.children:
+        # Layouts A/B keep a column for sub-items: a 三级 without sub-items spans it.
+        if ind.level == 3 and sub_column and not node.children:
             name_span = 2
         kind = "label" if ind.level < 3 else "text"
         child_rows[0].insert(
@@ -249,7 +252,7 @@ def dept_project_grid(item: TableExport) -> Grid:
             [Cell("绩效目标", kind="label"), Cell(t.annual_goal, colspan=6)],
         ]
     )
-    body = _indicator_rows(item.tree, has_sub=has_sub, leaf_cells=_described)
+    body = _indicator_rows(item.tree, has_sub=has_sub, leaf_cells=_described, sub_column=False)
     indicators = Section(
         head=[
             [
