@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -82,14 +83,16 @@ class ClassificationCode(models.Model):
     def clean(self) -> None:
         allowed = self.CODE_LENGTHS.get(self.scheme, set())
         if self.code and allowed and len(self.code) not in allowed:
-            raise ValidationError(
-                {"code": _("%(scheme)s的编码应为%(lengths)s位数字。")},
-                code="classification_length",
-                params={
-                    "scheme": self.get_scheme_display(),
-                    "lengths": "或".join(str(n) for n in sorted(allowed)),
-                },
-            )
+            raise ValidationError({
+                "code": ValidationError(
+                    _("%(scheme)s的编码应为%(lengths)s位数字。"),
+                    code="classification_length",
+                    params={
+                        "scheme": self.get_scheme_display(),
+                        "lengths": "或".join(str(n) for n in sorted(allowed)),
+                    },
+                )
+            })
 
 
 class FundNotice(models.Model):
@@ -142,6 +145,11 @@ class FundNotice(models.Model):
     signed_date = models.DateField(_("成文日期"), null=True, blank=True)
     printed_date = models.DateField(_("印发日期"), null=True, blank=True)
     printed_by = models.CharField(_("印发机关"), max_length=100, blank=True)
+    # Seed 000 prints the recipient's own 绩效目标表 as the last 附件; issuing creates it.
+    attach_recipient_tables = models.BooleanField(
+        _("附件含主送单位绩效目标表"), default=True,
+        help_text=_("印发时为每个主送单位生成绩效目标表草稿，并列入附件。"),
+    )
 
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -201,6 +209,9 @@ class FundNotice(models.Model):
     def __str__(self) -> str:
         return f"{self.doc_number or '（未编号）'} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("allocations:notice_detail", args=[self.pk])
+
     @property
     def doc_number(self) -> str:
         if self.doc_serial is None:
@@ -222,6 +233,31 @@ class FundNotice(models.Model):
             chain.append(node)
             node = node.parent
         return chain
+
+
+class DocumentSequence(models.Model):
+    """Last 发文字号 serial used per 发文代字 and year; issuing increments it atomically."""
+
+    issuer_code = models.CharField(_("发文代字"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    last_serial = models.PositiveIntegerField(_("已用最大序号"), default=0)
+    # The issuer's convention: 瑞财社 pads to four digits (0296), others print 162.
+    serial_width = models.PositiveSmallIntegerField(
+        _("序号位数"), default=0, help_text=_("序号补零到的位数，0 表示不补零。")
+    )
+
+    class Meta:
+        verbose_name = _("发文字号序列")
+        verbose_name_plural = _("发文字号序列")
+        ordering = ["issuer_code", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer_code", "year"], name="document_sequence_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer_code}〔{self.year}〕 已用至 {self.last_serial}"
 
 
 class NoticeRecipient(models.Model):

@@ -1,7 +1,7 @@
 """Reads of notices and allocation tables, scoped to the user's organisation."""
 
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -11,8 +11,9 @@ from allocations.models import (
     AllocationRow,
     AllocationTable,
     FundNotice,
+    NoticeRecipient,
 )
-from perfgoals.models import User
+from perfgoals.models import Organisation, User
 from perfgoals.money import from_yuan, to_yuan
 
 
@@ -92,7 +93,8 @@ def compute_allocation(table: AllocationTable) -> ComputedAllocation:
             if column.kind == AllocationColumn.Kind.CALCULATION:
                 standard = column.unit_standard
                 amount_yuan = (
-                    Decimal(count) * standard if count is not None and standard is not None
+                    Decimal(count) * standard
+                    if count is not None and standard is not None
                     else None
                 )
                 amount = from_yuan(amount_yuan, table.unit) if amount_yuan is not None else None
@@ -123,3 +125,91 @@ def compute_allocation(table: AllocationTable) -> ComputedAllocation:
         total_yuan=total_yuan,
         total=from_yuan(total_yuan, table.unit),
     )
+
+
+def notices_editable_by(user: User) -> QuerySet[FundNotice]:
+    """Drafts of the user's organisation, for its finance staff only; issued notices are
+    read-only (a correction is a new notice citing the old one)."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return FundNotice.objects.none()
+    if user.role != User.Role.FINANCE_STAFF:
+        return FundNotice.objects.none()
+    return FundNotice.objects.select_related("issuer", "parent").filter(
+        issuer_id=user.organisation_id,
+        is_external=False,
+        status=FundNotice.Status.DRAFT,
+    )
+
+
+def can_draft_notices(user: User) -> bool:
+    return (
+        user.is_authenticated
+        and user.role == User.Role.FINANCE_STAFF
+        and user.organisation_id is not None
+        and user.organisation.is_finance
+    )
+
+
+def notice_recipient_choices(issuer: Organisation) -> QuerySet[Organisation]:
+    """Who a finance bureau may address: the bureaus of its own region, and the finance
+    bureaus of the regions directly below it (which then issue their own notices)."""
+    return (
+        Organisation.objects.filter(
+            (Q(region_id=issuer.region_id) & ~Q(pk=issuer.pk))
+            | Q(region__parent_id=issuer.region_id, kind=Organisation.Kind.FINANCE)
+        )
+        .select_related("region")
+        .order_by("region__level", "region__name", "name")
+    )
+
+
+def notice_basis_choices(user: User) -> QuerySet[FundNotice]:
+    """Notices a new notice may cite: issued or external ones the user can see."""
+    return (
+        notices_visible_to(user)
+        .filter(Q(is_external=True) | Q(status=FundNotice.Status.ISSUED))
+        .exclude(doc_serial__isnull=True)
+        .order_by("-doc_year", "issuer_code", "-doc_serial")
+    )
+
+
+def notice_upper_table_choices(user: User, *, exclude_org_id: int | None = None):
+    """Upper-level target tables a notice may attach (seed 000 附件2): those the user sees,
+    other than the user's own organisation's."""
+    from perfgoals.selectors import target_tables_visible_to
+
+    tables = target_tables_visible_to(user)
+    if exclude_org_id is not None:
+        tables = tables.exclude(organisation_id=exclude_org_id)
+    return tables.order_by("-year", "project_name")
+
+
+def notice_list(user: User) -> QuerySet[FundNotice]:
+    """The list page's rows: visible notices with what the columns print, in a fixed
+    number of queries whatever the page size."""
+    return notices_visible_to(user).prefetch_related(
+        Prefetch(
+            "recipient_links",
+            queryset=NoticeRecipient.objects.select_related("organisation").order_by("position"),
+        )
+    )
+
+
+@dataclass
+class NoticeChain:
+    upward: list[FundNotice]  # farthest first: 德财社〔2020〕162号, …
+    notice: FundNotice
+    child_notices: list[FundNotice]
+    target_tables: list  # the recipients' tables that came from this notice
+
+
+def notice_chain(notice: FundNotice, user: User) -> NoticeChain:
+    from perfgoals.selectors import target_tables_visible_to
+
+    visible = notices_visible_to(user)
+    upward = list(reversed(notice.chain_upward()))
+    children = list(visible.filter(parent=notice).order_by("issuer_code", "doc_serial"))
+    tables = list(
+        target_tables_visible_to(user).filter(notice=notice).order_by("organisation__name", "id")
+    )
+    return NoticeChain(upward=upward, notice=notice, child_notices=children, target_tables=tables)

@@ -1,0 +1,129 @@
+"""发文字号: automatic per issuer code and year, unique under concurrency, manual numbers
+for historical notices checked for duplicates, and the sequence continuing after them."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from allocations import services
+from allocations.models import DocumentSequence, FundNotice, parse_doc_number
+from perfgoals.models import Organisation, User
+from tests.allocations.conftest import build_seed_000, notice_kwargs
+
+
+def issue(notice: FundNotice, user: User) -> FundNotice:
+    return services.notice_issue(notice=notice, user=user, expected_version=notice.version)
+
+
+@pytest.mark.django_db
+def test_auto_number_continues_the_issuers_series_with_its_padding(finance):
+    first = issue(build_seed_000(finance), finance)
+    second = issue(build_seed_000(finance), finance)
+    # 0296 is the highest 瑞财社 number of 2020 in the demo data; the width (4) is kept.
+    assert first.doc_number == "瑞财社〔2020〕0297号"
+    assert second.doc_number == "瑞财社〔2020〕0298号"
+    sequence = DocumentSequence.objects.get(issuer_code="瑞财社", year=2020)
+    assert (sequence.last_serial, sequence.serial_width) == (298, 4)
+
+
+@pytest.mark.django_db
+def test_numbers_are_per_issuer_and_per_year(finance):
+    next_year = issue(build_seed_000(finance, year=2021), finance)
+    assert next_year.doc_number == "瑞财社〔2021〕0001号"
+    dehong = User.objects.get(username="dehong_finance")
+    notice = services.notice_create(
+        user=dehong,
+        **notice_kwargs(
+            recipients=[Organisation.objects.get(name="德宏州卫生健康委员会")],
+            parent=None,
+            budget_lines=notice_kwargs()["budget_lines"],
+        ),
+    )
+    assert issue(notice, dehong).doc_number == "德财社〔2020〕163号"
+    assert issue(build_seed_000(finance), finance).doc_number == "瑞财社〔2020〕0297号"
+
+
+@pytest.mark.django_db
+def test_sequence_width_is_configurable(finance):
+    DocumentSequence.objects.create(issuer_code="瑞财社", year=2022, last_serial=7, serial_width=3)
+    assert issue(build_seed_000(finance, year=2022), finance).doc_number == "瑞财社〔2022〕008号"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed", ["瑞财社〔2020〕0400号", "瑞财社[2020]0400号", "瑞财社【2020】0400号"]
+)
+def test_manual_number_in_any_bracket_style_then_auto_continues(finance, typed):
+    manual = build_seed_000(finance, doc_number=typed)
+    assert manual.doc_number == "瑞财社〔2020〕0400号"
+    assert issue(manual, finance).doc_number == "瑞财社〔2020〕0400号"
+    assert issue(build_seed_000(finance), finance).doc_number == "瑞财社〔2020〕0401号"
+
+
+@pytest.mark.django_db
+def test_manual_draft_number_is_skipped_by_the_sequence(finance):
+    build_seed_000(finance, doc_number="瑞财社〔2020〕0297号")  # still a draft
+    assert issue(build_seed_000(finance), finance).doc_number == "瑞财社〔2020〕0298号"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["瑞财社〔2020〕0296号", "瑞财社[2020]296号"])
+def test_duplicate_manual_number_is_refused_at_the_field(finance, typed):
+    before = FundNotice.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.notice_create(user=finance, **notice_kwargs(doc_number=typed))
+    assert exc.value.message_dict["doc_number"] == [
+        "发文字号瑞财社〔2020〕0296号已被《瑞丽市财政局关于下达2020年建档立卡贫困人口家庭医生签约"
+        "服务个人缴费省级补助资金的通知》使用，请核对。"
+    ]
+    assert FundNotice.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_malformed_manual_number_is_refused(finance):
+    with pytest.raises(ValidationError) as exc:
+        services.notice_create(user=finance, **notice_kwargs(doc_number="瑞财社2020第5号"))
+    assert "格式不对" in exc.value.message_dict["doc_number"][0]
+
+
+def test_parse_doc_number_variants():
+    assert parse_doc_number("冀财社[2019]101号") == ("冀财社", 2019, 101, 3)
+    assert parse_doc_number("冀财社【2019】105号") == ("冀财社", 2019, 105, 3)
+    assert parse_doc_number("瑞财社〔2020〕0296号") == ("瑞财社", 2020, 296, 4)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issues_get_distinct_numbers(demo):
+    """Two finance users press 印发 at the same instant, each on its own connection."""
+    finance = User.objects.get(username="ruili_finance")
+    notices = [build_seed_000(finance) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    results: dict[int, str] = {}
+    errors: list[BaseException] = []
+
+    def run(notice: FundNotice) -> None:
+        try:
+            barrier.wait(timeout=10)
+            issued = services.notice_issue(
+                notice=notice, user=finance, expected_version=notice.version
+            )
+            results[notice.pk] = issued.doc_number
+        except BaseException as exc:  # reported below, in the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in notices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(results.values()) == ["瑞财社〔2020〕0297号", "瑞财社〔2020〕0298号"]
+    stored = FundNotice.objects.filter(pk__in=[n.pk for n in notices])
+    assert sorted(n.doc_serial for n in stored) == [297, 298]
+    assert all(n.status == "issued" for n in stored)
+    assert Decimal(stored[0].amount) == Decimal("3.88")
