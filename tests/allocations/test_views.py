@@ -1,0 +1,385 @@
+"""The notice pages: list, detail in official order with the chain, drafting form, the
+allocation editor, issuing; and who may see or do what (other organisations get a 404)."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from allocations import services
+from allocations.models import AllocationTable, ClassificationCode, FundNotice
+from perfgoals.models import Organisation, TargetTable
+from tests.allocations.conftest import SEED_000_TITLE, build_seed_000
+
+pytestmark = pytest.mark.django_db
+
+
+def seed_notice(serial: int) -> FundNotice:
+    return FundNotice.objects.get(issuer_code="瑞财社", doc_year=2020, doc_serial=serial)
+
+
+def text_of_html(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def text_of(response) -> str:
+    return text_of_html(response.content.decode())
+
+
+def draft_post(**overrides) -> dict:
+    data = {
+        "title": SEED_000_TITLE,
+        "year": "2020",
+        "recipients": [str(Organisation.objects.get(name="瑞丽市卫生健康局").pk)],
+        "parent": "",
+        "basis_number": "德财社〔2020〕162号",
+        "basis_title": "",
+        "amount": "3.88",
+        "amount_unit": "wan",
+        "opening": "",
+        "paying_account": "",
+        "upper_table": "",
+        "attach_recipient_tables": "on",
+        "copy_to": "",
+        "signed_date": "",
+        "printed_date": "",
+        "printed_by": "瑞丽市财政局",
+        "doc_number": "",
+        "para-TOTAL_FORMS": "1",
+        "para-INITIAL_FORMS": "1",
+        "para-0-text": services.STANDARD_PERFORMANCE_PARAGRAPH,
+        "para-0-numbered": "on",
+        "line-TOTAL_FORMS": "2",
+        "line-INITIAL_FORMS": "0",
+        "line-0-source": "省级补助资金",
+        "line-0-budget_kind": "general",
+        "line-0-amount": "3.88",
+        "line-0-unit": "wan",
+        "line-0-function_code": "2100399",
+        "line-0-gov_econ_code": "502",
+        "line-0-dept_econ_code": "302",
+        "line-0-project_kind_code": "13",
+        "line-1-budget_kind": "general",
+        "line-1-unit": "wan",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- detail pages of the demo notices ---------------------------------------------------
+
+
+def test_seed_000_detail_shows_the_notice_in_official_order_with_computed_table(client, login):
+    login("ruili_finance")
+    response = client.get(seed_notice(296).get_absolute_url())
+    assert response.status_code == 200
+    text = text_of(response)
+    html = response.content.decode()
+    official = text_of_html(html[html.index('aria-label="通知正文"') : html.index("</article>")])
+    order = [
+        "瑞财社〔2020〕0296号",
+        "关于下达2020年建档立卡",
+        "瑞丽市卫生健康局：",
+        "根据《",
+        "附件：",
+        "2020年建档立卡贫困人口家庭医生签约服务个人代缴省级补助资金分配表",
+    ]
+    positions = [official.index(part) for part in order]
+    assert official.rindex("瑞丽市财政局") > positions[-1]  # 发文机关署名 after the 附件 list
+    assert positions == sorted(positions)
+    # The chain: upper notice → this notice → the bureau's target table.
+    chain = text_of_html(html[html.index('id="chain"') : html.index("</ol>")])
+    assert chain.index("德财社〔2020〕162号") < chain.index("瑞财社〔2020〕0296号")
+    assert "瑞丽市卫生健康局 绩效目标表" in chain
+    for figure in ["7,602", "6,625", "4.8", "31,800", "977", "7.2", "7,034.4", "3.88"]:
+        assert figure in text
+    assert "以元为单位精确计算" in text
+
+
+def test_seed_001_detail_shows_the_funding_source_split(client, login):
+    login("ruili_medsec")
+    text = text_of(client.get(seed_notice(258).get_absolute_url()))
+    assert "145.18" in text and "9.00" in text and "154.18" in text
+    assert "一、此次下达的中央财政补助资金" in text
+    assert "二、为进一步加强预算绩效管理" in text
+    assert "抄送：州财政局、州医疗保障局、本局国库股。" in text
+    assert "2020年8月28日印发" in text
+
+
+# --- list ---------------------------------------------------------------------------------
+
+
+def test_list_is_scoped_and_filterable(client, login):
+    login("ruili_medsec")
+    text = text_of(client.get(reverse("allocations:notice_list")))
+    assert "瑞财社〔2020〕0258号" in text
+    assert "瑞财社〔2020〕0296号" not in text  # addressed to the health bureau only
+    login("ruili_finance")
+    url = reverse("allocations:notice_list")
+    recipient = Organisation.objects.get(name="瑞丽市医疗保障局").pk
+    text = text_of(client.get(url, {"recipient": recipient, "year": 2020, "status": "issued"}))
+    assert "瑞财社〔2020〕0258号" in text and "瑞财社〔2020〕0296号" not in text
+
+
+def test_list_query_count_is_constant(client, login, django_assert_max_num_queries):
+    user = login("ruili_finance")
+    url = reverse("allocations:notice_list")
+    client.get(url)
+    with django_assert_max_num_queries(9) as few:
+        client.get(url)
+    for _ in range(30):
+        build_seed_000(user)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+# --- drafting form --------------------------------------------------------------------------
+
+
+def test_draft_through_the_form_then_issue(client, login):
+    user = login("ruili_finance")
+    response = client.post(reverse("allocations:notice_create"), draft_post())
+    assert response.status_code == 302, text_of(response)
+    notice = FundNotice.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    assert notice.parent.doc_number == "德财社〔2020〕162号"
+    assert notice.budget_lines.get().function_code.name == "其他基层医疗卫生机构支出"
+    # Allocation table through the editor's endpoints.
+    response = client.post(
+        reverse("allocations:allocation_create", args=[notice.pk]),
+        {
+            "title": "分配表",
+            "unit": "wan",
+            "recipient_label": "县市",
+            "count_total_label": "签约数",
+            "amount_total_label": "经费合计（万元）",
+            "envelope_amount": "",
+            "envelope_unit": "wan",
+        },
+    )
+    table = AllocationTable.objects.get(notice=notice)
+    assert response.status_code == 302
+    base = [notice.pk, table.pk]
+    client.post(reverse("allocations:allocation_row_add", args=base), {"label": "瑞丽市"})
+    client.post(
+        reverse("allocations:allocation_column_add", args=base),
+        {
+            "kind": "calc",
+            "label": "已脱贫签约人数",
+            "share_side": "upper",
+            "new_base_amount": "12",
+            "new_upper_percent": "40",
+            "new_lower_percent": "60",
+        },
+    )
+    client.post(
+        reverse("allocations:allocation_column_add", args=base),
+        {
+            "kind": "calc",
+            "label": "未脱贫及返贫签约人数",
+            "share_side": "upper",
+            "new_base_amount": "12",
+            "new_upper_percent": "60",
+            "new_lower_percent": "40",
+        },
+    )
+    table.refresh_from_db()
+    row = table.rows.get()
+    c1, c2 = table.columns.order_by("position")
+    response = client.post(
+        reverse("allocations:allocation_cells", args=base),
+        {
+            "version": table.version,
+            f"c_{row.pk}_{c1.pk}": "6625",
+            f"c_{row.pk}_{c2.pk}": "977",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "31,800" in text and "7,034.4" in text and "3.88" in text
+    assert "与通知下达金额一致" in text
+    notice.refresh_from_db()
+    response = client.post(
+        reverse("allocations:notice_issue", args=[notice.pk]),
+        {"version": notice.version},
+        follow=True,
+    )
+    text = text_of(response)
+    assert "已印发，发文字号 瑞财社〔2020〕0297号" in text
+    draft = TargetTable.objects.get(notice=notice)
+    assert draft.organisation.name == "瑞丽市卫生健康局" and draft.created_by == user
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("amount", "-1", "金额不能为负数。"),
+        ("amount", "三点八八", "金额须为数字"),
+        ("line-0-function_code", "2100398", "收支分类科目表中没有支出功能分类科目编码“2100398”"),
+        (
+            "line-0-dept_econ_code",
+            "2100399",
+            "收支分类科目表中没有部门预算支出经济分类编码“2100399”",
+        ),
+        ("line-0-amount", "abc", "金额须为数字"),
+        ("doc_number", "瑞财社〔2020〕296号", "发文字号瑞财社〔2020〕0296号已被"),
+        ("basis_number", "德财社2020-162", "格式不对"),
+    ],
+)
+def test_bad_input_is_refused_at_the_field_with_input_kept(client, login, field, value, message):
+    login("ruili_finance")
+    before = FundNotice.objects.count()
+    response = client.post(reverse("allocations:notice_create"), draft_post(**{field: value}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert f'value="{value}"' in html  # the user's input is still there
+    assert FundNotice.objects.count() == before
+
+
+def test_recipient_outside_the_region_is_refused_at_the_field(client, login):
+    login("ruili_finance")
+    outsider = Organisation.objects.get(name="顺平县医疗保障局")
+    response = client.post(
+        reverse("allocations:notice_create"), draft_post(recipients=[str(outsider.pk)])
+    )
+    assert response.status_code == 400
+    assert "顺平县医疗保障局不在本局的下达范围内" in response.content.decode()
+
+
+def test_share_ratio_not_100_percent_is_refused_at_the_field(client, login, seed000_draft):
+    table = seed000_draft.allocation_tables.get()
+    login("ruili_finance")
+    columns = table.columns.count()
+    response = client.post(
+        reverse("allocations:allocation_column_add", args=[seed000_draft.pk, table.pk]),
+        {
+            "kind": "calc",
+            "label": "错比例",
+            "share_side": "upper",
+            "new_base_amount": "12",
+            "new_upper_percent": "40",
+            "new_lower_percent": "50",
+        },
+    )
+    assert response.status_code == 400
+    assert "承担比例合计应为100%，现为40% + 50% = 90%" in response.content.decode()
+    assert table.columns.count() == columns
+
+
+def test_bad_cell_keeps_every_input_and_saves_nothing(client, login, seed000_draft):
+    table = seed000_draft.allocation_tables.get()
+    login("ruili_finance")
+    row = table.rows.get()
+    c1, c2 = table.columns.order_by("position")
+    response = client.post(
+        reverse("allocations:allocation_cells", args=[seed000_draft.pk, table.pk]),
+        {"version": table.version, f"c_{row.pk}_{c1.pk}": "7000", f"c_{row.pk}_{c2.pk}": "-3"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "人数不能为负数。" in html and 'value="7000"' in html
+    assert c1.cells.get().count == 6625
+
+
+def test_reconciliation_mismatch_is_explained(client, login, finance):
+    notice = build_seed_000(finance, amount=Decimal("3.89"))
+    login("ruili_finance")
+    text = text_of(client.get(notice.get_absolute_url()))
+    assert "分配表合计38,834.4元（折合3.88万元）与通知下达金额3.89万元不一致" in text
+
+
+def test_envelope_mismatch_is_explained(finance):
+    notice = build_seed_000(finance)
+    table = notice.allocation_tables.get()
+    services.allocation_table_update(
+        table=table,
+        user=finance,
+        expected_version=table.version,
+        envelope_amount=Decimal("40.71"),
+        envelope_unit="wan",
+    )
+    messages = [p.message for p in services.notice_check(notice=notice)]
+    assert "各行合计3.88万元，与上级资金总额40.71万元不一致（相差36.83万元）。" in messages
+
+
+# --- permissions ----------------------------------------------------------------------------
+
+
+def urls_for(notice: FundNotice) -> dict[str, str]:
+    table = notice.allocation_tables.first()
+    return {
+        "detail": reverse("allocations:notice_detail", args=[notice.pk]),
+        "edit": reverse("allocations:notice_edit", args=[notice.pk]),
+        "allocation": reverse("allocations:allocation_edit", args=[notice.pk, table.pk]),
+    }
+
+
+def test_anonymous_is_sent_to_login(client, seed000_draft):
+    for url in [
+        reverse("allocations:notice_list"),
+        reverse("allocations:notice_create"),
+        *urls_for(seed000_draft).values(),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+@pytest.mark.parametrize(
+    "username", ["ruili_health", "shunping_finance", "dehong_finance", "ruili_perf"]
+)
+def test_drafts_are_404_outside_the_issuers_finance_staff(client, login, seed000_draft, username):
+    login(username)
+    for name, url in urls_for(seed000_draft).items():
+        assert client.get(url).status_code == 404, (username, name)
+    issue = reverse("allocations:notice_issue", args=[seed000_draft.pk])
+    assert client.post(issue, {"version": seed000_draft.version}).status_code == 404
+    seed000_draft.refresh_from_db()
+    assert seed000_draft.status == FundNotice.Status.DRAFT
+
+
+def test_only_finance_staff_get_the_drafting_form(client, login):
+    login("ruili_health")
+    assert client.get(reverse("allocations:notice_create")).status_code == 404
+    login("ruili_finance")
+    response = client.get(reverse("allocations:notice_create"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert services.STANDARD_PERFORMANCE_PARAGRAPH in html
+    assert "顺平县医疗保障局" not in html  # not offered as a recipient
+
+
+def test_own_pages_are_200(client, login, seed000_draft):
+    login("ruili_finance")
+    for name, url in urls_for(seed000_draft).items():
+        assert client.get(url).status_code == 200, name
+
+
+def test_recipient_sees_issued_notice_only(client, login, seed000_draft, finance):
+    login("ruili_health")
+    assert client.get(seed000_draft.get_absolute_url()).status_code == 404
+    services.notice_issue(
+        notice=seed000_draft, user=finance, expected_version=seed000_draft.version
+    )
+    assert client.get(seed000_draft.get_absolute_url()).status_code == 200
+    assert client.get(urls_for(seed000_draft)["edit"]).status_code == 404
+    login("shunping_medsec")
+    assert client.get(seed000_draft.get_absolute_url()).status_code == 404
+
+
+def test_issued_notice_edit_url_is_refused_with_a_message(client, login, seed000_draft, finance):
+    services.notice_issue(
+        notice=seed000_draft, user=finance, expected_version=seed000_draft.version
+    )
+    login("ruili_finance")
+    response = client.get(urls_for(seed000_draft)["edit"], follow=True)
+    assert "通知已印发，不能再修改" in text_of(response)
+    assert client.get(urls_for(seed000_draft)["allocation"]).status_code == 404
+
+
+def test_classification_codes_are_editable_in_admin(client, login):
+    login("admin")
+    response = client.get(reverse("admin:allocations_classificationcode_changelist"))
+    assert response.status_code == 200
+    assert ClassificationCode.objects.filter(code="2296013").exists()
