@@ -10,6 +10,7 @@ from allocations.models import (
     AllocationTable,
     BudgetLine,
     ClassificationCode,
+    DocumentSequence,
     FundNotice,
     NoticeAttachment,
     NoticeParagraph,
@@ -47,15 +48,27 @@ class NoticeAttachmentInline(admin.TabularInline):
 
 @admin.register(FundNotice)
 class FundNoticeAdmin(SimpleHistoryAdmin):
-    list_display = ["doc_number_display", "title", "issuer", "year", "amount", "amount_unit",
-                    "status", "is_external"]
+    list_display = [
+        "doc_number_display",
+        "title",
+        "issuer",
+        "year",
+        "amount",
+        "amount_unit",
+        "status",
+        "is_external",
+    ]
     list_filter = ["status", "is_external", "year", "issuer"]
     search_fields = ["title", "issuer_code", "issuer_name"]
     list_select_related = ["issuer"]
     raw_id_fields = ["parent"]
     readonly_fields = ["version", "issued_at", "issued_by", "created_at", "updated_at"]
-    inlines = [NoticeRecipientInline, NoticeParagraphInline, BudgetLineInline,
-               NoticeAttachmentInline]
+    inlines = [
+        NoticeRecipientInline,
+        NoticeParagraphInline,
+        BudgetLineInline,
+        NoticeAttachmentInline,
+    ]
 
     @admin.display(description=_("发文字号"), ordering="doc_serial")
     def doc_number_display(self, obj: FundNotice) -> str:
@@ -131,8 +144,15 @@ class NoticeAttachmentAdmin(admin.ModelAdmin):
 
 @admin.register(AllocationColumn)
 class AllocationColumnAdmin(SimpleHistoryAdmin):
-    list_display = ["table", "position", "kind", "label", "standard", "share_side",
-                    "standard_amount"]
+    list_display = [
+        "table",
+        "position",
+        "kind",
+        "label",
+        "standard",
+        "share_side",
+        "standard_amount",
+    ]
     list_select_related = ["table", "standard"]
 
 
@@ -140,3 +160,12 @@ class AllocationColumnAdmin(SimpleHistoryAdmin):
 class AllocationCellAdmin(SimpleHistoryAdmin):
     list_display = ["row", "column", "count", "amount"]
     list_select_related = ["row", "column"]
+
+
+@admin.register(DocumentSequence)
+class DocumentSequenceAdmin(admin.ModelAdmin):
+    """Administrators set an issuer's padding (0296 → 4 digits) or move a series on."""
+
+    list_display = ["issuer_code", "year", "last_serial", "serial_width"]
+    list_filter = ["year"]
+    search_fields = ["issuer_code"]

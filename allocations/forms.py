@@ -467,6 +467,13 @@ class AllocationColumnForm(forms.Form):
     standard_label = forms.CharField(label="标准列标题", required=False, max_length=100)
     amount_label = forms.CharField(label="金额列标题", required=False, max_length=100)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["standard"].label_from_instance = lambda s: (
+            f"{s.name}：{s.base_amount.normalize():f}{s.unit}"
+            + (f"，{s.ratio_text}" if s.has_share else "")
+        )
+
     SERVICE_FIELD_MAP = {
         "base_amount": "new_base_amount",
         "upper_percent": "new_upper_percent",

@@ -308,9 +308,11 @@ def _editor(
         "computed": computed,
         "problems": problems,
         "cells_form": cells_form or AllocationCellsForm(computed=computed),
-        "column_form": column_form or AllocationColumnForm(),
+        "column_form": column_form or AllocationColumnForm(prefix="col"),
         "row_form": row_form
-        or AllocationRowForm(notice=notice, initial={"label": notice.issuer.region.name}),
+        or AllocationRowForm(
+            notice=notice, prefix="row", initial={"label": notice.issuer.region.name}
+        ),
         "table_form": table_form or AllocationTableForm(instance=table),
         "rounding_rule": ROUNDING_RULE,
         "unit_label": AmountUnit(table.unit).label,
@@ -356,7 +358,7 @@ def allocation_cells(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
 @require_POST
 def allocation_column_add(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
     notice, table = _editable_table(request, pk, table_pk)
-    form = AllocationColumnForm(request.POST)
+    form = AllocationColumnForm(request.POST, prefix="col")
     if form.is_valid():
         try:
             services.allocation_column_add(
@@ -375,7 +377,7 @@ def allocation_column_add(request: HttpRequest, pk: int, table_pk: int) -> HttpR
 @require_POST
 def allocation_row_add(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
     notice, table = _editable_table(request, pk, table_pk)
-    form = AllocationRowForm(request.POST, notice=notice)
+    form = AllocationRowForm(request.POST, notice=notice, prefix="row")
     if form.is_valid():
         try:
             services.allocation_row_add(table=table, user=request.user, **form.cleaned_data)

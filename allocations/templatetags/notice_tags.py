@@ -63,3 +63,8 @@ def in_unit(yuan: Decimal | None, unit: str) -> Decimal | None:
     from perfgoals.money import from_yuan
 
     return from_yuan(yuan, unit) if yuan is not None else None
+
+
+@register.filter
+def has_calc(columns) -> bool:
+    return any(column.kind == "calc" for column in columns)

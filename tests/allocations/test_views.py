@@ -160,27 +160,27 @@ def test_draft_through_the_form_then_issue(client, login):
     table = AllocationTable.objects.get(notice=notice)
     assert response.status_code == 302
     base = [notice.pk, table.pk]
-    client.post(reverse("allocations:allocation_row_add", args=base), {"label": "瑞丽市"})
+    client.post(reverse("allocations:allocation_row_add", args=base), {"row-label": "瑞丽市"})
     client.post(
         reverse("allocations:allocation_column_add", args=base),
         {
-            "kind": "calc",
-            "label": "已脱贫签约人数",
-            "share_side": "upper",
-            "new_base_amount": "12",
-            "new_upper_percent": "40",
-            "new_lower_percent": "60",
+            "col-kind": "calc",
+            "col-label": "已脱贫签约人数",
+            "col-share_side": "upper",
+            "col-new_base_amount": "12",
+            "col-new_upper_percent": "40",
+            "col-new_lower_percent": "60",
         },
     )
     client.post(
         reverse("allocations:allocation_column_add", args=base),
         {
-            "kind": "calc",
-            "label": "未脱贫及返贫签约人数",
-            "share_side": "upper",
-            "new_base_amount": "12",
-            "new_upper_percent": "60",
-            "new_lower_percent": "40",
+            "col-kind": "calc",
+            "col-label": "未脱贫及返贫签约人数",
+            "col-share_side": "upper",
+            "col-new_base_amount": "12",
+            "col-new_upper_percent": "60",
+            "col-new_lower_percent": "40",
         },
     )
     table.refresh_from_db()
@@ -255,12 +255,12 @@ def test_share_ratio_not_100_percent_is_refused_at_the_field(client, login, seed
     response = client.post(
         reverse("allocations:allocation_column_add", args=[seed000_draft.pk, table.pk]),
         {
-            "kind": "calc",
-            "label": "错比例",
-            "share_side": "upper",
-            "new_base_amount": "12",
-            "new_upper_percent": "40",
-            "new_lower_percent": "50",
+            "col-kind": "calc",
+            "col-label": "错比例",
+            "col-share_side": "upper",
+            "col-new_base_amount": "12",
+            "col-new_upper_percent": "40",
+            "col-new_lower_percent": "50",
         },
     )
     assert response.status_code == 400
