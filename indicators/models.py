@@ -3,13 +3,13 @@
 Not to be confused with budget quotas (预算指标), which are `allocations.BudgetLine`.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
-
-from decimal import Decimal
 
 from indicators.values import ParsedValue, ValueKind, parse_value
 
@@ -27,11 +27,17 @@ class FrameworkCategory(models.Model):
     level = models.PositiveSmallIntegerField(_("级次"), choices=[(1, _("一级")), (2, _("二级"))])
     name = models.CharField(_("名称"), max_length=50)
     parent = models.ForeignKey(
-        "self", verbose_name=_("所属一级指标"), on_delete=models.CASCADE, null=True, blank=True,
+        "self",
+        verbose_name=_("所属一级指标"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="children",
     )
     # Regional or older spellings that mean the same (效果指标 = 效益指标).
-    synonyms = models.CharField(_("同义写法"), max_length=300, blank=True, help_text=_("用顿号分隔"))
+    synonyms = models.CharField(
+        _("同义写法"), max_length=300, blank=True, help_text=_("用顿号分隔")
+    )
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
@@ -74,19 +80,29 @@ class PerformanceIndicator(models.Model):
         NEGATIVE = "negative", _("反向")
 
     table = models.ForeignKey(
-        "perfgoals.TargetTable", verbose_name=_("绩效目标表"), on_delete=models.CASCADE,
+        "perfgoals.TargetTable",
+        verbose_name=_("绩效目标表"),
+        on_delete=models.CASCADE,
         related_name="indicators",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级指标"), on_delete=models.CASCADE, null=True, blank=True,
+        "self",
+        verbose_name=_("上级指标"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="children",
     )
     level = models.PositiveSmallIntegerField(_("级次"), choices=Level.choices)
     position = models.PositiveIntegerField(_("同级顺序"))
     name = models.CharField(_("指标名称"), max_length=300, blank=True)
     category = models.ForeignKey(
-        FrameworkCategory, verbose_name=_("对应指标体系分类"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        FrameworkCategory,
+        verbose_name=_("对应指标体系分类"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     value_text = models.CharField(_("指标值"), max_length=500, blank=True)
     description = models.TextField(_("绩效指标描述"), blank=True)
@@ -96,7 +112,9 @@ class PerformanceIndicator(models.Model):
     )
 
     value_kind = models.CharField(
-        _("指标值类型"), max_length=20, choices=[(k.value, k.value) for k in ValueKind],
+        _("指标值类型"),
+        max_length=20,
+        choices=[(k.value, k.value) for k in ValueKind],
         default=ValueKind.EMPTY,
     )
     value_comparator = models.CharField(_("比较符"), max_length=2, blank=True)
@@ -112,8 +130,13 @@ class PerformanceIndicator(models.Model):
 
     history = HistoricalRecords(
         excluded_fields=[
-            "value_kind", "value_comparator", "value_number", "value_upper", "value_unit",
-            "value_unit_implied", "value_note",
+            "value_kind",
+            "value_comparator",
+            "value_number",
+            "value_upper",
+            "value_unit",
+            "value_unit_implied",
+            "value_note",
         ]
     )
 
@@ -144,6 +167,10 @@ class PerformanceIndicator(models.Model):
     def __str__(self) -> str:
         return self.name or f"（未命名{self.get_level_display()}）"
 
+    def save(self, *args, **kwargs) -> None:
+        self.refresh_parsed_value()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.parent_id is None:
             return
@@ -151,20 +178,18 @@ class PerformanceIndicator(models.Model):
         if parent.table_id != self.table_id:
             raise ValidationError({"parent": _("上级指标必须属于同一张表。")}, code="parent_table")
         if parent.level != self.level - 1:
-            raise ValidationError({
-                "parent": ValidationError(
-                    _("%(level)s的上级必须是%(parent_level)s。"),
-                    code="parent_level",
-                    params={
-                        "level": self.get_level_display(),
-                        "parent_level": self.Level(self.level - 1).label,
-                    },
-                )
-            })
-
-    def save(self, *args, **kwargs) -> None:
-        self.refresh_parsed_value()
-        super().save(*args, **kwargs)
+            raise ValidationError(
+                {
+                    "parent": ValidationError(
+                        _("%(level)s的上级必须是%(parent_level)s。"),
+                        code="parent_level",
+                        params={
+                            "level": self.get_level_display(),
+                            "parent_level": self.Level(self.level - 1).label,
+                        },
+                    )
+                }
+            )
 
     def refresh_parsed_value(self) -> None:
         parsed = parse_value(self.value_text, indicator_name=self.name)
@@ -195,8 +220,12 @@ class LibraryIndicator(models.Model):
 
     name = models.CharField(_("指标名称"), max_length=300)
     category = models.ForeignKey(
-        FrameworkCategory, verbose_name=_("二级指标"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="library_entries",
+        FrameworkCategory,
+        verbose_name=_("二级指标"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="library_entries",
         limit_choices_to={"level": 2},
     )
     category_name = models.CharField(_("二级指标名称"), max_length=50, blank=True)
