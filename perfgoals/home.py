@@ -21,8 +21,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 
 from allocations.models import FundNotice
 from allocations.selectors import notices_visible_to
@@ -94,7 +95,24 @@ def with_amount_display(notices: QuerySet[FundNotice]) -> list[FundNotice]:
     rows = list(notices)
     for notice in rows:
         notice.amount_display = format_amount(notice.amount, places=2)
+        first_draft = getattr(notice, "first_draft", None)
+        notice.first_draft_url = reverse("tables:edit", args=[first_draft]) if first_draft else ""
     return rows
+
+
+def with_edit_urls(tables: QuerySet[TargetTable]) -> list[TargetTable]:
+    rows = list(tables)
+    for table in rows:
+        table.edit_url = reverse("tables:edit", args=[table.pk])
+    return rows
+
+
+def table_list_url(**params: Any) -> str:
+    """The target-table list filtered as `params` say (the rows a count stands for)."""
+    query = QueryDict(mutable=True)
+    query.update({name: value for name, value in params.items() if value is not None})
+    url = reverse("table_list")
+    return f"{url}?{query.urlencode()}" if query else url
 
 
 def bureau_sections(user: User) -> list[Section]:
@@ -103,8 +121,10 @@ def bureau_sections(user: User) -> list[Section]:
         drafts=Count("pk", filter=Q(status=Status.DRAFT)),
         returned=Count("pk", filter=Q(status=Status.RETURNED)),
     )
-    drafts = list(editable.filter(status=Status.DRAFT).order_by("-updated_at", "-pk")[:LIST_LIMIT])
-    returned = list(
+    drafts = with_edit_urls(
+        editable.filter(status=Status.DRAFT).order_by("-updated_at", "-pk")[:LIST_LIMIT]
+    )
+    returned = with_edit_urls(
         with_latest_opinion(editable.filter(status=Status.RETURNED)).order_by("-updated_at", "-pk")[
             :LIST_LIMIT
         ]
@@ -137,7 +157,7 @@ def bureau_sections(user: User) -> list[Section]:
             "待完成的草稿",
             counts["drafts"],
             drafts,
-            f"/tables/?status=draft&organisation={user.organisation_id}",
+            table_list_url(status=Status.DRAFT, organisation=user.organisation_id),
             "没有待完成的草稿。",
         ),
         Section(
@@ -145,7 +165,7 @@ def bureau_sections(user: User) -> list[Section]:
             "退回给我修改的表",
             counts["returned"],
             returned,
-            f"/tables/?status=returned&organisation={user.organisation_id}",
+            table_list_url(status=Status.RETURNED, organisation=user.organisation_id),
             "没有被退回的表。",
         ),
         Section(
@@ -153,7 +173,7 @@ def bureau_sections(user: User) -> list[Section]:
             "收到的资金下达通知（已生成待填草稿）",
             received.count(),
             notices,
-            "/notices/",
+            reverse("allocations:notice_list"),
             "没有待处理的资金下达通知。",
         ),
     ]
@@ -182,7 +202,7 @@ def finance_sections(user: User) -> list[Section]:
             "草稿状态的资金下达通知",
             own_drafts.count(),
             with_amount_display(own_drafts.order_by("-updated_at", "-pk")[:LIST_LIMIT]),
-            "/notices/",
+            reverse("allocations:notice_list"),
             "没有草稿状态的通知。",
         ),
         Section(
@@ -190,7 +210,7 @@ def finance_sections(user: User) -> list[Section]:
             "本区域已提交、待业务股室审核的绩效目标表",
             queue.count(),
             list(queue.order_by("updated_at", "pk")[:LIST_LIMIT]),
-            "/tables/?status=submitted",
+            table_list_url(status=Status.SUBMITTED),
             "没有待审核的绩效目标表。",
         ),
     ]
@@ -204,7 +224,7 @@ def performance_sections(user: User) -> list[Section]:
             "待绩效股审核的绩效目标表",
             queue.count(),
             list(queue.order_by("updated_at", "pk")[:LIST_LIMIT]),
-            "/tables/?status=submitted",
+            table_list_url(status=Status.SUBMITTED),
             "没有待绩效股审核的绩效目标表。",
         ),
     ]
@@ -220,13 +240,14 @@ def admin_counts(user: User) -> list[tuple[str, int, str]]:
         total=Count("pk"),
         drafts=Count("pk", filter=Q(status=FundNotice.Status.DRAFT)),
     )
+    notice_admin = reverse("admin:allocations_fundnotice_changelist")
     return [
-        ("单位", Organisation.objects.count(), "/admin/perfgoals/organisation/"),
-        ("用户", User.objects.count(), "/admin/perfgoals/user/"),
-        ("资金下达通知", notices["total"], "/admin/allocations/fundnotice/"),
-        ("其中草稿", notices["drafts"], "/admin/allocations/fundnotice/?status__exact=draft"),
-        ("绩效目标表", by_status["total"], "/tables/"),
-        *[(f"其中{s.label}", by_status[s.value], f"/tables/?status={s.value}") for s in Status],
+        ("单位", Organisation.objects.count(), reverse("admin:perfgoals_organisation_changelist")),
+        ("用户", User.objects.count(), reverse("admin:perfgoals_user_changelist")),
+        ("资金下达通知", notices["total"], notice_admin),
+        ("其中草稿", notices["drafts"], f"{notice_admin}?status__exact=draft"),
+        ("绩效目标表", by_status["total"], table_list_url()),
+        *[(f"其中{s.label}", by_status[s.value], table_list_url(status=s.value)) for s in Status],
     ]
 
 
@@ -247,4 +268,4 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_admin": is_admin,
         "admin_counts": admin_counts(user) if is_admin else [],
     }
-    return render(request, "home.html", context)
+    return render(request, "perfgoals/home.html", context)

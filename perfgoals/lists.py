@@ -28,6 +28,7 @@ from django.db.models import (
     When,
 )
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
@@ -57,7 +58,7 @@ UNIT_LABELS = dict(AmountUnit.choices)
 
 
 def table_edit_url(pk: int) -> str:
-    return f"/tables/{pk}/edit/"
+    return reverse("tables:edit", args=[pk])
 
 
 def table_list_queryset(user: User) -> QuerySet[TargetTable]:
