@@ -128,6 +128,10 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Working copies of the CJK fonts cut down for PDF export (perfgoals/exports/fonts.py),
+# built on first use and kept per machine.
+PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", BASE_DIR / ".cache" / "pdf-fonts"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))

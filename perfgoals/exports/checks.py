@@ -11,6 +11,8 @@ import subprocess
 
 from django.core.checks import Warning, register
 
+from perfgoals.exports import fonts
+
 
 def harfbuzz_subset_available() -> bool:
     return ctypes.util.find_library("harfbuzz-subset") is not None
@@ -51,4 +53,17 @@ def check_pdf_dependencies(app_configs=None, **kwargs):
                 id="exports.W002",
             )
         )
+    elif harfbuzz_subset_available():
+        built = fonts.working_fonts()
+        missing = sorted({face.system_family for face in fonts.FACES if face.slug not in built})
+        if missing:
+            warnings.append(
+                Warning(
+                    f"无法生成 PDF 用的精简中文字体（{'、'.join(missing)}）："
+                    "导出仍可进行，但较慢、文件较大。",
+                    hint="查看日志中 perfgoals.exports.fonts 的错误；确认已安装 fonts-noto-cjk，"
+                    f"且目录 {fonts.font_dir()} 可写。",
+                    id="exports.W003",
+                )
+            )
     return warnings

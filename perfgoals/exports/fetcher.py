@@ -15,6 +15,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from perfgoals.exports import fonts
+
 logger = logging.getLogger(__name__)
 
 # A host that never resolves: documents are rendered with this base URL so that
@@ -27,10 +29,12 @@ class FetchRefused(ValueError):
 
 
 def static_path_for(url: str) -> Path | None:
-    """The file behind a URL of our own static files, or None."""
+    """The file behind a URL of our own static files or PDF working fonts, or None."""
     parts = urlsplit(url)
     if f"{parts.scheme}://{parts.netloc}/" != STATIC_BASE or parts.query or parts.fragment:
         return None
+    if parts.path.startswith("/" + fonts.URL_PREFIX):
+        return fonts.path_for(parts.path[len(fonts.URL_PREFIX) + 1 :])
     prefix = "/" + settings.STATIC_URL.strip("/") + "/"
     if not parts.path.startswith(prefix):
         return None
