@@ -1,7 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import FrameworkCategory, LibraryIndicator, PerformanceIndicator
+from indicators.models import (
+    FrameworkCategory,
+    LibraryIndicator,
+    LintAcknowledgement,
+    PerformanceIndicator,
+)
 
 
 @admin.register(FrameworkCategory)
@@ -12,8 +17,16 @@ class FrameworkCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(PerformanceIndicator)
 class PerformanceIndicatorAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "level", "value_text", "value_kind", "value_comparator",
-                    "value_number", "value_unit", "table"]
+    list_display = [
+        "name",
+        "level",
+        "value_text",
+        "value_kind",
+        "value_comparator",
+        "value_number",
+        "value_unit",
+        "table",
+    ]
     list_filter = ["level", "value_kind"]
     search_fields = ["name", "value_text"]
     list_select_related = ["table"]
@@ -27,3 +40,12 @@ class LibraryIndicatorAdmin(admin.ModelAdmin):
     search_fields = ["name", "description"]
     list_select_related = ["category"]
     raw_id_fields = ["category"]
+
+
+@admin.register(LintAcknowledgement)
+class LintAcknowledgementAdmin(SimpleHistoryAdmin):
+    list_display = ["table", "code", "message", "acknowledged_by", "acknowledged_at"]
+    list_filter = ["code"]
+    search_fields = ["message"]
+    list_select_related = ["table", "acknowledged_by"]
+    raw_id_fields = ["table", "indicator", "acknowledged_by"]

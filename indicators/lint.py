@@ -5,7 +5,9 @@ Chinese message that names the row or field, and, where one exists, a ``suggesti
 can replace the typed value as is (the editor may offer to apply it). Hints that are not a
 replacement value go into the message, never into ``suggestion``.
 
-ERROR blocks submission (later, in the workflow); WARNING needs acknowledgement.
+ERROR blocks submission (later, in the workflow); WARNING needs acknowledgement: a bureau
+user confirms it (indicators.services.lint_warning_acknowledge), keyed by ``Finding.key``,
+and indicators.selectors.lint_open_findings lists what still stands in the way.
 
 =====================  ========  ==========================================================
 code                   severity  what it checks
@@ -64,6 +66,7 @@ one query per kind over a whole queryset.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -98,8 +101,15 @@ class Finding:
     indicator_id: int | None = None
     suggestion: str = ""
 
+    @property
+    def key(self) -> str:
+        """Fingerprint for acknowledging this warning: changes when the row's text changes."""
+        raw = f"{self.code}|{self.indicator_id or ''}|{self.field}|{self.message}"
+        return hashlib.sha256(raw.encode()).hexdigest()
+
     def as_dict(self) -> dict:
         return {
+            "key": self.key,
             "code": self.code,
             "severity": str(self.severity),
             "message": self.message,

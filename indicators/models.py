@@ -254,3 +254,51 @@ class LibraryIndicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LintAcknowledgement(models.Model):
+    """A lint warning (警告) that someone of the bureau confirmed as intended (确认无误).
+
+    Keyed by the finding's fingerprint (rule, row, field and message): once the value or the
+    row changes, the message changes and the warning has to be acknowledged again. Errors
+    cannot be acknowledged; they must be fixed.
+    """
+
+    table = models.ForeignKey(
+        "perfgoals.TargetTable",
+        verbose_name=_("绩效目标表"),
+        on_delete=models.CASCADE,
+        related_name="lint_acknowledgements",
+    )
+    key = models.CharField(_("问题标识"), max_length=64)
+    code = models.CharField(_("检查规则"), max_length=40)
+    indicator = models.ForeignKey(
+        PerformanceIndicator,
+        verbose_name=_("绩效指标"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    field = models.CharField(_("字段"), max_length=40, blank=True)
+    message = models.TextField(_("确认时的提示"))
+    acknowledged_by = models.ForeignKey(
+        "perfgoals.User",
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("已确认的检查警告")
+        verbose_name_plural = _("已确认的检查警告")
+        ordering = ["table", "acknowledged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "key"], name="lint_ack_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}：{self.message[:30]}"

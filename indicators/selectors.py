@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from indicators.framework import normalise_category_name
-from indicators.models import FrameworkCategory, PerformanceIndicator
+from indicators.models import FrameworkCategory, LintAcknowledgement, PerformanceIndicator
 
 
 @dataclass
@@ -68,3 +68,23 @@ class FrameworkIndex:
         if level == 2:
             return self.second.get(key)
         return None
+
+
+def lint_acknowledgements(*, table_id: int) -> dict[str, LintAcknowledgement]:
+    """The table's acknowledged warnings by finding key, with who confirmed them (one query)."""
+    rows = LintAcknowledgement.objects.filter(table_id=table_id).select_related("acknowledged_by")
+    return {row.key: row for row in rows}
+
+
+def lint_open_findings(table) -> list:
+    """What stands in the way of submitting: every error and each unacknowledged warning."""
+    from indicators.lint import Severity, lint_table
+
+    acknowledged = set(
+        LintAcknowledgement.objects.filter(table_id=table.pk).values_list("key", flat=True)
+    )
+    return [
+        finding
+        for finding in lint_table(table)
+        if finding.severity == Severity.ERROR or finding.key not in acknowledged
+    ]

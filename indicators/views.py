@@ -31,6 +31,8 @@ from indicators.services import (
     indicator_move,
     indicator_paste,
     indicator_update,
+    lint_acknowledgement_withdraw,
+    lint_warning_acknowledge,
 )
 from perfgoals.models import TargetTable
 from perfgoals.services import ConcurrentEditError, target_table_editable
@@ -75,7 +77,8 @@ def _parent_level(table_id: int, parent_id: int | None) -> int:
         return 0
     level = (
         PerformanceIndicator.objects.filter(table_id=table_id, pk=parent_id)
-        .values_list("level", flat=True).first()
+        .values_list("level", flat=True)
+        .first()
     )
     if level is None:
         raise Http404("没有找到上级指标。")
@@ -92,18 +95,22 @@ def _draft_from_request(data, table_id: int) -> Draft:
             raise Http404("没有找到指标。")
         index = (
             PerformanceIndicator.objects.filter(table_id=table_id, parent_id=anchor.parent_id)
-            .filter(position__lt=anchor.position).count()
+            .filter(position__lt=anchor.position)
+            .count()
         )
-        return Draft(parent_id=anchor.parent_id, level=anchor.level,
-                     index=index if where == "above" else index + 1,
-                     anchor_id=anchor_id, where=where)
+        return Draft(
+            parent_id=anchor.parent_id,
+            level=anchor.level,
+            index=index if where == "above" else index + 1,
+            anchor_id=anchor_id,
+            where=where,
+        )
     parent_id = _int(data.get("parent"))
     level = _parent_level(table_id, parent_id) + 1
     if level > PerformanceIndicator.Level.SUB_ITEM:
         raise Http404("子项下不能再添加下级指标。")
     position = _int(data.get("position"))
-    return Draft(parent_id=parent_id, level=level,
-                 index=(position - 1) if position else 10**6)
+    return Draft(parent_id=parent_id, level=level, index=(position - 1) if position else 10**6)
 
 
 def _next_draft(row: PerformanceIndicator) -> Draft:
@@ -139,14 +146,19 @@ def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
         try:
             if draft.anchor_id is not None:
                 row = indicator_insert(
-                    user=request.user, indicator_id=draft.anchor_id,
-                    version=form.cleaned_data["version"], where=draft.where,
+                    user=request.user,
+                    indicator_id=draft.anchor_id,
+                    version=form.cleaned_data["version"],
+                    where=draft.where,
                     fields=form.row_fields(),
                 )
             else:
                 row = indicator_add(
-                    user=request.user, table_id=table.pk, version=form.cleaned_data["version"],
-                    parent_id=draft.parent_id, fields=form.row_fields(),
+                    user=request.user,
+                    table_id=table.pk,
+                    version=form.cleaned_data["version"],
+                    parent_id=draft.parent_id,
+                    fields=form.row_fields(),
                     position=draft.index + 1 if draft.index < 10**6 else None,
                 )
         except ConcurrentEditError as exc:
@@ -163,16 +175,23 @@ def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
 def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
     row = indicator_editable(user=request.user, indicator_id=pk)
     if request.method == "GET":
-        form = IndicatorRowForm(initial={
-            "version": row.table.version, "name": row.name, "value_text": row.value_text,
-            "description": row.description, "basis": row.basis,
-        })
+        form = IndicatorRowForm(
+            initial={
+                "version": row.table.version,
+                "name": row.name,
+                "value_text": row.value_text,
+                "description": row.description,
+                "basis": row.basis,
+            }
+        )
         return render_editor(request, row.table_id, EditorState(editing_id=pk, row_form=form))
     form = IndicatorRowForm(request.POST)
     if form.is_valid():
         try:
             row = indicator_update(
-                user=request.user, indicator_id=pk, version=form.cleaned_data["version"],
+                user=request.user,
+                indicator_id=pk,
+                version=form.cleaned_data["version"],
                 fields=form.row_fields(),
             )
         except ConcurrentEditError as exc:
@@ -211,8 +230,7 @@ def row_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
         raise Http404
 
     def move(row, version):
-        indicator_move(user=request.user, indicator_id=row.pk, version=version,
-                       direction=direction)
+        indicator_move(user=request.user, indicator_id=row.pk, version=version, direction=direction)
         return f"row-{row.pk}"
 
     return _simple_row_action(request, pk, move)
@@ -225,9 +243,15 @@ def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         row = indicator_editable(user=request.user, indicator_id=pk)
         below = _descendant_count(row)
-        return render(request, "indicators/row_delete.html", {
-            "row": row, "table": row.table, "below": below,
-        })
+        return render(
+            request,
+            "indicators/row_delete.html",
+            {
+                "row": row,
+                "table": row.table,
+                "below": below,
+            },
+        )
 
     def delete(row, version):
         indicator_delete(user=request.user, indicator_id=row.pk, version=version)
@@ -263,7 +287,9 @@ def paste(request: HttpRequest, table_pk: int) -> HttpResponse:
         return _paste_response(request, table, form)
     try:
         added = indicator_paste(
-            user=request.user, table_id=table.pk, version=form.cleaned_data["version"],
+            user=request.user,
+            table_id=table.pk,
+            version=form.cleaned_data["version"],
             rows=form.result.rows,
         )
     except ConcurrentEditError as exc:
@@ -280,8 +306,12 @@ def paste(request: HttpRequest, table_pk: int) -> HttpResponse:
 
 
 def _paste_response(request, table: TargetTable, form: PasteForm) -> HttpResponse:
-    context = {"table": table, "paste_form": form,
-               "result": getattr(form, "result", None), "preview": request.method == "POST"}
+    context = {
+        "table": table,
+        "paste_form": form,
+        "result": getattr(form, "result", None),
+        "preview": request.method == "POST",
+    }
     if request.htmx:
         return render(request, "indicators/paste.html#paste_panel", context)
     return render(request, "indicators/paste.html", context)
@@ -302,8 +332,11 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
     row = None
     draft = None
     if row_id is not None:
-        row = PerformanceIndicator.objects.select_related("parent").filter(
-            table=table, pk=row_id).first()
+        row = (
+            PerformanceIndicator.objects.select_related("parent")
+            .filter(table=table, pk=row_id)
+            .first()
+        )
         if row is None:
             raise Http404("没有找到指标。")
         parent_id = row.parent_id
@@ -312,7 +345,8 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
         parent_id = draft.parent_id
     parent = (
         PerformanceIndicator.objects.filter(table=table, pk=parent_id).first()
-        if parent_id else None
+        if parent_id
+        else None
     )
     query = request.GET.get("q", "").strip()[:100]
     category_param = request.GET.get("category")
@@ -327,8 +361,7 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
         default_fund_type = fund_type_for(table.project_name, table.spending_direction)
     else:
         default_fund_type = ""
-    entries = library_search(query=query, category_id=category_id, fund_type=fund_type,
-                             limit=60)
+    entries = library_search(query=query, category_id=category_id, fund_type=fund_type, limit=60)
     groups: dict[tuple[str, str], list] = {}
     for entry in entries:
         heading = f"{entry.first_level_name} › {entry.category_name}".strip(" ›")
@@ -337,10 +370,16 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
         # The table's own fund type first, the others after.
         groups = dict(sorted(groups.items(), key=lambda item: item[0][1] != default_fund_type))
     context = {
-        "table": table, "row": row, "draft": draft, "parent": parent, "query": query,
-        "category_id": category_id, "fund_type": fund_type,
+        "table": table,
+        "row": row,
+        "draft": draft,
+        "parent": parent,
+        "query": query,
+        "category_id": category_id,
+        "fund_type": fund_type,
         "default_fund_type": default_fund_type,
-        "categories": library_categories(), "fund_types": library_fund_types(),
+        "categories": library_categories(),
+        "fund_types": library_fund_types(),
         "groups": [(heading, fund, items) for (heading, fund), items in groups.items()],
         "entry_count": len(entries),
         "params": request.GET,
@@ -348,3 +387,29 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "indicators/library.html#library_panel", context)
     return render(request, "indicators/library.html", context)
+
+
+@login_required
+@require_POST
+def lint_acknowledge(request: HttpRequest, table_pk: int) -> HttpResponse:
+    """Confirm a lint warning as intended (确认无误), or take the confirmation back."""
+    table = target_table_editable(user=request.user, table_id=table_pk)
+    key = request.POST.get("key", "")[:64]
+    withdraw = request.POST.get("withdraw") == "1"
+    message = ""
+    try:
+        if withdraw:
+            lint_acknowledgement_withdraw(user=request.user, table_id=table.pk, key=key)
+        else:
+            lint_warning_acknowledge(user=request.user, table_id=table.pk, key=key)
+    except ValidationError as exc:
+        message = "；".join(exc.messages)
+    if request.htmx:
+        state = EditorState(extra={"lint_message": message})
+        context = editor_context(request, table, editable=True, state=state)
+        return render(request, "perfgoals/editor.html#lint_changed", context)
+    if message:
+        messages.error(request, message)
+    else:
+        messages.success(request, "已撤销确认。" if withdraw else "已确认该警告。")
+    return redirect(editor_url(table, "lint-panel"))

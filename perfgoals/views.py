@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from indicators.forms import IndicatorRowForm
-from indicators.lint import lint_table
-from indicators.models import FrameworkCategory, PerformanceIndicator
-from indicators.selectors import TreeNode, build_tree
+from indicators.lint import Finding, Severity, lint_table
+from indicators.models import FrameworkCategory, LintAcknowledgement, PerformanceIndicator
+from indicators.selectors import TreeNode, build_tree, lint_acknowledgements
 from perfgoals.forms import LAYOUT_SECTIONS, TargetTableForm
 from perfgoals.models import TargetTable
 from perfgoals.money import format_amount
@@ -79,8 +79,9 @@ def lines_for(roots: list[TreeNode]) -> list[Line]:
 
 
 def _attach_draft(roots: list[TreeNode], indicators: dict, draft: Draft, table) -> None:
-    row = PerformanceIndicator(table=table, level=draft.level, parent_id=draft.parent_id,
-                               position=draft.index + 1)
+    row = PerformanceIndicator(
+        table=table, level=draft.level, parent_id=draft.parent_id, position=draft.index + 1
+    )
     row.pk = None
     row.is_draft = True
     node = TreeNode(row)
@@ -90,6 +91,18 @@ def _attach_draft(roots: list[TreeNode], indicators: dict, draft: Draft, table) 
 
 def findings_for(table: TargetTable, indicators: list[PerformanceIndicator]) -> list:
     return lint_table(table, indicators=indicators)
+
+
+@dataclass
+class PanelFinding:
+    """A lint finding as the panel shows it, with the acknowledgement of a warning, if any."""
+
+    finding: Finding
+    acknowledgement: LintAcknowledgement | None = None
+
+    @property
+    def css(self) -> str:
+        return "acknowledged" if self.acknowledgement is not None else str(self.finding.severity)
 
 
 @dataclass
@@ -108,20 +121,28 @@ def editor_context(
     state = state or EditorState()
     rows = list(PerformanceIndicator.objects.filter(table_id=table.pk).select_related("category"))
     findings = findings_for(table, rows)
-    by_row: dict[int, list] = {}
+    acknowledgements = lint_acknowledgements(table_id=table.pk)
+    panel: list[PanelFinding] = []
+    by_row: dict[int, list[PanelFinding]] = {}
     table_findings = []
     for finding in findings:
+        item = PanelFinding(
+            finding,
+            acknowledgements.get(finding.key) if finding.severity == Severity.WARNING else None,
+        )
+        panel.append(item)
         if finding.indicator_id:
-            by_row.setdefault(finding.indicator_id, []).append(finding)
+            by_row.setdefault(finding.indicator_id, []).append(item)
         else:
             table_findings.append(finding)
     for row in rows:
-        row.findings = by_row.get(row.pk, [])
-        row.worst = _worst(row.findings)
+        items = by_row.get(row.pk, [])
+        row.findings = [item.finding for item in items]
+        row.worst = _worst([item.finding for item in items if item.acknowledgement is None])
         # Beside the row its name goes without saying; the panel keeps the full message.
         row.notes = [
-            (str(f.severity), f.message.removeprefix(f"{row.name}："), f.suggestion)
-            for f in row.findings
+            (item.css, item.finding.message.removeprefix(f"{row.name}："), item.finding.suggestion)
+            for item in items
         ]
     roots = build_tree(rows)
     nodes = {}
@@ -144,7 +165,8 @@ def editor_context(
         "lines": lines_for(roots),
         "has_rows": bool(rows),
         "findings": findings,
-        "finding_counts": _counts(findings),
+        "panel_findings": panel,
+        "finding_counts": _counts(panel),
         "field_findings": field_findings,
         "state": state,
         "row_form": _row_form(table, state),
@@ -174,11 +196,11 @@ def _worst(findings: list) -> str:
     return ""
 
 
-def _counts(findings: list) -> dict[str, int]:
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for finding in findings:
-        key = str(getattr(finding.severity, "value", finding.severity))
-        counts[key] = counts.get(key, 0) + 1
+def _counts(panel: list["PanelFinding"]) -> dict[str, int]:
+    """Errors, open warnings and acknowledged warnings."""
+    counts = {"error": 0, "warning": 0, "acknowledged": 0}
+    for item in panel:
+        counts[item.css] += 1
     return counts
 
 
@@ -210,13 +232,20 @@ def header_sections(form: TargetTableForm, context: dict, current_values: dict) 
     """The form's sections with the lint findings and the other user's values per field."""
     sections = []
     for title, fields in form.sections():
-        sections.append((title, [
-            HeaderField(
-                bound=bound, findings=context["field_findings"].get(bound.name, []),
-                theirs=current_values.get(bound.name), differs=bound.name in current_values,
+        sections.append(
+            (
+                title,
+                [
+                    HeaderField(
+                        bound=bound,
+                        findings=context["field_findings"].get(bound.name, []),
+                        theirs=current_values.get(bound.name),
+                        differs=bound.name in current_values,
+                    )
+                    for bound in fields
+                ],
             )
-            for bound in fields
-        ]))
+        )
     return sections
 
 
@@ -262,7 +291,9 @@ def table_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 target_table_update(
-                    user=request.user, table_id=pk, version=form.cleaned_data["version"],
+                    user=request.user,
+                    table_id=pk,
+                    version=form.cleaned_data["version"],
                     data=form.header_data(),
                 )
             except ConcurrentEditError as exc:
@@ -317,9 +348,7 @@ def _differing_values(form: TargetTableForm, stored: TargetTable) -> dict[str, A
         theirs = getattr(stored, name)
         if theirs != value and not (theirs in (None, "") and value in (None, "")):
             field = stored._meta.get_field(name)
-            differing[name] = (
-                stored._get_FIELD_display(field) if field.choices else theirs
-            )
+            differing[name] = stored._get_FIELD_display(field) if field.choices else theirs
     return differing
 
 

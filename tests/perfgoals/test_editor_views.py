@@ -45,6 +45,7 @@ def post_urls(table):
         reverse("indicators:row_move", args=[row.pk, "up"]),
         reverse("indicators:row_delete", args=[row.pk]),
         reverse("indicators:paste", args=[table.pk]),
+        reverse("indicators:lint_acknowledge", args=[table.pk]),
     ]
 
 
@@ -313,8 +314,9 @@ def make_table(count: int) -> tuple[TargetTable, User]:
     return table, user
 
 
-# session, user, table, rows, lint's framework, …: the same for 5 or 30 indicators.
-EDITOR_QUERIES = 6
+# session, user, table, rows, lint's framework, acknowledged warnings, …: the same for 5 or 30
+# indicators.
+EDITOR_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [5, 30])

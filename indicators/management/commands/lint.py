@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.lint import Severity, lint_tables
+from indicators.models import LintAcknowledgement
 from perfgoals.models import TargetTable
 
 SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
@@ -35,6 +36,10 @@ class Command(BaseCommand):
         )
         results = lint_tables(tables)
         by_pk = {t.pk: t for t in tables}
+        # Warnings the bureau confirmed as intended (确认无误) are reported as such.
+        self.acknowledged = set(
+            LintAcknowledgement.objects.filter(table__in=tables).values_list("table_id", "key")
+        )
         ordered = [(by_pk[pk], findings) for pk, findings in results.items()]
         if format == "json":
             self.stdout.write(
@@ -46,7 +51,10 @@ class Command(BaseCommand):
                             "year": t.year,
                             "layout": t.layout,
                             "project_name": t.project_name,
-                            "findings": [f.as_dict() for f in findings],
+                            "findings": [
+                                {**f.as_dict(), "acknowledged": self.is_acknowledged(t, f)}
+                                for f in findings
+                            ],
                         }
                         for t, findings in ordered
                     ],
@@ -59,6 +67,9 @@ class Command(BaseCommand):
         errors = sum(f.severity == Severity.ERROR for _, fs in ordered for f in fs)
         if fail_on_error and errors:
             raise SystemExit(1)
+
+    def is_acknowledged(self, table, finding) -> bool:
+        return finding.severity == Severity.WARNING and (table.pk, finding.key) in self.acknowledged
 
     def write_text(self, ordered) -> None:
         errors = warnings = 0
@@ -78,6 +89,8 @@ class Command(BaseCommand):
                     else ""
                 )
                 label = SEVERITY_LABELS[finding.severity]
+                if self.is_acknowledged(table, finding):
+                    label += "（已确认）"
                 line = f"  {label} [{finding.code}]{where} {finding.message}"
                 if finding.suggestion:
                     line += f" 建议：{finding.suggestion}"

@@ -1,0 +1,144 @@
+"""Warnings need acknowledgement (确认无误); errors must be fixed. Over services, HTTP and lint."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.http import Http404
+from django.urls import reverse
+
+from indicators.lint import Severity, lint_table
+from indicators.models import LintAcknowledgement, PerformanceIndicator
+from indicators.selectors import lint_open_findings
+from indicators.services import (
+    indicator_update,
+    lint_acknowledgement_withdraw,
+    lint_warning_acknowledge,
+)
+from perfgoals.models import TargetTable, User
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+SEED_000 = "2020年建档立卡贫困人口家庭医生签约服务个人缴费省级补助资金"
+ROW = "指标4：建档立卡贫困户家庭医生签约服务覆盖率"  # >=97.9%: a value_notation warning
+
+
+@pytest.fixture
+def table(demo):
+    return TargetTable.objects.get(project_name=SEED_000, layout=TargetTable.Layout.PROJECT)
+
+
+@pytest.fixture
+def staff(demo):
+    return User.objects.get(username="ruili_health")
+
+
+def notation_warning(table):
+    row = PerformanceIndicator.objects.get(table=table, name=ROW)
+    return next(
+        f for f in lint_table(table) if f.indicator_id == row.pk and f.code == "value_notation"
+    )
+
+
+def test_an_acknowledged_warning_no_longer_stands_in_the_way(table, staff):
+    warning = notation_warning(table)
+    assert warning.severity == Severity.WARNING and warning in lint_open_findings(table)
+    ack = lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    assert (ack.acknowledged_by, ack.code, ack.message) == (
+        staff,
+        "value_notation",
+        warning.message,
+    )
+    assert ack.history.first().history_user == staff
+    assert warning not in lint_open_findings(table)
+    # Acknowledging twice (a double click) keeps one record.
+    assert lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key) == ack
+    assert LintAcknowledgement.objects.filter(table=table).count() == 1
+
+
+def test_changing_the_row_makes_the_warning_need_a_new_acknowledgement(table, staff):
+    warning = notation_warning(table)
+    lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    row = PerformanceIndicator.objects.get(table=table, name=ROW)
+    indicator_update(
+        user=staff,
+        indicator_id=row.pk,
+        version=table.version,
+        fields={"name": ROW, "value_text": ">=98%"},
+    )
+    again = notation_warning(table)
+    assert again.key != warning.key and again in lint_open_findings(table)
+
+
+def test_errors_cannot_be_acknowledged(demo):
+    table = TargetTable.objects.get(project_name="2020年中央财政医疗救助补助资金（第二批）")
+    user = User.objects.get(username="ruili_medsec")
+    error = next(f for f in lint_table(table) if f.code == "placement")
+    with pytest.raises(ValidationError, match="错误不能确认"):
+        lint_warning_acknowledge(user=user, table_id=table.pk, key=error.key)
+    assert error in lint_open_findings(table)
+    assert not LintAcknowledgement.objects.exists()
+
+
+def test_a_stale_key_is_refused_and_other_organisations_get_a_404(table, staff):
+    with pytest.raises(ValidationError, match="已不存在"):
+        lint_warning_acknowledge(user=staff, table_id=table.pk, key="0" * 64)
+    other = User.objects.get(username="ruili_medsec")
+    with pytest.raises(Http404):
+        lint_warning_acknowledge(user=other, table_id=table.pk, key=notation_warning(table).key)
+
+
+def test_withdrawing_reopens_the_warning(table, staff):
+    warning = notation_warning(table)
+    lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    assert lint_acknowledgement_withdraw(user=staff, table_id=table.pk, key=warning.key)
+    assert warning in lint_open_findings(table)
+    assert not lint_acknowledgement_withdraw(user=staff, table_id=table.pk, key=warning.key)
+
+
+def test_the_panel_acknowledges_over_htmx_and_without_javascript(client, login, table):
+    login("ruili_health")
+    url = reverse("indicators:lint_acknowledge", args=[table.pk])
+    warning = notation_warning(table)
+    page = client.get(reverse("tables:edit", args=[table.pk])).content.decode()
+    assert f'name="key" value="{warning.key}"' in page and "确认无误" in page
+    response = client.post(url, {"key": warning.key}, **HTMX)
+    panel = response.content.decode()
+    assert response.status_code == 200 and panel.lstrip().startswith('<aside id="lint-panel"')
+    assert "已确认无误：张翰林" in panel and "1 个警告已确认" in panel and "撤销确认" in panel
+    # The tree comes along out of band: the row is no longer flagged.
+    assert '<section id="tree" class="card tree" aria-label="绩效指标" hx-swap-oob="true">' in panel
+    response = client.post(url, {"key": warning.key, "withdraw": "1"})
+    assert response.status_code == 302
+    assert response.url == reverse("tables:edit", args=[table.pk]) + "#lint-panel"
+    assert not LintAcknowledgement.objects.exists()
+    stale = client.post(url, {"key": "x"}, **HTMX).content.decode()
+    assert "该提示已不存在" in stale
+
+
+def test_readers_see_the_acknowledgement_but_no_buttons(client, login, table, staff):
+    warning = notation_warning(table)
+    lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    login("ruili_finance")
+    page = client.get(reverse("tables:detail", args=[table.pk])).content.decode()
+    assert "已确认无误：张翰林" in page and "确认无误</button>" not in page
+    assert (
+        client.post(
+            reverse("indicators:lint_acknowledge", args=[table.pk]), {"key": warning.key}
+        ).status_code
+        == 404
+    )
+
+
+def test_the_lint_command_marks_acknowledged_warnings(table, staff):
+    warning = notation_warning(table)
+    lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    out = StringIO()
+    call_command("lint", "--table", str(table.pk), "--format", "json", stdout=out)
+    findings = json.loads(out.getvalue())[0]["findings"]
+    flagged = [f for f in findings if f["acknowledged"]]
+    assert [f["key"] for f in flagged] == [warning.key]
+    out = StringIO()
+    call_command("lint", "--table", str(table.pk), stdout=out)
+    assert f"警告（已确认） [value_notation] 指标#{warning.indicator_id}" in out.getvalue()
