@@ -350,3 +350,24 @@ def lint_acknowledgement_withdraw(*, user, table_id: int, key: str) -> bool:
     acknowledgement._history_user = user
     acknowledgement.delete()
     return True
+
+
+@transaction.atomic
+def indicator_apply_suggestion(
+    *, user, indicator_id: int, version: int, key: str
+) -> PerformanceIndicator:
+    """Replace a row's value (or a category's name) by the normal form a finding suggests.
+
+    `key` names the finding as the page showed it; a finding that has gone since (the row
+    changed) or that suggests nothing is refused with a ValidationError.
+    """
+    row = indicator_editable(user=user, indicator_id=indicator_id)
+    finding = _current_finding(row.table, key)
+    if finding is None or finding.indicator_id != row.pk or not finding.suggestion:
+        raise ValidationError(
+            "该建议已不适用（此行已被修改），请重新检查后再操作。", code="stale_finding"
+        )
+    target = "name" if finding.code == "category_synonym" else "value_text"
+    fields = {name: getattr(row, name) for name in ROW_FIELDS}
+    fields[target] = finding.suggestion
+    return indicator_update(user=user, indicator_id=row.pk, version=version, fields=fields)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("rows/<int:pk>/edit/", views.row_edit, name="row_edit"),
     path("rows/<int:pk>/move/<str:direction>/", views.row_move, name="row_move"),
     path("rows/<int:pk>/delete/", views.row_delete, name="row_delete"),
+    path("rows/<int:pk>/apply/", views.row_apply_suggestion, name="row_apply_suggestion"),
 ]

@@ -25,6 +25,7 @@ from indicators.library import (
 from indicators.models import PerformanceIndicator
 from indicators.services import (
     indicator_add,
+    indicator_apply_suggestion,
     indicator_delete,
     indicator_editable,
     indicator_insert,
@@ -234,6 +235,19 @@ def row_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
         return f"row-{row.pk}"
 
     return _simple_row_action(request, pk, move)
+
+
+@login_required
+@require_POST
+def row_apply_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the normal form a lint finding suggests (≧85% → ≥85%, 1 → 100%)."""
+    key = request.POST.get("key", "")[:64]
+
+    def apply(row, version):
+        indicator_apply_suggestion(user=request.user, indicator_id=row.pk, version=version, key=key)
+        return f"row-{row.pk}"
+
+    return _simple_row_action(request, pk, apply)
 
 
 @login_required

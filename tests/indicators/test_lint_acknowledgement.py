@@ -142,3 +142,37 @@ def test_the_lint_command_marks_acknowledged_warnings(table, staff):
     out = StringIO()
     call_command("lint", "--table", str(table.pk), stdout=out)
     assert f"警告（已确认） [value_notation] 指标#{warning.indicator_id}" in out.getvalue()
+
+
+def test_a_suggested_normal_form_is_applied_with_one_click(client, login, table):
+    login("ruili_health")
+    warning = notation_warning(table)
+    assert warning.suggestion == "≥97.9%"
+    page = client.get(reverse("tables:edit", args=[table.pk])).content.decode()
+    url = reverse("indicators:row_apply_suggestion", args=[warning.indicator_id])
+    assert f'action="{url}"' in page
+    response = client.post(url, {"version": table.version, "key": warning.key}, **HTMX)
+    assert response.status_code == 200
+    row = PerformanceIndicator.objects.get(pk=warning.indicator_id)
+    assert row.value_text == "≥97.9%"
+    assert f'href="#row-{row.pk}"' not in response.content.decode().split("lint-panel")[1]
+    # The same (now stale) suggestion again: refused, nothing changes.
+    response = client.post(url, {"version": table.version + 1, "key": warning.key})
+    assert response.status_code == 302
+    table.refresh_from_db()
+    assert table.version == 2
+
+
+def test_a_regional_category_name_is_replaced_by_the_standard_one(demo):
+    table = TargetTable.objects.filter(
+        layout=TargetTable.Layout.DEPT_PROJECT, indicators__name="效果指标"
+    ).first()
+    user = User.objects.get(username="shunping_medsec")
+    finding = next(f for f in lint_table(table) if f.code == "category_synonym")
+    from indicators.services import indicator_apply_suggestion
+
+    row = indicator_apply_suggestion(
+        user=user, indicator_id=finding.indicator_id, version=table.version, key=finding.key
+    )
+    assert row.name == "效益指标" and row.category.name == "效益指标"
+    assert not [f for f in lint_table(table) if f.code == "category_synonym"]
