@@ -62,7 +62,11 @@ def _has_sub_items(tree: list[TreeNode]) -> bool:
 
 
 def _indicator_rows(
-    nodes: list[TreeNode], *, has_sub: bool, leaf_cells, level_width: int = 3,
+    nodes: list[TreeNode],
+    *,
+    has_sub: bool,
+    leaf_cells,
+    level_width: int = 3,
     sub_column: bool = True,
 ) -> list[list[Cell]]:
     """One row per printed leaf; a node's cell sits in its first row and spans
@@ -72,7 +76,10 @@ def _indicator_rows(
         ind = node.indicator
         if node.children:
             child_rows = _indicator_rows(
-                node.children, has_sub=has_sub, leaf_cells=leaf_cells, level_width=level_width,
+                node.children,
+                has_sub=has_sub,
+                leaf_cells=leaf_cells,
+                level_width=level_width,
                 sub_column=sub_column,
             )
         else:
@@ -110,13 +117,30 @@ def _vlabel(text: str, rowspan: int) -> Cell:
     return Cell(text, rowspan=rowspan, kind="vlabel")
 
 
+def _value_indicator_section(item: TableExport, label: str) -> tuple[Section, list[int]]:
+    """The indicator block of layouts A and B: a vertical label, 一级/二级/三级 (sub-items in
+    the fifth column when the tree has them) and the value; with the six column widths."""
+    has_sub = _has_sub_items(item.tree)
+    body = _indicator_rows(item.tree, has_sub=has_sub, leaf_cells=_value_only)
+    if body:
+        body[0].insert(0, _vlabel(label, len(body)))
+    head = [
+        Cell("", kind="head"),
+        Cell("一级指标", kind="head"),
+        Cell("二级指标", kind="head"),
+        Cell("三级指标", colspan=2, kind="head"),
+        Cell("指标值", kind="head"),
+    ]
+    widths = [4, 11, 13, 30, 20, 18] if has_sub else [4, 11, 13, 38, 12, 18]
+    return Section(head=[head], body=body), widths
+
+
 # ---------------------------------------------------------------- target-table layouts
 
 
 def project_grid(item: TableExport) -> Grid:
     """Layout A (seed 000 附件3, seed 001 附件3): 6 columns; sub-items take column 5."""
     t = item.table
-    has_sub = _has_sub_items(item.tree)
     unit = unit_label(t.amount_unit)
     top = Section(
         body=[
@@ -146,22 +170,7 @@ def project_grid(item: TableExport) -> Grid:
             [Cell(t.annual_goal, colspan=5)],
         ]
     )
-    body = _indicator_rows(item.tree, has_sub=has_sub, leaf_cells=_value_only)
-    if body:
-        body[0].insert(0, _vlabel("绩效指标", len(body)))
-    indicators = Section(
-        head=[
-            [
-                Cell("", kind="head"),
-                Cell("一级指标", kind="head"),
-                Cell("二级指标", kind="head"),
-                Cell("三级指标", colspan=2, kind="head"),
-                Cell("指标值", kind="head"),
-            ]
-        ],
-        body=body,
-    )
-    widths = [4, 11, 13, 30, 20, 18] if has_sub else [4, 11, 13, 38, 12, 18]
+    indicators, widths = _value_indicator_section(item, "绩效指标")
     return Grid(
         title=t.title or "绩效目标表",
         subtitle=f"（{t.year}年度）",
@@ -174,7 +183,6 @@ def project_grid(item: TableExport) -> Grid:
 def transfer_grid(item: TableExport) -> Grid:
     """Layout B (seed 000 附件2): 转移支付区域绩效目标表."""
     t = item.table
-    has_sub = _has_sub_items(item.tree)
     amount = money_cell(t.amount_total, suffix=unit_label(t.amount_unit), colspan=4)
     amount.kind = "text"
     top = Section(
@@ -190,22 +198,7 @@ def transfer_grid(item: TableExport) -> Grid:
             [Cell("年度目标", colspan=2, kind="label"), Cell(t.annual_goal, colspan=4)],
         ]
     )
-    body = _indicator_rows(item.tree, has_sub=has_sub, leaf_cells=_value_only)
-    if body:
-        body[0].insert(0, _vlabel("绩效目标", len(body)))
-    indicators = Section(
-        head=[
-            [
-                Cell("", kind="head"),
-                Cell("一级指标", kind="head"),
-                Cell("二级指标", kind="head"),
-                Cell("三级指标", colspan=2, kind="head"),
-                Cell("指标值", kind="head"),
-            ]
-        ],
-        body=body,
-    )
-    widths = [4, 11, 13, 30, 20, 18] if has_sub else [4, 11, 13, 38, 12, 18]
+    indicators, widths = _value_indicator_section(item, "绩效目标")
     return Grid(
         title=one_line(t.title),
         widths=widths,
