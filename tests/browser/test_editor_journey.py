@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.urls import reverse
 
 from indicators.models import PerformanceIndicator
 from perfgoals.models import TargetTable
@@ -13,9 +14,7 @@ PROJECT = "2020年建档立卡贫困人口家庭医生签约服务个人缴费�
 
 
 def _rows(table):
-    return {
-        row.name: row for row in PerformanceIndicator.objects.filter(table=table)
-    }
+    return {row.name: row for row in PerformanceIndicator.objects.filter(table=table)}
 
 
 def _open_menu(page, cell):
@@ -26,7 +25,11 @@ def _open_menu(page, cell):
 def test_health_bureau_fills_the_project_table(browser_login, live_server, artifacts_dir):
     page = browser_login("ruili_health")
     table = TargetTable.objects.get(project_name=PROJECT, layout=TargetTable.Layout.PROJECT)
-    page.goto(f"{live_server.url}/tables/{table.pk}/edit/")
+    # The home page lists the draft to finish; its 编辑 link opens the editor.
+    drafts = page.locator("#section-drafts")
+    assert drafts.locator(".count").get_attribute("data-count") == "1"
+    drafts.locator("tr", has_text=PROJECT).get_by_role("link", name="编辑").click()
+    page.wait_for_url(f"**{reverse('tables:edit', args=[table.pk])}")
     tree = page.locator("#tree")
     quality = tree.locator("td.cat.c2").filter(
         has=page.get_by_role("link", name="质量指标", exact=True)
@@ -71,8 +74,9 @@ def test_health_bureau_fills_the_project_table(browser_login, live_server, artif
     value = page.locator("tr.editing input[name=value_text]")
     value.fill("≧85%")
     page.locator("tr.editing").get_by_role("button", name="保存", exact=True).click()
-    warning = page.locator("#lint-panel li.finding[data-code=value_notation]",
-                           has_text="签约居民续约率")
+    warning = page.locator(
+        "#lint-panel li.finding[data-code=value_notation]", has_text="签约居民续约率"
+    )
     warning.wait_for()
     assert "≥85%" in warning.inner_text()
     tree.locator("tr.leaf.flag-warning", has_text="签约居民续约率").wait_for()
@@ -80,6 +84,12 @@ def test_health_bureau_fills_the_project_table(browser_login, live_server, artif
     page.locator("tr.editing input[name=value_text]").fill("≥85%")
     page.locator("tr.editing").get_by_role("button", name="保存", exact=True).click()
     warning.wait_for(state="detached")
+
+    # A warning meant as written (the qualitative 长期) is acknowledged in the panel.
+    qualitative = page.locator("#lint-panel li.finding[data-code=qualitative]").first
+    qualitative.get_by_role("button", name="确认无误").click()
+    page.locator("#lint-panel li.finding.sev-acknowledged[data-code=qualitative]").wait_for()
+    assert "1 个警告已确认" in page.locator("#lint-panel .lint-summary").inner_text()
 
     # Reload: everything was saved.
     page.reload()
@@ -96,6 +106,7 @@ def test_health_bureau_fills_the_project_table(browser_login, live_server, artif
     assert rows["签约居民续约率"].value_text == "≥85%"
     assert rows["签约居民续约率"].parent == rows["签约居民健康管理率"].parent
     assert rows["签约居民健康管理率"].parent.name == "社会效益指标"
+    assert table.lint_acknowledgements.get().acknowledged_by.username == "ruili_health"
     table.refresh_from_db()
     assert table.updated_by.username == "ruili_health"
     assert re.fullmatch(r"\d+", str(table.version)) and table.version > 1
@@ -105,10 +116,12 @@ def test_six_column_rows_are_typed_from_the_keyboard(browser_login, live_server,
     """Seed 004's department project layout: 描述 and 依据 columns join the Tab order."""
     page = browser_login("shunping_medsec")
     table = TargetTable.objects.get(project_code="450-0601-JXN-19AZ")
-    page.goto(f"{live_server.url}/tables/{table.pk}/edit/")
-    quantity = page.locator("#tree td.cat.c2").filter(
-        has=page.get_by_role("link", name="质量指标", exact=True)
-    ).first
+    page.goto(live_server.url + reverse("tables:edit", args=[table.pk]))
+    quantity = (
+        page.locator("#tree td.cat.c2")
+        .filter(has=page.get_by_role("link", name="质量指标", exact=True))
+        .first
+    )
     _open_menu(page, quantity).get_by_text("添加三级指标").click()
     page.locator("#row-new input[name=name]:focus").wait_for()
     for text in ("经办人员培训人次", "全年组织经办人员业务培训", "≥60人次", "年度培训计划"):
@@ -119,5 +132,7 @@ def test_six_column_rows_are_typed_from_the_keyboard(browser_login, live_server,
     page.screenshot(path=str(artifacts_dir / "editor_dept_project.png"), full_page=False)
     saved = PerformanceIndicator.objects.get(table=table, name="经办人员培训人次")
     assert (saved.description, saved.value_text, saved.basis) == (
-        "全年组织经办人员业务培训", "≥60人次", "年度培训计划",
+        "全年组织经办人员业务培训",
+        "≥60人次",
+        "年度培训计划",
     )
