@@ -119,18 +119,27 @@ def test_the_editor_and_read_view_render_every_layout(client, login, demo, layou
     else:
         assert 'id="tree"' not in page
     labels = {
-        "project": "项目负责人及联系电话", "transfer": "专项名称", "dept_project": "项目编码",
-        "department": "基本支出", "special_fund": "支出方向",
+        "project": "项目负责人及联系电话",
+        "transfer": "专项名称",
+        "dept_project": "项目编码",
+        "department": "基本支出",
+        "special_fund": "支出方向",
     }
     assert labels[layout] in page and labels[layout] in detail
 
 
 def header_post(table, **changes):
     data = {
-        "version": table.version, "title": table.title, "project_name": table.project_name,
-        "contact": table.contact, "competent_department": "瑞丽市卫生健康局",
-        "implementing_unit": table.implementing_unit, "amount_unit": "wan",
-        "amount_total": "3.88", "amount_fiscal": "3.88", "amount_other": "0",
+        "version": table.version,
+        "title": table.title,
+        "project_name": table.project_name,
+        "contact": table.contact,
+        "competent_department": "瑞丽市卫生健康局",
+        "implementing_unit": table.implementing_unit,
+        "amount_unit": "wan",
+        "amount_total": "3.88",
+        "amount_fiscal": "3.88",
+        "amount_other": "0",
         "annual_goal": table.annual_goal,
     }
     data.update(changes)
@@ -154,8 +163,9 @@ def test_bad_amounts_are_shown_at_the_field_with_the_typed_text_and_nothing_save
 ):
     login("ruili_health")
     url = reverse("tables:edit", args=[table.pk])
-    response = client.post(url, header_post(table, amount_total="3.88万x", contact="新联系人",
-                                            amount_other="-1"))
+    response = client.post(
+        url, header_post(table, amount_total="3.88万x", contact="新联系人", amount_other="-1")
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert "amount_total" in form.errors and "amount_other" in form.errors
@@ -170,9 +180,15 @@ def test_bad_spending_plan_percentages_are_refused(client, login, demo):
     user = login("shunping_medsec")
     assert table.organisation == user.organisation
     data = {
-        "version": table.version, "title": table.title, "project_name": table.project_name,
-        "project_code": table.project_code, "amount_unit": "yuan", "amount_total": "90100",
-        "amount_fiscal": "90100", "spend_by_mar": "120", "spend_by_dec": "百分百",
+        "version": table.version,
+        "title": table.title,
+        "project_name": table.project_name,
+        "project_code": table.project_code,
+        "amount_unit": "yuan",
+        "amount_total": "90100",
+        "amount_fiscal": "90100",
+        "spend_by_mar": "120",
+        "spend_by_dec": "百分百",
     }
     response = client.post(reverse("tables:edit", args=[table.pk]), data)
     errors = response.context["form"].errors
@@ -187,8 +203,11 @@ def test_the_second_of_two_saves_from_the_same_version_is_refused_with_the_name(
 ):
     """Two people opened version 1; the later save must not overwrite the earlier one."""
     colleague = User.objects.create_user(
-        "ruili_health2", organisation=table.organisation, role="bureau_staff",
-        first_name="小红", last_name="李",
+        "ruili_health2",
+        organisation=table.organisation,
+        role="bureau_staff",
+        first_name="小红",
+        last_name="李",
     )
     client.force_login(colleague)
     url = reverse("tables:edit", args=[table.pk])
@@ -210,8 +229,7 @@ def test_a_row_action_with_a_stale_version_is_refused(client, login, table):
     login("ruili_health")
     row = some_row(table)
     TargetTable.objects.filter(pk=table.pk).update(version=5)
-    response = client.post(reverse("indicators:row_delete", args=[row.pk]), {"version": 1},
-                           **HTMX)
+    response = client.post(reverse("indicators:row_delete", args=[row.pk]), {"version": 1}, **HTMX)
     assert response.status_code == 200
     assert "您的修改未保存" in response.content.decode()
     assert PerformanceIndicator.objects.filter(pk=row.pk).exists()
@@ -221,8 +239,11 @@ def test_row_actions_over_htmx_return_the_tree_findings_and_version(client, logi
     login("ruili_health")
     quality = some_row(table, "质量指标")
     url = reverse("indicators:row_new", args=[table.pk])
-    response = client.post(url, {"version": 1, "parent": quality.pk, "name": "履约率",
-                                 "value_text": "≧90%", "next": "1"}, **HTMX)
+    response = client.post(
+        url,
+        {"version": 1, "parent": quality.pk, "name": "履约率", "value_text": "≧90%", "next": "1"},
+        **HTMX,
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert page.lstrip().startswith('<section id="tree"')
@@ -233,16 +254,18 @@ def test_row_actions_over_htmx_return_the_tree_findings_and_version(client, logi
     added = some_row(table, "履约率")
     assert 'data-code="value_notation"' in page and f'href="#row-{added.pk}"' in page
     # Fix the value: its finding disappears from the refreshed panel.
-    response = client.post(reverse("indicators:row_edit", args=[added.pk]),
-                           {"version": 2, "name": "履约率", "value_text": "≥90%"}, **HTMX)
+    response = client.post(
+        reverse("indicators:row_edit", args=[added.pk]),
+        {"version": 2, "name": "履约率", "value_text": "≥90%"},
+        **HTMX,
+    )
     assert f'href="#row-{added.pk}"' not in response.content.decode().split("lint-panel")[1]
 
 
 def test_row_actions_without_javascript_redirect_to_the_row(client, login, table):
     login("ruili_health")
     row = some_row(table)
-    response = client.post(reverse("indicators:row_move", args=[row.pk, "down"]),
-                           {"version": 1})
+    response = client.post(reverse("indicators:row_move", args=[row.pk, "down"]), {"version": 1})
     assert response.status_code == 302
     assert response.url == reverse("tables:edit", args=[table.pk]) + f"#row-{row.pk}"
     response = client.get(reverse("indicators:row_delete", args=[row.pk]))
@@ -252,12 +275,14 @@ def test_row_actions_without_javascript_redirect_to_the_row(client, login, table
     assert not PerformanceIndicator.objects.filter(pk=row.pk).exists()
     # The new-row form renders the whole editor with the blank row in place.
     quality = some_row(table, "质量指标")
-    page = client.get(reverse("indicators:row_new", args=[table.pk]),
-                      {"parent": quality.pk}).content.decode()
+    page = client.get(
+        reverse("indicators:row_new", args=[table.pk]), {"parent": quality.pk}
+    ).content.decode()
     assert 'id="row-new"' in page and "保存表头" in page
-    response = client.post(reverse("indicators:row_new", args=[table.pk]),
-                           {"version": 3, "parent": quality.pk, "name": "新行",
-                            "value_text": "1人"})
+    response = client.post(
+        reverse("indicators:row_new", args=[table.pk]),
+        {"version": 3, "parent": quality.pk, "name": "新行", "value_text": "1人"},
+    )
     assert response.status_code == 302
     assert response.url.endswith(f"#row-{some_row(table, '新行').pk}")
 
@@ -265,9 +290,11 @@ def test_row_actions_without_javascript_redirect_to_the_row(client, login, table
 def test_an_invalid_row_is_shown_in_place_with_the_typed_text(client, login, table):
     login("ruili_health")
     quality = some_row(table, "质量指标")
-    response = client.post(reverse("indicators:row_new", args=[table.pk]),
-                           {"version": 1, "parent": quality.pk, "name": "",
-                            "value_text": "≥88%"}, **HTMX)
+    response = client.post(
+        reverse("indicators:row_new", args=[table.pk]),
+        {"version": 1, "parent": quality.pk, "name": "", "value_text": "≥88%"},
+        **HTMX,
+    )
     page = response.content.decode()
     assert "请填写指标名称。" in page and 'value="≥88%"' in page
     table.refresh_from_db()
@@ -285,15 +312,17 @@ def test_paste_previews_then_adds_and_reports_bad_lines(client, login, table):
     assert "第1行：缺少一级指标" in bad.content.decode()
     response = client.post(url, {"version": 1, "text": text, "action": "apply"})
     assert response.status_code == 302
-    assert PerformanceIndicator.objects.filter(table=table, name="随访率",
-                                               parent__name="质量指标").exists()
+    assert PerformanceIndicator.objects.filter(
+        table=table, name="随访率", parent__name="质量指标"
+    ).exists()
 
 
 def test_library_offers_values_used_before_for_the_rows_category(client, login, table):
     login("ruili_health")
     satisfaction = some_row(table, "服务对象满意度指标")
-    response = client.get(reverse("indicators:library", args=[table.pk]),
-                          {"parent": satisfaction.pk}, **HTMX)
+    response = client.get(
+        reverse("indicators:library", args=[table.pk]), {"parent": satisfaction.pk}, **HTMX
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert response.context["category_id"] == satisfaction.category_id
@@ -306,9 +335,19 @@ def make_table(count: int) -> tuple[TargetTable, User]:
 
     user = UserFactory()
     table = TargetTableFactory(organisation=user.organisation)
-    nodes = [{"name": "产出指标", "children": [{"name": "质量指标", "children": [
-        {"name": f"签约率{n}", "value": f"≥{n}%"} for n in range(count - 2)
-    ]}]}]
+    nodes = [
+        {
+            "name": "产出指标",
+            "children": [
+                {
+                    "name": "质量指标",
+                    "children": [
+                        {"name": f"签约率{n}", "value": f"≥{n}%"} for n in range(count - 2)
+                    ],
+                }
+            ],
+        }
+    ]
     indicator_tree_create(table=table, nodes=nodes)
     assert PerformanceIndicator.objects.filter(table=table).count() == count
     return table, user
@@ -365,3 +404,19 @@ def test_editing_a_row_in_place_and_cancelling(client, login, table):
     assert 'value="≥60%"' in page and "autofocus" in page
     page = client.get(reverse("tables:tree", args=[table.pk]), **HTMX).content.decode()
     assert 'id="rowform"' not in page
+
+
+@pytest.mark.parametrize("name", ["tables:detail", "tables:lint", "tables:tree"])
+def test_read_view_lint_panel_and_tree_cost_the_same_for_5_and_30_indicators(client, db, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for count in (5, 30):
+        table, user = make_table(count)
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(name, args=[table.pk]), **HTMX)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 15, counts
