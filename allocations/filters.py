@@ -1,20 +1,25 @@
 import django_filters
+from django.db.models import Exists, OuterRef, Q
 
 from allocations.models import FundNotice
 from perfgoals.models import Organisation
 
 
 class NoticeFilter(django_filters.FilterSet):
+    """Year, issuer, recipient and status over the notices the user may see; the issuer and
+    recipient choices are only the organisations that occur in those notices."""
+
     year = django_filters.NumberFilter(label="年度")
     issuer = django_filters.ModelChoiceFilter(
         label="发文单位",
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.FINANCE),
+        queryset=Organisation.objects.none(),
         empty_label="全部",
+        method="filter_issuer",
     )
     recipient = django_filters.ModelChoiceFilter(
         label="主送机关",
         field_name="recipient_links__organisation",
-        queryset=Organisation.objects.all(),
+        queryset=Organisation.objects.none(),
         empty_label="全部",
     )
     status = django_filters.ChoiceFilter(
@@ -24,3 +29,30 @@ class NoticeFilter(django_filters.FilterSet):
     class Meta:
         model = FundNotice
         fields = ["year", "issuer", "recipient", "status"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        visible = self.queryset.order_by().values("pk")
+        # External notices name their issuer only in print (德宏州财政局 on 德财社〔2020〕162号).
+        named_on_external = FundNotice.objects.filter(
+            pk__in=visible, issuer__isnull=True, issuer_name__contains=OuterRef("name")
+        )
+        self.filters["issuer"].queryset = (
+            Organisation.objects.filter(kind=Organisation.Kind.FINANCE)
+            .filter(Q(issued_notices__in=visible) | Exists(named_on_external))
+            .distinct()
+            .order_by("name")
+        )
+        self.filters["recipient"].queryset = (
+            Organisation.objects.filter(notice_links__notice__in=visible)
+            .distinct()
+            .order_by("name")
+        )
+
+    def filter_issuer(self, queryset, name, value):
+        """The issuing bureau, or an external notice whose printed issuer line names it."""
+        if value is None:
+            return queryset
+        return queryset.filter(
+            Q(issuer=value) | Q(issuer__isnull=True, issuer_name__contains=value.name)
+        )

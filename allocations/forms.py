@@ -185,9 +185,7 @@ class NoticeForm(forms.Form):
         self.fields["recipients"].choices = [(o.pk, o.name) for o in self.allowed_recipients]
         self.fields["parent"].queryset = notice_basis_choices(user)
         self.fields["parent"].label_from_instance = lambda n: f"{n.doc_number} {n.title}"
-        self.fields["upper_table"].queryset = notice_upper_table_choices(
-            user, exclude_org_id=issuer.pk
-        )
+        self.fields["upper_table"].queryset = notice_upper_table_choices(user, issuer=issuer)
         self.fields["upper_table"].label_from_instance = lambda t: (
             f"{t.year}年 {t.organisation.name} {t.title}：{t.project_name}"
         )
@@ -238,9 +236,23 @@ class NoticeForm(forms.Form):
 
     @classmethod
     def initial_from(cls, notice: FundNotice) -> dict:
+        from allocations.services import notice_opening_text, notice_upper_table
+
         paragraphs = list(notice.paragraphs.all())
         opening = paragraphs[0].text if paragraphs and not paragraphs[0].numbered else ""
-        from allocations.services import notice_upper_table
+        generated = notice_opening_text(
+            notice=notice,
+            parent=notice.parent,
+            budget_lines=list(
+                notice.budget_lines.select_related(
+                    "function_code", "gov_econ_code", "dept_econ_code", "project_kind_code"
+                )
+            ),
+        )
+        if opening == generated:
+            # Left blank so that it is written again from the amount, basis and codes as
+            # they are saved: changing the amount must not leave the old figure in the text.
+            opening = ""
 
         return {
             "title": notice.title,
@@ -470,7 +482,7 @@ class AllocationColumnForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["standard"].label_from_instance = lambda s: (
-            f"{s.name}：{s.base_amount.normalize():f}{s.unit}"
+            f"{s.name}：{'不低于' if s.is_minimum else ''}{s.base_amount.normalize():f}{s.unit}"
             + (f"，{s.ratio_text}" if s.has_share else "")
         )
 

@@ -173,15 +173,14 @@ def notice_basis_choices(user: User) -> QuerySet[FundNotice]:
     )
 
 
-def notice_upper_table_choices(user: User, *, exclude_org_id: int | None = None):
-    """Upper-level target tables a notice may attach (seed 000 附件2): those the user sees,
-    other than the user's own organisation's."""
+def notice_upper_table_choices(user: User, *, issuer: Organisation):
+    """Upper-level target tables a notice may attach (seed 000 附件2): those the user sees
+    from outside the issuer's own region (its own bureaus' tables are the recipients'
+    drafts, never the upper level's)."""
     from perfgoals.selectors import target_tables_visible_to
 
-    tables = target_tables_visible_to(user)
-    if exclude_org_id is not None:
-        tables = tables.exclude(organisation_id=exclude_org_id)
-    return tables.order_by("-year", "project_name")
+    tables = target_tables_visible_to(user).exclude(organisation__region_id=issuer.region_id)
+    return tables.select_related("organisation").order_by("-year", "project_name")
 
 
 def notice_list(user: User) -> QuerySet[FundNotice]:
@@ -209,7 +208,12 @@ def notice_chain(notice: FundNotice, user: User) -> NoticeChain:
     visible = notices_visible_to(user)
     upward = list(reversed(notice.chain_upward()))
     children = list(visible.filter(parent=notice).order_by("issuer_code", "doc_serial"))
+    # Downward only: the recipients' own tables. An upper table attached to the notice
+    # (seed 000 附件2) belongs to the level above and is listed among the 附件 instead.
     tables = list(
-        target_tables_visible_to(user).filter(notice=notice).order_by("organisation__name", "id")
+        target_tables_visible_to(user)
+        .filter(notice=notice, organisation__notice_links__notice=notice)
+        .select_related("organisation")
+        .order_by("organisation__name", "id")
     )
     return NoticeChain(upward=upward, notice=notice, child_notices=children, target_tables=tables)

@@ -262,7 +262,19 @@ def _write_notice(
         notice.doc_year = notice.doc_serial = None
         notice.doc_serial_width = 0
     notice.full_clean()
-    notice.save()
+    try:
+        with transaction.atomic():
+            notice.save()
+    except IntegrityError as exc:
+        # full_clean saw the number free; another notice took it in the meantime.
+        if notice.doc_serial is None:
+            raise
+        raise _field_error(
+            "doc_number",
+            _("发文字号%(number)s已被其他通知使用，请核对。"),
+            code="doc_number_duplicate",
+            params={"number": notice.doc_number},
+        ) from exc
 
     notice.recipient_links.all().delete()
     NoticeRecipient.objects.bulk_create(
@@ -390,6 +402,14 @@ class Problem:
     code: str = ""
 
 
+def _exact_yuan(yuan: Decimal) -> str:
+    """38,834.4 and 407,200: trailing zeros dropped, never 4.072E+5."""
+    value = yuan.normalize()
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    return format_amount(value)
+
+
 def _wan(yuan: Decimal, unit: str) -> str:
     return f"{format_amount(from_yuan(yuan, unit))}{AmountUnit(unit).label}"
 
@@ -419,7 +439,7 @@ def allocation_reconciliation(
                         "请核对分配数或下达金额。"
                     )
                     % {
-                        "exact": format_amount(computed.total_yuan.normalize()),
+                        "exact": _exact_yuan(computed.total_yuan),
                         "shown": _wan(computed.total_yuan, notice.amount_unit),
                         "stated": format_amount(notice.amount),
                         "unit": AmountUnit(notice.amount_unit).label,
@@ -529,8 +549,22 @@ def notice_check(*, notice: FundNotice) -> list[Problem]:
                     code="budget_lines_mismatch",
                 )
             )
-    if not any(p.text.strip() for p in notice.paragraphs.all()):
+    body = "".join(p.text for p in notice.paragraphs.all())
+    if not body.strip():
         problems.append(Problem(_("请填写正文。"), "paragraphs", code="no_body"))
+    elif notice.amount is not None:
+        unit = AmountUnit(notice.amount_unit).label
+        stated = {f"{format_amount(notice.amount)}{unit}", f"{notice.amount:f}{unit}"}
+        if not any(text in body.replace(" ", "") for text in stated):
+            problems.append(
+                Problem(
+                    _("正文中没有写明下达金额%(amount)s，请核对正文开头。")
+                    % {"amount": f"{format_amount(notice.amount)}{unit}"},
+                    "opening",
+                    severity="warning",
+                    code="body_amount_missing",
+                )
+            )
     tables = list(notice.allocation_tables.all())
     if not tables:
         problems.append(

@@ -316,6 +316,8 @@ def _editor(
         "table_form": table_form or AllocationTableForm(instance=table),
         "rounding_rule": ROUNDING_RULE,
         "unit_label": AmountUnit(table.unit).label,
+        # A grid saved through htmx also refreshes the settings form's version out of band.
+        "oob": bool(partial),
     }
     template = "allocations/allocation_editor.html"
     if partial:
@@ -335,6 +337,9 @@ def allocation_cells(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
     notice, table = _editable_table(request, pk, table_pk)
     form = AllocationCellsForm(request.POST, computed=compute_allocation(table))
     partial = "grid" if request.htmx else None
+    # htmx 2 does not swap a 4xx response: the grid with its messages at the cells comes
+    # back as 200 so it replaces the old one; without JavaScript the page is a 400.
+    invalid = 200 if partial else 400
     if form.is_valid():
         try:
             services.allocation_cells_update(
@@ -345,13 +350,13 @@ def allocation_cells(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
-            return _editor(request, notice, table, cells_form=form, status=400, partial=partial)
+            return _editor(request, notice, table, cells_form=form, status=invalid, partial=partial)
         if request.htmx:
             table.refresh_from_db()
             return _editor(request, notice, table, partial=partial)
         messages.success(request, "分配数已保存并重新计算。")
         return redirect("allocations:allocation_edit", pk=pk, table_pk=table_pk)
-    return _editor(request, notice, table, cells_form=form, status=400, partial=partial)
+    return _editor(request, notice, table, cells_form=form, status=invalid, partial=partial)
 
 
 @login_required

@@ -127,3 +127,20 @@ def test_concurrent_issues_get_distinct_numbers(demo):
     assert sorted(n.doc_serial for n in stored) == [297, 298]
     assert all(n.status == "issued" for n in stored)
     assert Decimal(stored[0].amount) == Decimal("3.88")
+
+
+@pytest.mark.django_db
+def test_issuer_code_comes_from_the_office_the_administrator_configures(finance):
+    from perfgoals.models import Office
+
+    Office.objects.filter(pk=finance.office_id).update(document_prefix="瑞财预")
+    finance.refresh_from_db()
+    assert issue(build_seed_000(finance), finance).doc_number == "瑞财预〔2020〕1号"
+    Office.objects.filter(pk=finance.office_id).update(document_prefix="")
+    finance.refresh_from_db()
+    notice = build_seed_000(finance)
+    assert any(p.code == "no_issuer_code" for p in services.notice_check(notice=notice))
+    with pytest.raises(ValidationError, match="未设置发文代字"):
+        issue(notice, finance)
+    notice.refresh_from_db()
+    assert notice.status == FundNotice.Status.DRAFT and notice.doc_serial is None

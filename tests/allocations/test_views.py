@@ -383,3 +383,205 @@ def test_classification_codes_are_editable_in_admin(client, login):
     response = client.get(reverse("admin:allocations_classificationcode_changelist"))
     assert response.status_code == 200
     assert ClassificationCode.objects.filter(code="2296013").exists()
+
+
+# --- audit additions ------------------------------------------------------------------------
+
+
+def test_external_upper_notice_page_shows_the_chain_downward(client, login):
+    """德财社〔2020〕162号 is registered by number and title only (no issuer, no amount)."""
+    login("ruili_health")
+    upper = FundNotice.objects.get(issuer_code="德财社", doc_year=2020, doc_serial=162)
+    response = client.get(upper.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    chain = text_of_html(html[html.index('id="chain"') : html.index("</ol>")])
+    assert chain.index("德财社〔2020〕162号") < chain.index("瑞财社〔2020〕0296号")
+    assert "瑞财社〔2020〕0258号" not in chain  # cites 150号, not 162号
+    assert "下达金额" not in text_of(response)  # no amount recorded: nothing to print
+
+
+def test_chain_lists_only_the_recipients_tables_downward(client, login):
+    login("ruili_finance")
+    html = client.get(seed_notice(296).get_absolute_url()).content.decode()
+    chain = text_of_html(html[html.index('id="chain"') : html.index("</ol>")])
+    assert "瑞丽市卫生健康局 绩效目标表" in chain
+    # 附件2, the prefecture's table, is an attachment of the notice, not a lower level.
+    assert "德宏州卫生健康委员会" not in chain
+
+
+def test_list_filters_by_issuer_including_upper_notices_named_by_issuer(client, login):
+    login("ruili_finance")
+    url = reverse("allocations:notice_list")
+    dehong = Organisation.objects.get(name="德宏州财政局")
+    text = text_of(client.get(url, {"issuer": dehong.pk}))
+    assert "德财社〔2020〕162号" in text and "德财社〔2020〕150号" in text
+    assert "瑞财社〔2020〕0296号" not in text
+    ruili = Organisation.objects.get(name="瑞丽市财政局")
+    text = text_of(client.get(url, {"issuer": ruili.pk, "year": 2020}))
+    assert "瑞财社〔2020〕0296号" in text and "德财社〔2020〕162号" not in text
+    assert "年度" in text and "没有符合条件的通知" in text_of(client.get(url, {"year": 1999}))
+
+
+def test_list_filter_choices_name_only_organisations_in_visible_notices(client, login):
+    login("ruili_medsec")
+    html = client.get(reverse("allocations:notice_list")).content.decode()
+    recipient_select = html[
+        html.index('name="recipient"') : html.index("</select>", html.index('name="recipient"'))
+    ]
+    assert "瑞丽市医疗保障局" in recipient_select
+    assert "顺平县医疗保障局" not in recipient_select
+    assert "株洲市石峰区财政局" not in html
+
+
+def test_admin_adds_a_classification_code_that_drafting_then_accepts(client, login):
+    login("admin")
+    response = client.post(
+        reverse("admin:allocations_classificationcode_add"),
+        {"scheme": "function", "code": "2100302", "name": "乡镇卫生院", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    login("ruili_finance")
+    form_page = client.get(reverse("allocations:notice_create")).content.decode()
+    assert "2100302 乡镇卫生院" in form_page  # offered with its name
+    response = client.post(
+        reverse("allocations:notice_create"), draft_post(**{"line-0-function_code": "2100302"})
+    )
+    assert response.status_code == 302
+    notice = FundNotice.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    assert str(notice.budget_lines.get().function_code) == "2100302乡镇卫生院"
+    # A code switched off by the administrator is no longer accepted.
+    ClassificationCode.objects.filter(code="2100302").update(is_active=False)
+    response = client.post(
+        reverse("allocations:notice_create"), draft_post(**{"line-0-function_code": "2100302"})
+    )
+    assert response.status_code == 400
+    assert "收支分类科目表中没有支出功能分类科目编码“2100302”" in response.content.decode()
+
+
+def test_editing_the_amount_rewrites_the_generated_opening(client, login, seed000_draft):
+    """The opening was generated: the edit form leaves it blank so the new amount goes in."""
+    login("ruili_finance")
+    url = reverse("allocations:notice_edit", args=[seed000_draft.pk])
+    html = client.get(url).content.decode()
+    opening = re.search(r'<textarea name="opening"[^>]*>(.*?)</textarea>', html, re.S)[1]
+    assert opening.strip() == ""
+    data = draft_post(
+        amount="3.89",
+        version=str(seed000_draft.version),
+        parent=str(seed000_draft.parent_id),
+        basis_number="",
+        **{"para-INITIAL_FORMS": "1", "line-INITIAL_FORMS": "1"},
+    )
+    assert client.post(url, data).status_code == 302
+    seed000_draft.refresh_from_db()
+    assert "省级补助资金3.89万元" in seed000_draft.paragraphs.first().text
+    text = text_of(client.get(seed000_draft.get_absolute_url()))
+    assert "分配表合计38,834.4元（折合3.88万元）与通知下达金额3.89万元不一致" in text
+
+
+def test_typed_opening_is_kept_and_a_missing_amount_is_flagged(finance, seed000_draft):
+    from allocations.forms import NoticeForm
+    from tests.allocations.conftest import notice_kwargs
+
+    opening = "根据上级文件要求，现下达你单位补助资金，具体金额详见附件。"
+    notice = services.notice_update(
+        notice=seed000_draft,
+        user=finance,
+        expected_version=seed000_draft.version,
+        **notice_kwargs(opening=opening),
+    )
+    assert NoticeForm.initial_from(notice)["opening"] == opening
+    warnings = [p for p in services.notice_check(notice=notice) if p.severity == "warning"]
+    assert "正文中没有写明下达金额3.88万元，请核对正文开头。" in [p.message for p in warnings]
+
+
+def test_htmx_grid_shows_cell_errors_in_place_and_refreshes_the_settings_version(
+    client, login, seed000_draft
+):
+    table = seed000_draft.allocation_tables.get()
+    login("ruili_finance")
+    row = table.rows.get()
+    c1, c2 = table.columns.order_by("position")
+    url = reverse("allocations:allocation_cells", args=[seed000_draft.pk, table.pk])
+    bad = {"version": table.version, f"c_{row.pk}_{c1.pk}": "6625", f"c_{row.pk}_{c2.pk}": "-1"}
+    response = client.post(url, bad, HTTP_HX_REQUEST="true")
+    # htmx 2 swaps only 2xx responses: the errors must come back as 200 to be seen.
+    assert response.status_code == 200
+    assert "人数不能为负数。" in response.content.decode()
+    assert c2.cells.get().count == 977
+    good = {**bad, f"c_{row.pk}_{c2.pk}": "977"}
+    response = client.post(url, good, HTTP_HX_REQUEST="true")
+    table.refresh_from_db()
+    html = response.content.decode()
+    assert f'value="{table.version}" id="settings-version" hx-swap-oob="true"' in html
+    # The settings form posted with that version is not taken for someone else's edit.
+    settings = reverse("allocations:allocation_settings", args=[seed000_draft.pk, table.pk])
+    response = client.post(
+        settings,
+        {
+            "version": table.version,
+            "title": table.title,
+            "unit": "wan",
+            "recipient_label": "县市",
+            "count_total_label": "",
+            "amount_total_label": "合计",
+            "envelope_amount": "",
+            "envelope_unit": "wan",
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_prefecture_rows_of_several_counties_reconcile_with_the_envelope(demo):
+    """德宏州 splits 40.71万元 over its counties; 瑞丽市's row is seed 000's 3.88."""
+    from django.contrib.auth import get_user_model
+
+    dehong = get_user_model().objects.get(username="dehong_finance")
+    from tests.allocations.conftest import notice_kwargs
+
+    notice = services.notice_create(
+        user=dehong,
+        **notice_kwargs(
+            title="德宏州财政局关于下达2020年建档立卡贫困人口家庭医生签约服务个人缴费省级补助资金的通知",
+            recipients=[Organisation.objects.get(name="瑞丽市财政局")],
+            parent=None,
+            amount=Decimal("40.71"),
+            budget_lines=[],
+        ),
+    )
+    table = services.allocation_table_create(
+        notice=notice,
+        user=dehong,
+        title="分配表",
+        envelope_amount=Decimal("40.71"),
+        envelope_unit="wan",
+    )
+    column = services.allocation_column_add(
+        table=table, user=dehong, kind="source", label="省级补助资金"
+    )
+    rows = {
+        label: services.allocation_row_add(table=table, user=dehong, label=label)
+        for label in ["瑞丽市", "芒市", "盈江县"]
+    }
+    assert rows["瑞丽市"].region.name == "瑞丽市"
+
+    def fill(yingjiang: str) -> list[str]:
+        table.refresh_from_db()
+        services.allocation_cells_update(
+            table=table,
+            user=dehong,
+            expected_version=table.version,
+            values={
+                (rows["瑞丽市"].pk, column.pk): Decimal("3.88"),
+                (rows["芒市"].pk, column.pk): Decimal("12.00"),
+                (rows["盈江县"].pk, column.pk): Decimal(yingjiang),
+            },
+        )
+        return [p.message for p in services.allocation_reconciliation(table, notice)]
+
+    assert fill("24.83") == []  # 3.88 + 12.00 + 24.83 = 40.71
+    assert fill("24.84") == [
+        "分配表合计407,200元（折合40.72万元）与通知下达金额40.71万元不一致，请核对分配数或下达金额。",
+        "各行合计40.72万元，与上级资金总额40.71万元不一致（相差0.01万元）。",
+    ]

@@ -70,6 +70,11 @@ def test_finance_drafts_and_issues_seed_000_then_the_bureau_finds_its_draft(
     page.wait_for_load_state()
     inputs = page.locator("#cells-form input[name^=c_]")
     inputs.nth(0).fill("6625")
+    inputs.nth(1).fill("-977")
+    page.click("#save-cells")  # htmx swaps the grid in place, errors at the cell
+    page.locator("#cells-form .errors", has_text="人数不能为负数。").wait_for()
+    assert page.input_value("#cells-form input[name^=c_] >> nth=0") == "6625"  # input kept
+    inputs = page.locator("#cells-form input[name^=c_]")
     inputs.nth(1).fill("977")
     page.click("#save-cells")  # htmx swaps the recomputed grid in place
     page.locator("#reconciliation", has_text="与通知下达金额一致").wait_for()
@@ -77,6 +82,12 @@ def test_finance_drafts_and_issues_seed_000_then_the_bureau_finds_its_draft(
     for figure in ["7602", "3.88", "6625", "4.8", "31800", "977", "7.2", "7034.4"]:
         assert figure in grid
     assert "四舍五入" in page.content()  # the rounding rule is stated
+    # The settings form outside the grid got the new version out of band: saving it after
+    # the htmx save is not mistaken for someone else's edit.
+    page.fill("#id_count_total_label", "贫困人口签约数（含已脱贫、未脱贫、返贫）")
+    page.get_by_role("button", name="保存设置").click()
+    page.wait_for_load_state()
+    assert "分配表设置已保存。" in page.content()
 
     # Back to the notice: checked, then issued.
     page.get_by_role("link", name=re.compile("返回通知")).click()
