@@ -126,3 +126,20 @@ def test_rebuild_adds_counts_and_removes_unused_entries(demo):
     table.delete()
     library_rebuild()
     assert library_search(query="一个全新的指标") == []
+
+
+def test_rebuild_library_command_takes_in_new_values(demo):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from indicators.models import LibraryIndicator, PerformanceIndicator
+
+    row = PerformanceIndicator.objects.filter(level=3, name="群众满意度").first()
+    PerformanceIndicator.objects.filter(pk=row.pk).update(value_text="≥93%")
+    out = StringIO()
+    call_command("rebuild_library", stdout=out)
+    assert out.getvalue().startswith("指标库已重建：")
+    assert any(
+        "≥93%" in entry.values for entry in LibraryIndicator.objects.filter(name="群众满意度")
+    )

@@ -142,6 +142,7 @@ def test_the_lint_command_marks_acknowledged_warnings(table, staff):
     out = StringIO()
     call_command("lint", "--table", str(table.pk), stdout=out)
     assert f"警告（已确认） [value_notation] 指标#{warning.indicator_id}" in out.getvalue()
+    assert "（其中已确认 1 条）" in out.getvalue()
 
 
 def test_a_suggested_normal_form_is_applied_with_one_click(client, login, table):

@@ -72,7 +72,7 @@ class Command(BaseCommand):
         return finding.severity == Severity.WARNING and (table.pk, finding.key) in self.acknowledged
 
     def write_text(self, ordered) -> None:
-        errors = warnings = 0
+        errors = warnings = acknowledged = 0
         for table, findings in ordered:
             self.stdout.write(
                 f"#{table.pk} {table.organisation.name} {table.year}年 {table.project_name}"
@@ -91,6 +91,7 @@ class Command(BaseCommand):
                 label = SEVERITY_LABELS[finding.severity]
                 if self.is_acknowledged(table, finding):
                     label += "（已确认）"
+                    acknowledged += 1
                 line = f"  {label} [{finding.code}]{where} {finding.message}"
                 if finding.suggestion:
                     line += f" 建议：{finding.suggestion}"
@@ -101,5 +102,7 @@ class Command(BaseCommand):
                     warnings += 1
             self.stdout.write("")
         self.stdout.write(
-            f"共检查 {len(ordered)} 张绩效目标表：错误 {errors} 条，警告 {warnings} 条。"
+            f"共检查 {len(ordered)} 张绩效目标表：错误 {errors} 条，警告 {warnings} 条"
+            + (f"（其中已确认 {acknowledged} 条）" if acknowledged else "")
+            + "。"
         )
