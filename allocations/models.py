@@ -31,7 +31,10 @@ def parse_doc_number(text: str) -> tuple[str, int, int, int]:
     match = DOC_NUMBER_RE.match(text or "")
     if not match:
         raise ValidationError(
-            _("发文字号“%(text)s”格式不对，应为“发文代字〔年份〕序号号”，如 瑞财社〔2020〕0296号。"),
+            _(
+                "发文字号“%(text)s”格式不对，应为“发文代字〔年份〕序号号”，"
+                "如 瑞财社〔2020〕0296号。"
+            ),
             code="doc_number_format",
             params={"text": text},
         )
@@ -83,16 +86,18 @@ class ClassificationCode(models.Model):
     def clean(self) -> None:
         allowed = self.CODE_LENGTHS.get(self.scheme, set())
         if self.code and allowed and len(self.code) not in allowed:
-            raise ValidationError({
-                "code": ValidationError(
-                    _("%(scheme)s的编码应为%(lengths)s位数字。"),
-                    code="classification_length",
-                    params={
-                        "scheme": self.get_scheme_display(),
-                        "lengths": "或".join(str(n) for n in sorted(allowed)),
-                    },
-                )
-            })
+            raise ValidationError(
+                {
+                    "code": ValidationError(
+                        _("%(scheme)s的编码应为%(lengths)s位数字。"),
+                        code="classification_length",
+                        params={
+                            "scheme": self.get_scheme_display(),
+                            "lengths": "或".join(str(n) for n in sorted(allowed)),
+                        },
+                    )
+                }
+            )
 
 
 class FundNotice(models.Model):
@@ -147,7 +152,8 @@ class FundNotice(models.Model):
     printed_by = models.CharField(_("印发机关"), max_length=100, blank=True)
     # Seed 000 prints the recipient's own 绩效目标表 as the last 附件; issuing creates it.
     attach_recipient_tables = models.BooleanField(
-        _("附件含主送单位绩效目标表"), default=True,
+        _("附件含主送单位绩效目标表"),
+        default=True,
         help_text=_("印发时为每个主送单位生成绩效目标表草稿，并列入附件。"),
     )
 
@@ -157,11 +163,19 @@ class FundNotice(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
     issued_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
     issued_by = models.ForeignKey(
-        User, verbose_name=_("印发人"), on_delete=models.SET_NULL, null=True, blank=True,
+        User,
+        verbose_name=_("印发人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_by = models.ForeignKey(
-        User, verbose_name=_("创建人"), on_delete=models.SET_NULL, null=True, blank=True,
+        User,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -198,8 +212,7 @@ class FundNotice(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(doc_serial__isnull=True, doc_year__isnull=True)
-                    | Q(doc_serial__isnull=False, doc_year__isnull=False)
-                    & ~Q(issuer_code="")
+                    | Q(doc_serial__isnull=False, doc_year__isnull=False) & ~Q(issuer_code="")
                 ),
                 name="notice_doc_number_complete",
                 violation_error_message=_("发文字号须同时有发文代字、年份和序号。"),
@@ -224,7 +237,10 @@ class FundNotice(models.Model):
         """Accept 冀财社[2019]101号 and 冀财社【2019】105号 alike; store the parts."""
         code, year, serial, width = parse_doc_number(text)
         self.issuer_code, self.doc_year, self.doc_serial, self.doc_serial_width = (
-            code, year, serial, width,
+            code,
+            year,
+            serial,
+            width,
         )
 
     def chain_upward(self) -> list["FundNotice"]:
@@ -263,7 +279,9 @@ class DocumentSequence(models.Model):
 class NoticeRecipient(models.Model):
     notice = models.ForeignKey(FundNotice, on_delete=models.CASCADE, related_name="recipient_links")
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("主送单位"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("主送单位"),
+        on_delete=models.PROTECT,
         related_name="notice_links",
     )
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
@@ -326,20 +344,38 @@ class BudgetLine(models.Model):
         _("金额单位"), max_length=4, choices=AmountUnit.choices, default=AmountUnit.WAN
     )
     function_code = models.ForeignKey(
-        ClassificationCode, verbose_name=_("支出功能分类科目"), on_delete=models.PROTECT,
-        related_name="+", limit_choices_to={"scheme": "function"},
+        ClassificationCode,
+        verbose_name=_("支出功能分类科目"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"scheme": "function"},
     )
     gov_econ_code = models.ForeignKey(
-        ClassificationCode, verbose_name=_("政府预算支出经济分类"), on_delete=models.PROTECT,
-        related_name="+", null=True, blank=True, limit_choices_to={"scheme": "gov_econ"},
+        ClassificationCode,
+        verbose_name=_("政府预算支出经济分类"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"scheme": "gov_econ"},
     )
     dept_econ_code = models.ForeignKey(
-        ClassificationCode, verbose_name=_("部门预算支出经济分类"), on_delete=models.PROTECT,
-        related_name="+", null=True, blank=True, limit_choices_to={"scheme": "dept_econ"},
+        ClassificationCode,
+        verbose_name=_("部门预算支出经济分类"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"scheme": "dept_econ"},
     )
     project_kind_code = models.ForeignKey(
-        ClassificationCode, verbose_name=_("项目分类"), on_delete=models.PROTECT,
-        related_name="+", null=True, blank=True, limit_choices_to={"scheme": "project_kind"},
+        ClassificationCode,
+        verbose_name=_("项目分类"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"scheme": "project_kind"},
     )
 
     history = HistoricalRecords()
@@ -386,12 +422,20 @@ class NoticeAttachment(models.Model):
     position = models.PositiveSmallIntegerField(_("附件序号"))
     title = models.CharField(_("附件名称"), max_length=300)
     allocation_table = models.ForeignKey(
-        "AllocationTable", verbose_name=_("分配表"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        "AllocationTable",
+        verbose_name=_("分配表"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     target_table = models.ForeignKey(
-        "perfgoals.TargetTable", verbose_name=_("绩效目标表"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="notice_attachments",
+        "perfgoals.TargetTable",
+        verbose_name=_("绩效目标表"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notice_attachments",
     )
 
     class Meta:
@@ -421,7 +465,11 @@ class AllocationStandard(models.Model):
 
     name = models.CharField(_("名称"), max_length=150)
     region = models.ForeignKey(
-        Region, verbose_name=_("适用区域"), on_delete=models.PROTECT, null=True, blank=True,
+        Region,
+        verbose_name=_("适用区域"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="allocation_standards",
     )
     source_document = models.CharField(_("政策依据文号"), max_length=100, blank=True)
@@ -483,8 +531,12 @@ class AllocationTable(models.Model):
     """分配表: one row per recipient, calculation groups and/or funding-source columns."""
 
     notice = models.ForeignKey(
-        FundNotice, verbose_name=_("资金下达通知"), on_delete=models.CASCADE,
-        related_name="allocation_tables", null=True, blank=True,
+        FundNotice,
+        verbose_name=_("资金下达通知"),
+        on_delete=models.CASCADE,
+        related_name="allocation_tables",
+        null=True,
+        blank=True,
     )
     title = models.CharField(_("表名"), max_length=300)
     unit = models.CharField(
@@ -527,13 +579,21 @@ class AllocationColumn(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     label = models.CharField(_("列标题"), max_length=100)
     standard = models.ForeignKey(
-        AllocationStandard, verbose_name=_("补助标准"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="columns",
+        AllocationStandard,
+        verbose_name=_("补助标准"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="columns",
     )
     share_side = models.CharField(_("承担方"), max_length=10, choices=Side.choices, blank=True)
     # A typed standard replaces the derived one when no rule applies.
     standard_amount = models.DecimalField(
-        _("补助标准（元）"), max_digits=12, decimal_places=4, null=True, blank=True,
+        _("补助标准（元）"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     count_label = models.CharField(_("人数列标题"), max_length=100, blank=True)
@@ -579,12 +639,20 @@ class AllocationRow(models.Model):
     position = models.PositiveSmallIntegerField(_("顺序"))
     label = models.CharField(_("单位"), max_length=100)
     region = models.ForeignKey(
-        Region, verbose_name=_("区域"), on_delete=models.PROTECT, null=True, blank=True,
+        Region,
+        verbose_name=_("区域"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("收款单位"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+",
+        Organisation,
+        verbose_name=_("收款单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     history = HistoricalRecords()
@@ -636,6 +704,4 @@ class AllocationCell(models.Model):
                 code="calc_amount_typed",
             )
         if self.column.kind == AllocationColumn.Kind.SOURCE and self.count is not None:
-            raise ValidationError(
-                {"count": _("资金来源列只填写金额。")}, code="source_count_typed"
-            )
+            raise ValidationError({"count": _("资金来源列只填写金额。")}, code="source_count_typed")
