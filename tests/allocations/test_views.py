@@ -585,3 +585,21 @@ def test_prefecture_rows_of_several_counties_reconcile_with_the_envelope(demo):
         "分配表合计407,200元（折合40.72万元）与通知下达金额40.71万元不一致，请核对分配数或下达金额。",
         "各行合计40.72万元，与上级资金总额40.71万元不一致（相差0.01万元）。",
     ]
+
+
+def test_detail_and_editor_query_counts_do_not_grow_with_rows(
+    client, login, finance, seed000_draft, django_assert_max_num_queries
+):
+    login("ruili_finance")
+    table = seed000_draft.allocation_tables.get()
+    urls = [seed000_draft.get_absolute_url(), urls_for(seed000_draft)["allocation"]]
+    counts = []
+    for url in urls:
+        with django_assert_max_num_queries(25) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured.captured_queries))
+    for n in range(10):
+        services.allocation_row_add(table=table, user=finance, label=f"测试县{n}")
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            assert client.get(url).status_code == 200
