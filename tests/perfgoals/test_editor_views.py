@@ -46,6 +46,7 @@ def post_urls(table):
         reverse("indicators:row_delete", args=[row.pk]),
         reverse("indicators:paste", args=[table.pk]),
         reverse("indicators:lint_acknowledge", args=[table.pk]),
+        reverse("indicators:row_apply_suggestion", args=[row.pk]),
     ]
 
 
