@@ -399,6 +399,8 @@ def test_external_upper_notice_page_shows_the_chain_downward(client, login):
     assert chain.index("德财社〔2020〕162号") < chain.index("瑞财社〔2020〕0296号")
     assert "瑞财社〔2020〕0258号" not in chain  # cites 150号, not 162号
     assert "下达金额" not in text_of(response)  # no amount recorded: nothing to print
+    assert "/exports/notice/" not in html  # nothing to export: its export URLs are 404
+    assert client.get(f"/exports/notice/{upper.pk}.pdf").status_code == 404
 
 
 def test_chain_lists_only_the_recipients_tables_downward(client, login):
