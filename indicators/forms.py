@@ -33,8 +33,9 @@ class IndicatorRowForm(forms.Form):
     next = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def row_fields(self) -> dict[str, str]:
-        return {name: self.cleaned_data[name] for name in
-                ("name", "value_text", "description", "basis")}
+        return {
+            name: self.cleaned_data[name] for name in ("name", "value_text", "description", "basis")
+        }
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,7 @@ def parse_pasted_rows(text: str) -> PasteResult:
     rows: list[PastedRow] = []
     problems: list[PasteProblem] = []
     first = second = ""
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")),
-                        delimiter="\t")
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")), delimiter="\t")
     lines = []
     for line_no, raw in enumerate(reader, 1):
         if line_no > MAX_PASTE_LINES:
@@ -98,13 +98,16 @@ def parse_pasted_rows(text: str) -> PasteResult:
     for line_no, raw, cells in lines:
         shown = "\t".join(raw)
         if len(raw) < 4 or len(cells) > 6:
-            problems.append(PasteProblem(
-                line_no, shown,
-                f"有{len(raw) if len(raw) < 4 else len(cells)}列，"
-                "应为4列（一级指标、二级指标、三级指标、指标值）"
-                "或6列（一级指标、二级指标、三级指标、绩效指标描述、指标值、指标值确定依据）。"
-                "请在Excel中选中整行的这些列再复制。",
-            ))
+            problems.append(
+                PasteProblem(
+                    line_no,
+                    shown,
+                    f"有{len(raw) if len(raw) < 4 else len(cells)}列，"
+                    "应为4列（一级指标、二级指标、三级指标、指标值）"
+                    "或6列（一级指标、二级指标、三级指标、绩效指标描述、指标值、指标值确定依据）。"
+                    "请在Excel中选中整行的这些列再复制。",
+                )
+            )
             continue
         cells = cells + [""] * (width - len(cells))
         if _is_header(cells):
@@ -129,11 +132,15 @@ def parse_pasted_rows(text: str) -> PasteResult:
             message = "缺少三级指标名称。"
         else:
             too_long = [
-                label for label, cell, field in (
-                    ("一级指标", first, "name"), ("二级指标", second, "name"),
-                    ("三级指标", third, "name"), ("指标值", value, "value_text"),
+                label
+                for label, cell, field in (
+                    ("一级指标", first, "name"),
+                    ("二级指标", second, "name"),
+                    ("三级指标", third, "name"),
+                    ("指标值", value, "value_text"),
                     ("指标值确定依据", basis, "basis"),
-                ) if len(cell) > _max_length(field)
+                )
+                if len(cell) > _max_length(field)
             ]
             if too_long:
                 message = f"{'、'.join(too_long)}过长。"
@@ -148,11 +155,15 @@ class PasteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(
         label="从Excel复制的行",
-        widget=forms.Textarea(attrs={
-            "rows": 6, "spellcheck": "false", "class": "paste",
-            "placeholder": "在Excel中选中“一级指标、二级指标、三级指标、指标值”四列"
-                           "（或含绩效指标描述、指标值确定依据的六列），复制后粘贴到这里",
-        }),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 6,
+                "spellcheck": "false",
+                "class": "paste",
+                "placeholder": "在Excel中选中“一级指标、二级指标、三级指标、指标值”四列"
+                "（或含绩效指标描述、指标值确定依据的六列），复制后粘贴到这里",
+            }
+        ),
         max_length=200_000,
         # Leading tabs are the merged 一级/二级 cells of the first row.
         strip=False,

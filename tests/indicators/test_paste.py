@@ -35,15 +35,18 @@ def test_six_columns_keep_description_and_basis_and_quoted_line_breaks():
 
 def test_bad_lines_are_reported_with_their_line_number_and_good_lines_kept():
     result = parse_pasted_rows(
-        "\t\t签约率\t≥95%\n"           # no 一级 above
+        "\t\t签约率\t≥95%\n"  # no 一级 above
         "产出指标\t数量指标\t签约人数\n"  # three columns
-        "产出指标\t数量指标\t\t≥5人\n"    # no 三级
-        "效益指标\t\t知晓率\t≥85%\n"      # new 一级 without 二级
+        "产出指标\t数量指标\t\t≥5人\n"  # no 三级
+        "效益指标\t\t知晓率\t≥85%\n"  # new 一级 without 二级
         "产出指标\t数量指标\t随访次数\t≥4次\n"
         "\n"
     )
     assert [(p.line, p.message[:6]) for p in result.problems] == [
-        (1, "缺少一级指标"), (2, "有3列，应为"), (3, "缺少三级指标"), (4, "缺少二级指标"),
+        (1, "缺少一级指标"),
+        (2, "有3列，应为"),
+        (3, "缺少三级指标"),
+        (4, "缺少二级指标"),
     ]
     assert [r.third for r in result.rows] == ["随访次数"]
     assert not result.ok

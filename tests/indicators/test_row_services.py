@@ -42,7 +42,10 @@ def test_add_appends_a_third_level_row_with_its_parsed_value_and_history(table, 
     quality = row(table, "质量指标")
     before = names(quality)
     added = indicator_add(
-        user=user, table_id=table.pk, version=table.version, parent_id=quality.pk,
+        user=user,
+        table_id=table.pk,
+        version=table.version,
+        parent_id=quality.pk,
         fields={"name": " 履约率 ", "value_text": "≥90%"},
     )
     assert (added.level, added.position, added.name) == (3, len(before) + 1, "履约率")
@@ -55,7 +58,10 @@ def test_add_appends_a_third_level_row_with_its_parsed_value_and_history(table, 
 
 def test_add_a_first_level_row_resolves_its_framework_category(table, user):
     added = indicator_add(
-        user=user, table_id=table.pk, version=table.version, parent_id=None,
+        user=user,
+        table_id=table.pk,
+        version=table.version,
+        parent_id=None,
         fields={"name": "效果指标"},
     )
     assert added.level == 1 and added.parent is None
@@ -65,12 +71,18 @@ def test_add_a_first_level_row_resolves_its_framework_category(table, user):
 
 def test_sub_items_are_the_deepest_level(table, user):
     third = row(table, "指标1：特殊人群签约率")
-    sub = indicator_add(user=user, table_id=table.pk, version=1, parent_id=third.pk,
-                        fields={"name": "高血压患者", "value_text": "100%"})
+    sub = indicator_add(
+        user=user,
+        table_id=table.pk,
+        version=1,
+        parent_id=third.pk,
+        fields={"name": "高血压患者", "value_text": "100%"},
+    )
     assert sub.level == 4
     with pytest.raises(ValidationError) as caught:
-        indicator_add(user=user, table_id=table.pk, version=2, parent_id=sub.pk,
-                      fields={"name": "更深一级"})
+        indicator_add(
+            user=user, table_id=table.pk, version=2, parent_id=sub.pk, fields={"name": "更深一级"}
+        )
     assert "最多四级" in caught.value.messages[0]
     assert TargetTable.objects.get(pk=table.pk).version == 2  # the refused add claimed nothing
 
@@ -79,10 +91,20 @@ def test_insert_above_and_below_shift_the_following_siblings(table, user):
     quality = row(table, "质量指标")
     before = names(quality)
     anchor = row(table, before[1])
-    indicator_insert(user=user, indicator_id=anchor.pk, version=1, where="above",
-                     fields={"name": "上方", "value_text": "1人"})
-    indicator_insert(user=user, indicator_id=anchor.pk, version=2, where="below",
-                     fields={"name": "下方", "value_text": "2人"})
+    indicator_insert(
+        user=user,
+        indicator_id=anchor.pk,
+        version=1,
+        where="above",
+        fields={"name": "上方", "value_text": "1人"},
+    )
+    indicator_insert(
+        user=user,
+        indicator_id=anchor.pk,
+        version=2,
+        where="below",
+        fields={"name": "下方", "value_text": "2人"},
+    )
     assert names(quality) == [before[0], "上方", before[1], "下方", *before[2:]]
     positions = list(quality.children.order_by("position").values_list("position", flat=True))
     assert positions == list(range(1, len(before) + 3))
@@ -125,13 +147,25 @@ def test_delete_removes_the_subtree_renumbers_siblings_and_keeps_history(table, 
 
 def test_update_keeps_typed_text_and_refuses_values_on_categories(table, user):
     third = row(table, "指标2：基层就诊率")
-    updated = indicator_update(user=user, indicator_id=third.pk, version=1,
-                               fields={"name": third.name, "value_text": "≧85%",
-                                       "description": "说明", "basis": "上年数据"})
+    updated = indicator_update(
+        user=user,
+        indicator_id=third.pk,
+        version=1,
+        fields={
+            "name": third.name,
+            "value_text": "≧85%",
+            "description": "说明",
+            "basis": "上年数据",
+        },
+    )
     assert updated.value_text == "≧85%" and updated.value_comparator == "≥"
     with pytest.raises(ValidationError) as caught:
-        indicator_update(user=user, indicator_id=row(table, "质量指标").pk, version=2,
-                         fields={"name": "质量指标", "value_text": "100%"})
+        indicator_update(
+            user=user,
+            indicator_id=row(table, "质量指标").pk,
+            version=2,
+            fields={"name": "质量指标", "value_text": "100%"},
+        )
     assert "value_text" in caught.value.error_dict
     with pytest.raises(ValidationError) as caught:
         indicator_update(user=user, indicator_id=third.pk, version=2, fields={"name": ""})
@@ -141,8 +175,12 @@ def test_update_keeps_typed_text_and_refuses_values_on_categories(table, user):
 
 def test_a_stale_version_is_refused_naming_who_changed_the_table(table, user):
     third = row(table, "指标2：基层就诊率")
-    indicator_update(user=user, indicator_id=third.pk, version=1,
-                     fields={"name": third.name, "value_text": "≥61%"})
+    indicator_update(
+        user=user,
+        indicator_id=third.pk,
+        version=1,
+        fields={"name": third.name, "value_text": "≥61%"},
+    )
     with pytest.raises(ConcurrentEditError) as caught:
         indicator_delete(user=user, indicator_id=third.pk, version=1)
     assert "张翰林" in caught.value.message
@@ -156,8 +194,9 @@ def test_rows_of_another_organisation_or_role_are_not_found(table, username):
     with pytest.raises(Http404):
         indicator_update(user=other, indicator_id=third.pk, version=1, fields={"name": "x"})
     with pytest.raises(Http404):
-        indicator_add(user=other, table_id=table.pk, version=1, parent_id=None,
-                      fields={"name": "产出指标"})
+        indicator_add(
+            user=other, table_id=table.pk, version=1, parent_id=None, fields={"name": "产出指标"}
+        )
 
 
 def test_submitted_tables_cannot_be_changed(table, user):
