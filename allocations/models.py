@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from perfgoals.models import Organisation, Region, User, money_field
-from perfgoals.money import AmountUnit
+from perfgoals.money import AmountUnit, round_cents
 
 # Variants seen in the seeds (冀财社[2019]101号, 冀财社【2019】105号) are accepted on input;
 # the hexagonal brackets 〔〕 are what gets printed.
@@ -524,7 +524,9 @@ class AllocationStandard(models.Model):
         return Decimal(part) / Decimal(self.upper_share + self.lower_share)
 
     def standard_for(self, side: str) -> Decimal:
-        return self.base_amount * self.share_of(side)
+        """The per-head standard a side pays, rounded to the 分 as it is printed and multiplied:
+        12 × 4/(4+6) = 4.8, but 10 × 1/(1+2) = 3.33, never a repeating decimal."""
+        return round_cents(self.base_amount * self.share_of(side))
 
 
 class AllocationTable(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 TEN_THOUSAND = Decimal(10000)
 CENT = Decimal("0.01")
-ROUNDING_RULE = _("以元为单位精确计算，折合万元时保留两位小数，四舍五入")
+ROUNDING_RULE = _("按分担比例算出的补助标准保留到分；金额以元为单位精确计算，折合万元时保留两位小数；均四舍五入")
 
 # max_digits stays at 15 so SQLite's REAL storage keeps every amount exact.
 MONEY_DIGITS = 15
@@ -35,6 +35,15 @@ def from_yuan(yuan: Decimal, unit: str) -> Decimal:
     if unit == AmountUnit.WAN:
         return (yuan / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
     return yuan.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def round_cents(amount: Decimal) -> Decimal:
+    """Rounded to the 分, ROUND_HALF_UP, without trailing zeros: 4.80 → 4.8, 3.333… → 3.33."""
+    rounded = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    for places in (Decimal(1), Decimal("0.1")):
+        if rounded == rounded.quantize(places):
+            return rounded.quantize(places)
+    return rounded
 
 
 def convert(amount: Decimal, from_unit: str, to_unit: str) -> Decimal:

@@ -59,3 +59,32 @@ def test_sums_stay_exact_where_binary_floats_drift():
     # 100 000 × 0.01 drifts as float (and in SQLite's SUM); Decimal stays exact.
     cents = [Decimal("0.01")] * 100_000
     assert sum(cents, Decimal(0)) == Decimal("1000.00")
+
+
+def test_a_share_that_does_not_divide_evenly_gives_a_standard_rounded_to_the_fen():
+    from allocations.models import AllocationStandard
+
+    standard = AllocationStandard(base_amount=Decimal("10"), upper_share=1, lower_share=2)
+    assert standard.standard_for("upper") == Decimal("3.33")
+    assert standard.standard_for("lower") == Decimal("6.67")
+    assert (
+        str(
+            AllocationStandard(
+                base_amount=Decimal("12"), upper_share=4, lower_share=6
+            ).standard_for("upper")
+        )
+        == "4.8"
+    )
+    assert str(AllocationStandard(base_amount=Decimal("12")).standard_for("upper")) == "12"
+
+
+def test_round_cents_keeps_only_the_digits_that_count():
+    from perfgoals.money import round_cents
+
+    assert [str(round_cents(Decimal(v))) for v in ("4.80", "3.335", "100", "0.125", "7.2")] == [
+        "4.8",
+        "3.34",
+        "100",
+        "0.13",
+        "7.2",
+    ]
