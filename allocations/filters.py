@@ -1,3 +1,5 @@
+import re
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
@@ -9,6 +11,7 @@ class NoticeFilter(django_filters.FilterSet):
     """Year, issuer, recipient and status over the notices the user may see; the issuer and
     recipient choices are only the organisations that occur in those notices."""
 
+    q = django_filters.CharFilter(label="标题或文号", method="filter_text")
     year = django_filters.NumberFilter(label="年度")
     issuer = django_filters.ModelChoiceFilter(
         label="发文单位",
@@ -28,7 +31,7 @@ class NoticeFilter(django_filters.FilterSet):
 
     class Meta:
         model = FundNotice
-        fields = ["year", "issuer", "recipient", "status"]
+        fields = ["q", "year", "issuer", "recipient", "status"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -56,3 +59,23 @@ class NoticeFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(issuer=value) | Q(issuer__isnull=True, issuer_name__contains=value.name)
         )
+
+    def filter_text(self, queryset, name, value):
+        """Words of the title (the fund's name), or a 发文字号 such as 瑞财社〔2020〕0296号,
+        瑞财社 2020 296 or just 0296."""
+        value = value.strip()
+        if not value:
+            return queryset
+        match = Q(title__icontains=value) | Q(issuer_name__icontains=value)
+        numbers = [int(n) for n in re.findall(r"\d+", value)]
+        code = re.sub(r"[\d〔〕\[\]【】()（）号\s]", "", value)
+        if numbers:
+            number = Q(doc_serial=numbers[-1])
+            if len(numbers) > 1:
+                number &= Q(doc_year=numbers[0])
+            if code:
+                number &= Q(issuer_code=code)
+            match |= number
+        elif code:
+            match |= Q(issuer_code=code)
+        return queryset.filter(match)

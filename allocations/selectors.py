@@ -19,7 +19,8 @@ from perfgoals.money import from_yuan, to_yuan
 
 def notices_visible_to(user: User) -> QuerySet[FundNotice]:
     """Issuer's own notices (drafts only to finance staff of the issuer); issued notices
-    addressed to the user's organisation; upper-level notices registered as external."""
+    addressed to the user's organisation; upper notices outside the system that those notices
+    or the user's visible target tables cite."""
     notices = FundNotice.objects.select_related("issuer", "parent")
     if not user.is_authenticated:
         return notices.none()
@@ -27,13 +28,20 @@ def notices_visible_to(user: User) -> QuerySet[FundNotice]:
         return notices
     if user.organisation_id is None:
         return notices.none()
+    from perfgoals.selectors import target_tables_visible_to
+
     org_id = user.organisation_id
-    scope = Q(is_external=True)
-    scope |= Q(issuer_id=org_id, status=FundNotice.Status.ISSUED)
+    scope = Q(issuer_id=org_id, status=FundNotice.Status.ISSUED)
     if user.role == User.Role.FINANCE_STAFF:
         scope |= Q(issuer_id=org_id)
     scope |= Q(status=FundNotice.Status.ISSUED, recipient_links__organisation_id=org_id)
-    return notices.filter(pk__in=FundNotice.objects.filter(scope).values("pk"))
+    own = FundNotice.objects.filter(scope).values("pk")
+    # An upper notice outside the system is a public document, but only the ones this
+    # bureau's own notices or tables cite belong in its lists.
+    cited = Q(is_external=True) & (
+        Q(children__in=own) | Q(target_tables__in=target_tables_visible_to(user).values("pk"))
+    )
+    return notices.filter(pk__in=FundNotice.objects.filter(scope | cited).values("pk"))
 
 
 def allocation_tables_visible_to(user: User) -> QuerySet[AllocationTable]:

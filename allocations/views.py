@@ -38,6 +38,7 @@ from allocations.selectors import (
     notice_list as notice_list_query,
 )
 from allocations.tables import NoticeTable
+from perfgoals import lists
 from perfgoals.money import ROUNDING_RULE, AmountUnit, from_yuan, to_yuan
 
 
@@ -63,7 +64,11 @@ def _apply_errors(form, exc: ValidationError, field_map: dict[str, str] | None =
 def notice_list(request: HttpRequest) -> HttpResponse:
     filterset = NoticeFilter(request.GET or None, queryset=notice_list_query(request.user))
     table = NoticeTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    fmt = lists.requested_export_format(request)
+    # An export carries every row the filter and sort select, not just the page on screen.
+    RequestConfig(request, paginate=False if fmt else {"per_page": 25}).configure(table)
+    if fmt:
+        return lists.export_response(NOTICE_EXPORT, notice_export_rows(table), fmt)
     return render(
         request,
         "allocations/notice_list.html",
@@ -71,8 +76,46 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "table": table,
             "can_draft": can_draft_notices(request.user),
+            "export_query": lists.export_query(request),
         },
     )
+
+
+NOTICE_EXPORT = lists.ListExport(
+    headers=[
+        "发文字号",
+        "标题",
+        "发文单位",
+        "主送机关",
+        "金额",
+        "金额单位",
+        "年度",
+        "状态",
+        "印发日期",
+    ],
+    widths=[24, 60, 28, 36, 14, 10, 8, 12, 14],
+    title="资金下达通知",
+)
+
+
+def notice_export_rows(table: NoticeTable) -> list[list]:
+    rows = []
+    for row in table.rows:
+        notice: FundNotice = row.record
+        rows.append(
+            [
+                notice.doc_number,
+                notice.title,
+                notice.issuer_name,
+                "、".join(link.organisation.name for link in notice.recipient_links.all()),
+                notice.amount,
+                notice.get_amount_unit_display() if notice.amount is not None else "",
+                notice.year,
+                "系统外文件" if notice.is_external else str(notice.get_status_display()),
+                notice.printed_date or notice.signed_date,
+            ]
+        )
+    return rows
 
 
 def _computed_tables(notice: FundNotice):

@@ -8,6 +8,7 @@ organisation's names through a drop-down either.
 import csv
 import functools
 import io
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -198,17 +199,31 @@ class TargetTableTable(tables.Table):
         return queryset.order_by(*fields), True
 
 
-EXPORT_HEADERS = [
-    "项目名称",
-    "项目编码",
-    "填报单位",
-    "年度",
-    "表样",
-    "资金总额",
-    "金额单位",
-    "状态",
-    "修改时间",
-]
+@dataclass(frozen=True)
+class ListExport:
+    """How a list is written out as shown: header row, column widths, sheet and file name."""
+
+    headers: list[str]
+    widths: list[int]
+    title: str
+
+
+TARGET_TABLE_EXPORT = ListExport(
+    headers=[
+        "项目名称",
+        "项目编码",
+        "填报单位",
+        "年度",
+        "表样",
+        "资金总额",
+        "金额单位",
+        "状态",
+        "修改时间",
+    ],
+    widths=[48, 20, 30, 8, 24, 16, 10, 14, 18],
+    title="绩效目标表",
+)
+EXPORT_HEADERS = TARGET_TABLE_EXPORT.headers
 
 
 def export_rows(table: TargetTableTable) -> list[list[Any]]:
@@ -236,11 +251,11 @@ def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
 
 
-def write_xlsx(rows: list[list[Any]]) -> bytes:
+def write_xlsx(spec: ListExport, rows: list[list[Any]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "绩效目标表"
-    sheet.append(EXPORT_HEADERS)
+    sheet.title = spec.title
+    sheet.append(spec.headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r, values in enumerate(rows, start=2):
@@ -256,7 +271,7 @@ def write_xlsx(rows: list[list[Any]]) -> bytes:
                 cell.number_format = "#,##0.00"
             elif isinstance(value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
-    for c, width in enumerate([48, 20, 30, 8, 24, 16, 10, 14, 18], start=1):
+    for c, width in enumerate(spec.widths, start=1):
         sheet.column_dimensions[get_column_letter(c)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
@@ -265,10 +280,10 @@ def write_xlsx(rows: list[list[Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def write_csv(rows: list[list[Any]]) -> bytes:
+def write_csv(spec: ListExport, rows: list[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(EXPORT_HEADERS)
+    writer.writerow(spec.headers)
     for values in rows:
         out = []
         for value in values:
@@ -286,6 +301,36 @@ def write_csv(rows: list[list[Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def requested_export_format(request) -> str | None:
+    value = request.GET.get("export")
+    return value if value in EXPORT_FORMATS else None
+
+
+def export_query(request) -> str:
+    """The current query string without page and export, for the export links."""
+    query = request.GET.copy()
+    for key in ("page", "export"):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+def export_response(spec: ListExport, rows: list[list[Any]], fmt: str) -> HttpResponse:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "xlsx":
+        body = write_xlsx(spec, rows)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = write_csv(spec, rows)
+        content_type = "text/csv; charset=utf-8"
+    return HttpResponse(
+        body,
+        content_type=content_type,
+        headers={
+            "Content-Disposition": content_disposition_header(True, f"{spec.title}-{stamp}.{fmt}")
+        },
+    )
+
+
 class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterView):
     table_class = TargetTableTable
     filterset_class = TargetTableFilter
@@ -297,8 +342,7 @@ class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterVie
 
     @property
     def export_format(self) -> str | None:
-        value = self.request.GET.get("export")
-        return value if value in EXPORT_FORMATS else None
+        return requested_export_format(self.request)
 
     def get_table_pagination(self, table):
         if self.export_format:
@@ -307,31 +351,14 @@ class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterVie
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        for key in ("page", "export"):
-            query.pop(key, None)
-        context["export_query"] = query.urlencode()
+        context["export_query"] = export_query(self.request)
         return context
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         fmt = self.export_format
         if fmt is None:
             return super().render_to_response(context, **kwargs)
-        rows = export_rows(context["table"])
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        if fmt == "xlsx":
-            body = write_xlsx(rows)
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            body = write_csv(rows)
-            content_type = "text/csv; charset=utf-8"
-        return HttpResponse(
-            body,
-            content_type=content_type,
-            headers={
-                "Content-Disposition": content_disposition_header(True, f"绩效目标表-{stamp}.{fmt}")
-            },
-        )
+        return export_response(TARGET_TABLE_EXPORT, export_rows(context["table"]), fmt)
 
 
 table_list = TargetTableListView.as_view()

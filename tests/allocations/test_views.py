@@ -605,3 +605,65 @@ def test_detail_and_editor_query_counts_do_not_grow_with_rows(
     for url, count in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_upper_notices_are_listed_only_where_own_notices_or_tables_cite_them(client, login):
+    url = reverse("allocations:notice_list")
+    upper = FundNotice.objects.get(issuer_code="德财社", doc_year=2020, doc_serial=162)
+    hebei = FundNotice.objects.get(issuer_code="冀财社", doc_year=2019, doc_serial=126)
+    login("ruili_health")  # 0296 cites 162号
+    text = text_of(client.get(url))
+    assert "德财社〔2020〕162号" in text and "冀财社〔2019〕126号" not in text
+    assert client.get(hebei.get_absolute_url()).status_code == 404
+    login("shunping_medsec")  # its project tables cite the 冀财社 notices
+    text = text_of(client.get(url))
+    assert "冀财社〔2019〕126号" in text and "德财社〔2020〕162号" not in text
+    assert client.get(upper.get_absolute_url()).status_code == 404
+    login("shifeng_health")  # cites none of them
+    assert "财社〔" not in text_of(client.get(url))
+
+
+@pytest.mark.parametrize(
+    "query, shown, hidden",
+    [
+        ("家庭医生", "瑞财社〔2020〕0296号", "瑞财社〔2020〕0258号"),
+        ("医疗救助", "瑞财社〔2020〕0258号", "瑞财社〔2020〕0296号"),
+        ("瑞财社〔2020〕0296号", "瑞财社〔2020〕0296号", "瑞财社〔2020〕0258号"),
+        ("0258", "瑞财社〔2020〕0258号", "瑞财社〔2020〕0296号"),
+        ("德财社", "德财社〔2020〕162号", "瑞财社〔2020〕0296号"),
+    ],
+)
+def test_list_finds_notices_by_fund_name_or_number(client, login, query, shown, hidden):
+    login("ruili_finance")
+    text = text_of(client.get(reverse("allocations:notice_list"), {"q": query}))
+    assert shown in text and hidden not in text
+
+
+def test_list_exports_every_row_as_filtered_and_sorted(client, login):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    login("ruili_finance")
+    url = reverse("allocations:notice_list")
+    page = client.get(url, {"year": 2020, "sort": "-doc_number"}).content.decode()
+    assert "export=xlsx" in page and "year=2020" in page
+    response = client.get(url, {"year": 2020, "sort": "-doc_number", "export": "xlsx"})
+    assert response["Content-Disposition"].startswith("attachment")
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:4] == ["发文字号", "标题", "发文单位", "主送机关"]
+    numbers = [row[0] for row in rows[1:]]
+    assert numbers == [
+        "瑞财社〔2020〕0296号",
+        "瑞财社〔2020〕0258号",
+        "德财社〔2020〕162号",
+        "德财社〔2020〕150号",
+    ]
+    by_number = {row[0]: row for row in rows[1:]}
+    assert by_number["瑞财社〔2020〕0258号"][3] == "瑞丽市医疗保障局"
+    assert by_number["瑞财社〔2020〕0258号"][4] == 154.18
+    assert sheet["E3"].number_format == "#,##0.00"
+    csv_text = client.get(url, {"q": "0296", "export": "csv"}).content.decode("utf-8-sig")
+    assert csv_text.splitlines()[1].startswith("瑞财社〔2020〕0296号,")
+    assert len(csv_text.splitlines()) == 2
