@@ -78,7 +78,7 @@ def main() -> None:
         render_pdf(latin_doc)
         latin_times.append(time.perf_counter() - start)
     cjk, latin = statistics.median(cjk_times), statistics.median(latin_times)
-    rows.append(("PDF one table (seed 000 附件3, 16 indicators)", cjk, 0.3, len(pdf)))
+    rows.append(("PDF one table (seed 000 附件3, 15 三级 indicators)", cjk, 0.3, len(pdf)))
     rows.append(("PDF same layout, Latin-only text", latin, None, None))
 
     def department_pdf():
