@@ -74,6 +74,32 @@ FRAMEWORK: dict[str, list[tuple[str, str, list[tuple[str, str]]]]] = {
     ],
 }
 
+
+def sync_framework(category_model) -> None:
+    """Create or update the FrameworkCategory rows from FRAMEWORK. Takes the model so the
+    data migration can pass its historical one; load_demo runs it too, because a
+    transactional test's flush empties the table the migration filled."""
+    for generation, firsts in FRAMEWORK.items():
+        for position, (name, synonyms, seconds) in enumerate(firsts, start=1):
+            first, _ = category_model.objects.update_or_create(
+                generation=generation,
+                level=1,
+                name=name,
+                defaults={"synonyms": synonyms, "position": position, "parent": None},
+            )
+            for sub_position, (sub_name, sub_synonyms) in enumerate(seconds, start=1):
+                category_model.objects.update_or_create(
+                    generation=generation,
+                    level=2,
+                    name=sub_name,
+                    defaults={
+                        "synonyms": sub_synonyms,
+                        "position": position * 10 + sub_position,
+                        "parent": first,
+                    },
+                )
+
+
 _SPACE_RE = re.compile(r"[\s\u3000]+")
 
 

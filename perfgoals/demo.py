@@ -28,7 +28,9 @@ from allocations.models import (
     NoticeRecipient,
     parse_doc_number,
 )
+from indicators.framework import sync_framework
 from indicators.library import library_rebuild
+from indicators.models import FrameworkCategory
 from indicators.services import indicator_tree_create
 from perfgoals.models import Office, Organisation, Region, TargetTable, User
 
@@ -95,6 +97,7 @@ class DemoLoader:
 
     @transaction.atomic
     def load(self) -> LoadReport:
+        sync_framework(FrameworkCategory)  # indicators below are placed by these categories
         orgs = _read("organisations.json")
         self.load_organisations(orgs)
         for name in SEED_FILES:

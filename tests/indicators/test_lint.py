@@ -629,3 +629,22 @@ def test_lint_tables_queries_do_not_grow_with_tables_or_rows(demo, django_assert
     with django_assert_num_queries(11):
         results = lint_tables(TargetTable.objects.all())
     assert len(results) == TargetTable.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_demo_restores_the_framework_a_transactional_flush_removed():
+    """Browser tests run on a flushed database that load_demo refills; without the framework
+    every category of every table would be reported unknown."""
+    from django.core.management import call_command
+
+    from indicators.framework import FRAMEWORK
+    from indicators.models import FrameworkCategory
+    from perfgoals.demo import load_demo
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert not FrameworkCategory.objects.exists()
+    load_demo()
+    expected = sum(1 + len(seconds) for firsts in FRAMEWORK.values() for _, _, seconds in firsts)
+    assert FrameworkCategory.objects.count() == expected
+    table = TargetTable.objects.get(layout="project", organisation__name="瑞丽市卫生健康局")
+    assert "unknown_category" not in {finding.code for finding in lint_table(table)}
