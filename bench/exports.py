@@ -91,8 +91,9 @@ def main() -> None:
         return render_xlsx(build_document("department", resolve("department", dept_ident, None)))
 
     seconds, content = median_time(department_pdf, runs)
-    rows.append(("PDF seed 004 department text (cover, TOC, 16 tables)", seconds, 2.0,
-                 len(content)))
+    rows.append(
+        ("PDF seed 004 department text (cover, TOC, 16 tables)", seconds, 2.0, len(content))
+    )
     seconds, content = median_time(table_xlsx, runs)
     rows.append(("XLSX one table (seed 000 附件3, incl. query)", seconds, 0.05, len(content)))
     seconds, content = median_time(department_xlsx, runs)
@@ -105,8 +106,10 @@ def main() -> None:
         size_text = "" if size is None else f"{size / 1024:.0f} KB"
         print(f"{label:<56} {seconds:7.3f} s  {budget_text:<15} {size_text:>7}  {verdict}")
     ratio = cjk / latin
-    print(f"{'CJK / Latin-only ratio (budget ≤ 1.5)':<56} {ratio:7.2f}    "
-          f"{'OK' if ratio <= 1.5 else 'OVER BUDGET'}")
+    print(
+        f"{'CJK / Latin-only ratio (budget ≤ 1.5)':<56} {ratio:7.2f}    "
+        f"{'OK' if ratio <= 1.5 else 'OVER BUDGET'}"
+    )
 
 
 if __name__ == "__main__":

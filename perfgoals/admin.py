@@ -69,7 +69,13 @@ class ReviewOpinionInline(admin.TabularInline):
 @admin.register(TargetTable)
 class TargetTableAdmin(SimpleHistoryAdmin):
     list_display = [
-        "project_name", "layout", "organisation", "year", "amount_total", "amount_unit", "status",
+        "project_name",
+        "layout",
+        "organisation",
+        "year",
+        "amount_total",
+        "amount_unit",
+        "status",
     ]
     list_filter = ["layout", "status", "year", "organisation"]
     search_fields = ["project_name", "project_code", "title"]
@@ -78,27 +84,79 @@ class TargetTableAdmin(SimpleHistoryAdmin):
     readonly_fields = ["version", "created_at", "updated_at", "created_by", "updated_by"]
     inlines = [PerformanceIndicatorInline, ReviewOpinionInline]
     fieldsets = [
-        (None, {"fields": [
-            "layout", "organisation", "year", "framework", "notice", "source_table", "sequence",
-            "title", "status",
-        ]}),
-        (_("项目信息"), {"fields": [
-            "project_name", "project_code", "contact", "competent_department",
-            "implementing_unit", "finance_department", "spending_direction",
-            "implementation_period",
-        ]}),
-        (_("资金情况"), {"fields": [
-            "amount_unit", "amount_total", "amount_fiscal", "amount_other",
-            "basic_expenditure", "project_expenditure", "fund_purpose",
-        ]}),
-        (_("资金支出计划（%）"), {"fields": [
-            "spend_by_mar", "spend_by_jun", "spend_by_oct", "spend_by_dec",
-        ]}),
-        (_("绩效目标"), {"fields": [
-            "annual_goal", "period_goal", "output_description", "outcome_description",
-            "sub_goals", "safeguards",
-        ]}),
-        (_("记录"), {"fields": ["version", "created_by", "updated_by", "created_at", "updated_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "layout",
+                    "organisation",
+                    "year",
+                    "framework",
+                    "notice",
+                    "source_table",
+                    "sequence",
+                    "title",
+                    "status",
+                ]
+            },
+        ),
+        (
+            _("项目信息"),
+            {
+                "fields": [
+                    "project_name",
+                    "project_code",
+                    "contact",
+                    "competent_department",
+                    "implementing_unit",
+                    "finance_department",
+                    "spending_direction",
+                    "implementation_period",
+                ]
+            },
+        ),
+        (
+            _("资金情况"),
+            {
+                "fields": [
+                    "amount_unit",
+                    "amount_total",
+                    "amount_fiscal",
+                    "amount_other",
+                    "basic_expenditure",
+                    "project_expenditure",
+                    "fund_purpose",
+                ]
+            },
+        ),
+        (
+            _("资金支出计划（%）"),
+            {
+                "fields": [
+                    "spend_by_mar",
+                    "spend_by_jun",
+                    "spend_by_oct",
+                    "spend_by_dec",
+                ]
+            },
+        ),
+        (
+            _("绩效目标"),
+            {
+                "fields": [
+                    "annual_goal",
+                    "period_goal",
+                    "output_description",
+                    "outcome_description",
+                    "sub_goals",
+                    "safeguards",
+                ]
+            },
+        ),
+        (
+            _("记录"),
+            {"fields": ["version", "created_by", "updated_by", "created_at", "updated_at"]},
+        ),
     ]
 
 

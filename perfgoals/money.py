@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 TEN_THOUSAND = Decimal(10000)
 CENT = Decimal("0.01")
-ROUNDING_RULE = _("按分担比例算出的补助标准保留到分；金额以元为单位精确计算，折合万元时保留两位小数；均四舍五入")
+ROUNDING_RULE = _(
+    "按分担比例算出的补助标准保留到分；金额以元为单位精确计算，折合万元时保留两位小数；均四舍五入"
+)
 
 # max_digits stays at 15 so SQLite's REAL storage keeps every amount exact.
 MONEY_DIGITS = 15

@@ -33,7 +33,8 @@ class ConcurrentEditError(Exception):
         who = str(self.updated_by) if self.updated_by else "其他用户"
         when = (
             date_format(timezone.localtime(self.updated_at), "Y年n月j日 H:i")
-            if self.updated_at else "刚才"
+            if self.updated_at
+            else "刚才"
         )
         return f"此表已被{who}于{when}修改，您的修改未保存。请核对最新内容后再操作。"
 
