@@ -6,8 +6,6 @@ empty boxes. Both are Debian packages installed by scripts/ensure-system-deps.
 """
 
 import ctypes.util
-import shutil
-import subprocess
 
 from django.core.checks import Warning, register
 
@@ -19,25 +17,15 @@ def harfbuzz_subset_available() -> bool:
 
 
 def cjk_font_families() -> list[str]:
-    if shutil.which("fc-list") is None:
-        return []
-    try:
-        result = subprocess.run(
-            ["fc-list", ":lang=zh", "family"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    output = fonts.fontconfig("fc-list", ":lang=zh", "family")
+    return [line.strip() for line in output.splitlines() if line.strip()]
 
 
 @register()
 def check_pdf_dependencies(app_configs=None, **kwargs):
     warnings = []
-    if not harfbuzz_subset_available():
+    fast_subsetter = harfbuzz_subset_available()
+    if not fast_subsetter:
         warnings.append(
             Warning(
                 "未找到 libharfbuzz-subset：PDF 导出将改用慢速字体子集化（每张表约 10 秒）。",
@@ -53,7 +41,7 @@ def check_pdf_dependencies(app_configs=None, **kwargs):
                 id="exports.W002",
             )
         )
-    elif harfbuzz_subset_available():
+    elif fast_subsetter:
         built = fonts.working_fonts()
         missing = sorted({face.system_family for face in fonts.FACES if face.slug not in built})
         if missing:

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from fontTools.ttLib import TTFont
+
+from perfgoals.exports import harfbuzz
 
 logger = logging.getLogger(__name__)
 
@@ -93,21 +96,20 @@ def codepoints() -> list[int]:
     return sorted(points)
 
 
+def fontconfig(*args: str) -> str:
+    """What a fontconfig tool (fc-list, fc-match) prints; empty if it is missing or fails."""
+    if shutil.which(args[0]) is None:
+        return ""
+    try:
+        result = subprocess.run(args, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout
+
+
 def locate(face: Face) -> tuple[Path, int] | None:
     """The system font file and collection index fontconfig picks for a face, if installed."""
-    if shutil.which("fc-match") is None:
-        return None
-    try:
-        result = subprocess.run(
-            ["fc-match", "-f", "%{file}\n%{index}\n%{family}", face.pattern],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    lines = result.stdout.split("\n")
+    lines = fontconfig("fc-match", "-f", "%{file}\n%{index}\n%{family}", face.pattern).split("\n")
     # fc-match always answers with something; only the face we asked for will do.
     if len(lines) < 3 or face.system_family not in lines[2].split(","):
         return None
@@ -120,17 +122,9 @@ def _cache_name(face: Face, source: Path, index: int) -> str:
     return f"{face.slug}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.otf"
 
 
-def _subset(source: Path, index: int, points: list[int]) -> bytes:
-    from perfgoals.exports import harfbuzz
-
-    return harfbuzz.subset_unicodes(source, index, points)
-
-
 def _rename(data: bytes, face: Face) -> bytes:
     """Give the copy its own family name so fontconfig never offers it for the system family,
     which would break the fallback to the full font for characters the copy lacks."""
-    from fontTools.ttLib import TTFont
-
     font = TTFont(io.BytesIO(data), lazy=True)
     style = "Bold" if face.weight == "bold" else "Regular"
     names = {
@@ -161,7 +155,7 @@ def build(face: Face) -> Path | None:
     if target.is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = _rename(_subset(source, index, codepoints()), face)
+    data = _rename(harfbuzz.subset_unicodes(source, index, codepoints()), face)
     # Write then rename, so a concurrent render never reads half a font.
     with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".tmp") as tmp:
         tmp.write(data)
