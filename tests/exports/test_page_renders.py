@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from allocations.models import AllocationTable, FundNotice
 from perfgoals.exports.documents import build_document
 from perfgoals.exports.pdf import render_pdf
 from perfgoals.exports.selectors import resolve
@@ -30,12 +31,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def ident(name: str) -> tuple[str, str]:
     if name == "notice":
-        from allocations.models import FundNotice
-
         return "notice", str(FundNotice.objects.get(doc_serial=296).pk)
     if name == "allocation":
-        from allocations.models import AllocationTable
-
         return "allocation", str(AllocationTable.objects.order_by("pk").first().pk)
     if name in ("department", "summary"):
         org = {
