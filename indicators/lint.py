@@ -69,7 +69,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -79,7 +78,7 @@ from django.db.models import QuerySet
 from indicators.framework import normalise_category_name
 from indicators.library import clean_indicator_name
 from indicators.models import FrameworkCategory, PerformanceIndicator
-from indicators.selectors import TreeNode
+from indicators.selectors import FrameworkIndex, TreeNode, build_tree
 from indicators.values import Comparator, ParsedValue, ValueKind, parse_value, suggest_normal_form
 from perfgoals.models import TargetTable
 from perfgoals.money import AmountUnit, agrees, format_amount, from_yuan, to_yuan
@@ -281,32 +280,9 @@ GENERIC_BIGRAMS = {
 # --- shared data ---------------------------------------------------------------------------
 
 
-class _Framework:
-    """Both generations' name lookups, from one query."""
-
-    def __init__(self, categories: Iterable[FrameworkCategory]):
-        self.lookup: dict[tuple[str, int], dict[str, FrameworkCategory]] = defaultdict(dict)
-        self.by_pk: dict[int, FrameworkCategory] = {}
-        for category in categories:
-            self.by_pk[category.pk] = category
-            names = self.lookup[(category.generation, category.level)]
-            for spelling in [category.name, *category.synonym_list()]:
-                names[normalise_category_name(spelling)] = category
-
-    @classmethod
-    def load(cls) -> _Framework:
-        return cls(FrameworkCategory.objects.all())
-
-    def resolve(self, generation: str, level: int, name: str) -> FrameworkCategory | None:
-        return self.lookup[(generation, level)].get(normalise_category_name(name))
-
-    def parent_of(self, category: FrameworkCategory) -> FrameworkCategory | None:
-        return self.by_pk.get(category.parent_id) if category.parent_id else None
-
-
 @dataclass
 class _Context:
-    framework: _Framework
+    framework: FrameworkIndex
     # (organisation id, year) → the special-fund tables of that organisation and year.
     special_funds: dict[tuple[int, int], list[TargetTable]] = field(default_factory=dict)
     # notice id → [(region ids of rows, {region id: total 元}, total 元, envelope 元 or None)]
@@ -319,7 +295,7 @@ def _load_context(tables: list[TargetTable]) -> _Context:
     from allocations.models import AllocationTable
     from allocations.selectors import compute_allocation
 
-    context = _Context(framework=_Framework.load())
+    context = _Context(framework=FrameworkIndex())
     departments = [t for t in tables if t.layout == Layout.DEPARTMENT]
     if departments:
         funds = TargetTable.objects.filter(
@@ -351,29 +327,6 @@ def _load_context(tables: list[TargetTable]) -> _Context:
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _build_tree(rows: Iterable[PerformanceIndicator]) -> list[TreeNode]:
-    """Like selectors.build_tree, but unsaved rows (no pk) nest by their cached parent."""
-
-    def key(row: PerformanceIndicator) -> tuple[str, int]:
-        return ("pk", row.pk) if row.pk is not None else ("obj", id(row))
-
-    nodes = {key(row): TreeNode(row) for row in rows}
-    roots: list[TreeNode] = []
-    ordered = sorted(nodes.values(), key=lambda n: (n.indicator.position or 0, n.indicator.pk or 0))
-    for node in ordered:
-        row = node.indicator
-        parent_key = None
-        if row.parent_id is not None:
-            parent_key = ("pk", row.parent_id)
-        elif PerformanceIndicator.parent.is_cached(row) and row.parent is not None:
-            parent_key = key(row.parent)
-        if parent_key is None or parent_key not in nodes:
-            roots.append(node)
-        else:
-            nodes[parent_key].children.append(node)
-    return roots
 
 
 def _unit_label(unit: str) -> str:
@@ -440,7 +393,7 @@ class _Linter:
         self.context = context
         self.generation = table.framework or TargetTable.default_framework(table.year)
         self.other_generation = "2015" if self.generation == "2021" else "2021"
-        self.tree = _build_tree(rows)
+        self.tree = build_tree(rows)
         self.findings: list[tuple[int, Finding]] = []
 
     # -- recording ---------------------------------------------------------------------------

@@ -21,15 +21,29 @@ class TreeNode:
 
 
 def build_tree(indicators: Iterable[PerformanceIndicator]) -> list[TreeNode]:
-    """Nest a flat list of one table's rows; siblings ordered by position, then id."""
-    nodes = {ind.pk: TreeNode(ind) for ind in indicators}
+    """Nest a flat list of rows; siblings ordered by position, then id.
+
+    Unsaved rows (no pk, as lint receives them) nest under the parent object they were given;
+    a row whose parent is not in the list becomes a root.
+    """
+
+    def key(row: PerformanceIndicator) -> tuple[str, int]:
+        return ("pk", row.pk) if row.pk is not None else ("obj", id(row))
+
+    nodes = {key(ind): TreeNode(ind) for ind in indicators}
     roots: list[TreeNode] = []
-    for node in sorted(nodes.values(), key=lambda n: (n.indicator.position, n.indicator.pk)):
-        parent_id = node.indicator.parent_id
-        if parent_id is None:
+    ordered = sorted(nodes.values(), key=lambda n: (n.indicator.position or 0, n.indicator.pk or 0))
+    for node in ordered:
+        row = node.indicator
+        parent_key = None
+        if row.parent_id is not None:
+            parent_key = ("pk", row.parent_id)
+        elif PerformanceIndicator.parent.is_cached(row) and row.parent is not None:
+            parent_key = key(row.parent)
+        if parent_key in nodes:
+            nodes[parent_key].children.append(node)
+        else:
             roots.append(node)
-        elif parent_id in nodes:
-            nodes[parent_id].children.append(node)
     return roots
 
 
@@ -47,27 +61,26 @@ def walk(nodes: list[TreeNode]) -> Iterable[TreeNode]:
 
 
 class FrameworkIndex:
-    """Name → category lookups for one generation, loaded with one query."""
+    """Name → category lookups for both framework generations, loaded with one query."""
 
-    def __init__(self, generation: str):
-        self.generation = generation
-        self.first: dict[str, FrameworkCategory] = {}
-        self.second: dict[str, FrameworkCategory] = {}
-        categories = FrameworkCategory.objects.filter(generation=generation).select_related(
-            "parent"
-        )
+    def __init__(self, categories: Iterable[FrameworkCategory] | None = None):
+        if categories is None:
+            categories = FrameworkCategory.objects.all()
+        self.lookup: dict[tuple[str, int], dict[str, FrameworkCategory]] = {}
+        self.by_pk: dict[int, FrameworkCategory] = {}
         for category in categories:
-            target = self.first if category.level == 1 else self.second
+            self.by_pk[category.pk] = category
+            names = self.lookup.setdefault((category.generation, category.level), {})
             for spelling in [category.name, *category.synonym_list()]:
-                target[normalise_category_name(spelling)] = category
+                names[normalise_category_name(spelling)] = category
 
-    def resolve(self, level: int, name: str) -> FrameworkCategory | None:
-        key = normalise_category_name(name)
-        if level == 1:
-            return self.first.get(key)
-        if level == 2:
-            return self.second.get(key)
-        return None
+    def resolve(self, generation: str, level: int, name: str) -> FrameworkCategory | None:
+        """The 一级 (level 1) or 二级 (level 2) category `name` spells; None for 三级 and below."""
+        names = self.lookup.get((generation, level), {})
+        return names.get(normalise_category_name(name))
+
+    def parent_of(self, category: FrameworkCategory) -> FrameworkCategory | None:
+        return self.by_pk.get(category.parent_id) if category.parent_id else None
 
 
 def lint_acknowledgements(*, table_id: int) -> dict[str, LintAcknowledgement]:

@@ -26,7 +26,8 @@ def indicator_tree_create(
     Rows are inserted level by level (four INSERTs whatever the size) with their history,
     each 一级/二级 row linked to its framework category.
     """
-    index = FrameworkIndex(table.framework or table.default_framework(table.year))
+    generation = table.framework or table.default_framework(table.year)
+    index = FrameworkIndex()
     existing_roots = PerformanceIndicator.objects.filter(table=table, level=1).count()
     created: list[PerformanceIndicator] = []
     level_nodes = [(None, existing_roots + pos, node) for pos, node in enumerate(nodes, 1)]
@@ -46,7 +47,7 @@ def indicator_tree_create(
                 description=str(node.get("description", "") or "").strip(),
                 basis=str(node.get("basis", "") or "").strip(),
             )
-            row.category = index.resolve(level, row.name)
+            row.category = index.resolve(generation, level, row.name)
             row.refresh_parsed_value()
             rows.append(row)
         # Primary keys come back from the INSERT (PostgreSQL; SQLite ≥ 3.35).
@@ -131,8 +132,9 @@ def _check_row(row: PerformanceIndicator) -> None:
     if errors:
         raise ValidationError(errors)
     if row.level in (1, 2):
-        index = FrameworkIndex(row.table.framework or row.table.default_framework(row.table.year))
-        row.category = index.resolve(row.level, row.name)
+        table = row.table
+        generation = table.framework or table.default_framework(table.year)
+        row.category = FrameworkIndex().resolve(generation, row.level, row.name)
     else:
         row.category = None
     # Model field limits (lengths) and PerformanceIndicator.clean (parent level, same table).
