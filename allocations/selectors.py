@@ -6,7 +6,6 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 
 from allocations.models import (
-    AllocationCell,
     AllocationColumn,
     AllocationRow,
     AllocationTable,
@@ -15,6 +14,7 @@ from allocations.models import (
 )
 from perfgoals.models import Organisation, User
 from perfgoals.money import from_yuan, to_yuan
+from perfgoals.selectors import target_tables_visible_to
 
 
 def notices_visible_to(user: User) -> QuerySet[FundNotice]:
@@ -28,8 +28,6 @@ def notices_visible_to(user: User) -> QuerySet[FundNotice]:
         return notices
     if user.organisation_id is None:
         return notices.none()
-    from perfgoals.selectors import target_tables_visible_to
-
     org_id = user.organisation_id
     scope = Q(issuer_id=org_id, status=FundNotice.Status.ISSUED)
     if user.role == User.Role.FINANCE_STAFF:
@@ -86,11 +84,7 @@ def compute_allocation(table: AllocationTable) -> ComputedAllocation:
     Totals are added exactly in 元 and shown in the table's unit with ROUND_HALF_UP.
     """
     columns = list(table.columns.select_related("standard").order_by("position"))
-    rows = list(
-        table.rows.order_by("position").prefetch_related(
-            Prefetch("cells", queryset=AllocationCell.objects.all())
-        )
-    )
+    rows = list(table.rows.order_by("position").prefetch_related("cells"))
     computed_rows = []
     for row in rows:
         by_column = {cell.column_id: cell for cell in row.cells.all()}
@@ -118,8 +112,8 @@ def compute_allocation(table: AllocationTable) -> ComputedAllocation:
     column_counts, column_amounts = [], []
     for index, column in enumerate(columns):
         cells = [r.cells[index] for r in computed_rows]
-        counts = [c.count for c in cells if c.count is not None]
-        column_counts.append(sum(counts) if column.kind == "calc" else None)
+        is_calculation = column.kind == AllocationColumn.Kind.CALCULATION
+        column_counts.append(sum(c.count or 0 for c in cells) if is_calculation else None)
         amounts = [c.amount_yuan for c in cells if c.amount_yuan is not None]
         column_amounts.append(sum(amounts, Decimal(0)) if amounts else None)
     total_yuan = sum((r.total_yuan for r in computed_rows), Decimal(0))
@@ -185,8 +179,6 @@ def notice_upper_table_choices(user: User, *, issuer: Organisation):
     """Upper-level target tables a notice may attach (seed 000 附件2): those the user sees
     from outside the issuer's own region (its own bureaus' tables are the recipients'
     drafts, never the upper level's)."""
-    from perfgoals.selectors import target_tables_visible_to
-
     tables = target_tables_visible_to(user).exclude(organisation__region_id=issuer.region_id)
     return tables.select_related("organisation").order_by("-year", "project_name")
 
@@ -211,8 +203,6 @@ class NoticeChain:
 
 
 def notice_chain(notice: FundNotice, user: User) -> NoticeChain:
-    from perfgoals.selectors import target_tables_visible_to
-
     visible = notices_visible_to(user)
     upward = list(reversed(notice.chain_upward()))
     children = list(visible.filter(parent=notice).order_by("issuer_code", "doc_serial"))

@@ -23,6 +23,7 @@ from indicators.library import (
     library_search,
 )
 from indicators.models import PerformanceIndicator
+from indicators.selectors import indicator_tree, walk
 from indicators.services import (
     indicator_add,
     indicator_apply_suggestion,
@@ -37,7 +38,14 @@ from indicators.services import (
 )
 from perfgoals.models import TargetTable
 from perfgoals.services import ConcurrentEditError, target_table_editable
-from perfgoals.views import Draft, EditorState, editor_context, editor_url, render_editor_page
+from perfgoals.views import (
+    Draft,
+    EditorState,
+    add_validation_errors,
+    editor_context,
+    editor_url,
+    render_editor_page,
+)
 
 
 def _int(value) -> int | None:
@@ -58,19 +66,24 @@ def render_editor(
     return render(request, "perfgoals/editor.html#tree_changed", context)
 
 
+def _tree_table(request: HttpRequest, table_pk: int) -> TargetTable:
+    """The table if the user may edit it now and its layout has an indicator tree; else 404."""
+    table = target_table_editable(user=request.user, table_id=table_pk)
+    if not table.has_indicator_tree:
+        raise Http404("此表样没有绩效指标。")
+    return table
+
+
+def _render_panel(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
+    """The panel alone for htmx, the page around it for a plain request."""
+    return render(request, f"{template}#{partial}" if request.htmx else template, context)
+
+
 def _conflict(request: HttpRequest, table_id: int, exc: ConcurrentEditError) -> HttpResponse:
     if request.htmx:
         return render_editor(request, table_id, EditorState(tree_error=exc.message))
     messages.error(request, exc.message)
     return redirect(editor_url(exc.table, "tree"))
-
-
-def _row_form_errors(form: IndicatorRowForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _parent_level(table_id: int, parent_id: int | None) -> int:
@@ -133,9 +146,7 @@ def _after_save(request, table_id: int, row: PerformanceIndicator, want_next: bo
 @require_http_methods(["GET", "POST"])
 def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
     """A blank row typed in place: a new 一级, a child of `parent`, or beside an `anchor`."""
-    table = target_table_editable(user=request.user, table_id=table_pk)
-    if not table.has_indicator_tree:
-        raise Http404("此表样没有绩效指标。")
+    table = _tree_table(request, table_pk)
     data = request.POST if request.method == "POST" else request.GET
     draft = _draft_from_request(data, table.pk)
     if request.method == "GET":
@@ -165,7 +176,7 @@ def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
         except ConcurrentEditError as exc:
             return _conflict(request, table.pk, exc)
         except ValidationError as exc:
-            _row_form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             return _after_save(request, table.pk, row, form.cleaned_data["next"])
     return render_editor(request, table.pk, EditorState(draft=draft))
@@ -198,7 +209,7 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ConcurrentEditError as exc:
             return _conflict(request, row.table_id, exc)
         except ValidationError as exc:
-            _row_form_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             return _after_save(request, row.table_id, row, form.cleaned_data["next"])
     return render_editor(request, row.table_id, EditorState(editing_id=pk, row_form=form))
@@ -220,7 +231,7 @@ def _simple_row_action(request: HttpRequest, pk: int, action) -> HttpResponse:
         messages.error(request, message)
         return redirect(editor_url(row.table, f"row-{row.pk}"))
     if request.htmx:
-        return render_editor(request, row.table_id, EditorState(extra={"focus": anchor}))
+        return render_editor(request, row.table_id)
     return redirect(editor_url(row.table, anchor))
 
 
@@ -256,16 +267,10 @@ def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation (the no-JS path; htmx asks with hx-confirm), POST deletes."""
     if request.method == "GET":
         row = indicator_editable(user=request.user, indicator_id=pk)
-        below = _descendant_count(row)
-        return render(
-            request,
-            "indicators/row_delete.html",
-            {
-                "row": row,
-                "table": row.table,
-                "below": below,
-            },
-        )
+        node = next(n for n in walk(indicator_tree(table_id=row.table_id)) if n.indicator == row)
+        below = sum(1 for _ in walk(node.children))
+        context = {"row": row, "table": row.table, "below": below}
+        return render(request, "indicators/row_delete.html", context)
 
     def delete(row, version):
         indicator_delete(user=request.user, indicator_id=row.pk, version=version)
@@ -274,25 +279,11 @@ def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return _simple_row_action(request, pk, delete)
 
 
-def _descendant_count(row: PerformanceIndicator) -> int:
-    rows = PerformanceIndicator.objects.filter(table_id=row.table_id).values_list("pk", "parent_id")
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in rows:
-        children.setdefault(parent_id, []).append(pk)
-    count, stack = 0, list(children.get(row.pk, []))
-    while stack:
-        count += 1
-        stack.extend(children.get(stack.pop(), []))
-    return count
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def paste(request: HttpRequest, table_pk: int) -> HttpResponse:
     """Rows copied from Excel: preview first, then add them to the tree."""
-    table = target_table_editable(user=request.user, table_id=table_pk)
-    if not table.has_indicator_tree:
-        raise Http404("此表样没有绩效指标。")
+    table = _tree_table(request, table_pk)
     if request.method == "GET":
         form = PasteForm(initial={"version": table.version})
         return _paste_response(request, table, form)
@@ -326,9 +317,7 @@ def _paste_response(request, table: TargetTable, form: PasteForm) -> HttpRespons
         "result": getattr(form, "result", None),
         "preview": request.method == "POST",
     }
-    if request.htmx:
-        return render(request, "indicators/paste.html#paste_panel", context)
-    return render(request, "indicators/paste.html", context)
+    return _render_panel(request, "indicators/paste.html", "paste_panel", context)
 
 
 @login_required
@@ -339,9 +328,7 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
     The row it fills is given like for row_new (parent/position or anchor/where), or as
     `row` for an existing row whose name and value are replaced.
     """
-    table = target_table_editable(user=request.user, table_id=table_pk)
-    if not table.has_indicator_tree:
-        raise Http404("此表样没有绩效指标。")
+    table = _tree_table(request, table_pk)
     row_id = _int(request.GET.get("row"))
     row = None
     draft = None
@@ -353,15 +340,14 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
         )
         if row is None:
             raise Http404("没有找到指标。")
-        parent_id = row.parent_id
+        parent = row.parent
     else:
         draft = _draft_from_request(request.GET, table.pk)
-        parent_id = draft.parent_id
-    parent = (
-        PerformanceIndicator.objects.filter(table=table, pk=parent_id).first()
-        if parent_id
-        else None
-    )
+        parent = (
+            PerformanceIndicator.objects.filter(table=table, pk=draft.parent_id).first()
+            if draft.parent_id
+            else None
+        )
     query = request.GET.get("q", "").strip()[:100]
     category_param = request.GET.get("category")
     if category_param is None:
@@ -398,9 +384,7 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
         "entry_count": len(entries),
         "params": request.GET,
     }
-    if request.htmx:
-        return render(request, "indicators/library.html#library_panel", context)
-    return render(request, "indicators/library.html", context)
+    return _render_panel(request, "indicators/library.html", "library_panel", context)
 
 
 @login_required

@@ -17,16 +17,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from indicators.forms import IndicatorRowForm
-from indicators.lint import Finding, Severity, lint_table
+from indicators.lint import SIX_COLUMN_LAYOUTS, Finding, Severity, lint_table
 from indicators.models import FrameworkCategory, LintAcknowledgement, PerformanceIndicator
-from indicators.selectors import TreeNode, build_tree, lint_acknowledgements
+from indicators.selectors import TreeNode, build_tree, lint_acknowledgements, walk
 from perfgoals.forms import LAYOUT_SECTIONS, TargetTableForm
 from perfgoals.models import TargetTable
 from perfgoals.money import format_amount
 from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
 from perfgoals.services import ConcurrentEditError, target_table_editable, target_table_update
-
-SIX_COLUMN_LAYOUTS = {TargetTable.Layout.DEPT_PROJECT}
 
 
 @dataclass
@@ -82,15 +80,10 @@ def _attach_draft(roots: list[TreeNode], indicators: dict, draft: Draft, table) 
     row = PerformanceIndicator(
         table=table, level=draft.level, parent_id=draft.parent_id, position=draft.index + 1
     )
-    row.pk = None
     row.is_draft = True
     node = TreeNode(row)
     siblings = roots if draft.parent_id is None else indicators[draft.parent_id].children
     siblings.insert(min(draft.index, len(siblings)), node)
-
-
-def findings_for(table: TargetTable, indicators: list[PerformanceIndicator]) -> list:
-    return lint_table(table, indicators=indicators)
 
 
 @dataclass
@@ -120,7 +113,7 @@ def editor_context(
     """Everything the editor partials need, in a fixed number of queries whatever the size."""
     state = state or EditorState()
     rows = list(PerformanceIndicator.objects.filter(table_id=table.pk).select_related("category"))
-    findings = findings_for(table, rows)
+    findings = lint_table(table, indicators=rows)
     acknowledgements = lint_acknowledgements(table_id=table.pk)
     panel: list[PanelFinding] = []
     by_row: dict[int, list[PanelFinding]] = {}
@@ -137,20 +130,13 @@ def editor_context(
             table_findings.append(finding)
     for row in rows:
         items = by_row.get(row.pk, [])
-        row.findings = [item.finding for item in items]
         row.worst = _worst([item.finding for item in items if item.acknowledgement is None])
         # Beside the row its name goes without saying; the panel keeps the full message.
         row.notes = [
-            (item.css, item.finding.message.removeprefix(f"{row.name}："), item.finding.suggestion)
-            for item in items
+            (item.css, item.finding.message.removeprefix(f"{row.name}：")) for item in items
         ]
     roots = build_tree(rows)
-    nodes = {}
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        nodes[node.indicator.pk] = node
-        stack.extend(node.children)
+    nodes = {node.indicator.pk: node for node in walk(roots)}
     draft = state.draft
     if draft is not None and (draft.parent_id is None or draft.parent_id in nodes):
         _attach_draft(roots, nodes, draft, table)
@@ -163,7 +149,6 @@ def editor_context(
         "editable": editable,
         "six_columns": table.layout in SIX_COLUMN_LAYOUTS,
         "lines": lines_for(roots),
-        "has_rows": bool(rows),
         "findings": findings,
         "panel_findings": panel,
         "finding_counts": _counts(panel),
@@ -188,12 +173,9 @@ def _row_form(table: TargetTable, state: EditorState):
     return None
 
 
-def _worst(findings: list) -> str:
-    severities = {str(getattr(f.severity, "value", f.severity)) for f in findings}
-    for severity in ("error", "warning", "info"):
-        if severity in severities:
-            return severity
-    return ""
+def _worst(findings: list[Finding]) -> str:
+    severities = {finding.severity for finding in findings}
+    return next((str(s) for s in (Severity.ERROR, Severity.WARNING) if s in severities), "")
 
 
 def _counts(panel: list["PanelFinding"]) -> dict[str, int]:
@@ -303,7 +285,7 @@ def table_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.data = form.data.copy()
                 form.data["version"] = str(exc.table.version)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, "表头已保存。")
                 return redirect(editor_url(table))
@@ -352,7 +334,8 @@ def _differing_values(form: TargetTableForm, stored: TargetTable) -> dict[str, A
     return differing
 
 
-def _add_errors(form, exc: ValidationError) -> None:
+def add_validation_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError on the form: at its field when the form has one."""
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
             form.add_error(name if name in form.fields else None, errors)

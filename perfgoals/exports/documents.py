@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from allocations.selectors import ComputedAllocation
+from allocations.selectors import ComputedAllocation, ComputedCell
+from allocations.templatetags.notice_tags import cn_number
 from indicators.framework import normalise_category_name
 from indicators.selectors import TreeNode
 from perfgoals.exports.grid import (
@@ -27,18 +28,7 @@ from perfgoals.exports.selectors import (
     TableExport,
 )
 from perfgoals.models import Office, TargetTable
-from perfgoals.money import AmountUnit
-
-CHINESE_NUMERALS = "一二三四五六七八九十"
-
-
-def chinese_ordinal(n: int) -> str:
-    if n <= 10:
-        return CHINESE_NUMERALS[n - 1]
-    if n < 20:
-        return "十" + CHINESE_NUMERALS[n - 11]
-    tens, ones = divmod(n, 10)
-    return CHINESE_NUMERALS[tens - 1] + "十" + (CHINESE_NUMERALS[ones - 1] if ones else "")
+from perfgoals.money import AmountUnit, from_yuan
 
 
 def chinese_date(value: date | None) -> str:
@@ -282,8 +272,7 @@ def department_grid(item: TableExport) -> Grid:
         return f"{found.text}{grade}"
 
     def amount(value: Decimal | None) -> Cell:
-        cell = money_cell(value, suffix=unit)
-        return cell
+        return money_cell(value, suffix=unit)
 
     rows = [
         [Cell("部门名称", kind="label"), Cell(t.project_name or t.organisation.name, colspan=2)],
@@ -323,7 +312,6 @@ class Narrative:
 
     heading: str
     sections: list[tuple[str, list[str], str]]  # (heading, paragraphs, anchor)
-    anchor: str = ""
     kind: str = "narrative"
 
 
@@ -338,7 +326,7 @@ def department_narrative(item: TableExport) -> Narrative:
         ("二、分项绩效目标", paragraphs(t.sub_goals), "dept-sub-goals"),
         ("三、工作保障措施", paragraphs(t.safeguards), "dept-safeguards"),
     ]
-    return Narrative("部门整体绩效目标", [p for p in parts if p[1]], anchor="part-1")
+    return Narrative("部门整体绩效目标", [p for p in parts if p[1]])
 
 
 def is_narrative(table: TargetTable) -> bool:
@@ -502,10 +490,6 @@ def summary_grids(summary: SummaryExport) -> list[Grid]:
     return [summary_grid, wide]
 
 
-def summary_total(summary: SummaryExport) -> Decimal:
-    return sum((f.table.amount_total or Decimal(0) for f in summary.funds), Decimal(0))
-
-
 # ---------------------------------------------------------------- allocation tables
 
 
@@ -543,7 +527,7 @@ def allocation_grid(computed: ComputedAllocation) -> Grid:
         head1.append(Cell(table.amount_total_label or "合计", rowspan=2, kind="head"))
         widths += [14] * len(computed.columns) + [14]
 
-    def row_cells(label: str, cells, count_total, total, total_yuan) -> list[Cell]:
+    def row_cells(label: str, cells, count_total, total) -> list[Cell]:
         out = [Cell(label, kind="label")]
         if calcs:
             out += [number_cell(count_total, COUNT_FORMAT), money_cell(total)]
@@ -560,21 +544,14 @@ def allocation_grid(computed: ComputedAllocation) -> Grid:
             out.append(money_cell(total))
         return out
 
-    body = [
-        row_cells(r.row.label, r.cells, r.count_total, r.total, r.total_yuan) for r in computed.rows
-    ]
+    body = [row_cells(r.row.label, r.cells, r.count_total, r.total) for r in computed.rows]
     if len(computed.rows) > 1:
-        from allocations.selectors import ComputedCell
-        from perfgoals.money import from_yuan
-
         totals = []
         for index, column in enumerate(computed.columns):
             yuan = computed.column_amounts_yuan[index]
             shown = from_yuan(yuan, table.unit) if yuan is not None else None
             totals.append(ComputedCell(column, computed.column_counts[index], None, yuan, shown))
-        body.append(
-            row_cells("合计", totals, computed.count_total, computed.total, computed.total_yuan)
-        )
+        body.append(row_cells("合计", totals, computed.count_total, computed.total))
     note = ""
     if table.envelope_amount is not None:
         note = f"上级资金总额：{table.envelope_amount:f}{unit_label(table.envelope_unit)}"
@@ -699,18 +676,19 @@ def notice_document(data: NoticeExport) -> Document:
     for paragraph in data.paragraphs:
         if paragraph.numbered:
             number += 1
-            paragraphs.append(f"{chinese_ordinal(number)}、{paragraph.text}")
+            paragraphs.append(f"{cn_number(number)}、{paragraph.text}")
         else:
             paragraphs.append(paragraph.text)
     recipients = "、".join(org.name for org in data.recipients)
+    issuer = notice.issuer_name or (notice.issuer.name if notice.issuer else "")
     body = NoticeBody(
         doc_number=notice.doc_number,
-        issuer_mark=(notice.issuer_name or (notice.issuer.name if notice.issuer else "")),
+        issuer_mark=issuer,
         title=one_line(notice.title),
         recipients=f"{recipients}：" if recipients else "",
         paragraphs=paragraphs,
         attachment_titles=[one_line(a.attachment.title) for a in data.attachments],
-        issuer_name=notice.issuer_name or (notice.issuer.name if notice.issuer else ""),
+        issuer_name=issuer,
         signed_date=chinese_date(notice.signed_date or notice.printed_date),
         copy_to=notice.copy_to,
         printed_by=notice.printed_by or notice.issuer_name,

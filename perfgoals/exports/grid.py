@@ -7,6 +7,8 @@ so the two formats cannot drift apart: the same cells, spans, numbers and format
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from perfgoals.money import CENT
+
 
 @dataclass
 class Cell:
@@ -55,7 +57,6 @@ class Grid:
 MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.00"
 COUNT_FORMAT = "0"
-CENT = Decimal("0.01")
 
 
 def money_cell(amount: Decimal | None, *, suffix: str = "", **kwargs) -> Cell:

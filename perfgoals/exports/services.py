@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from perfgoals.exports.documents import Document, build_document
@@ -153,8 +154,8 @@ def export_job_run(*, job_id: uuid.UUID) -> None:
         partial.unlink(missing_ok=True)
         message = (
             "没有找到要导出的内容或无权访问。"
-            if exc.__class__.__name__ == "Http404"
-            else ("生成文件时出错，请稍后重试或联系管理员。")
+            if isinstance(exc, Http404)
+            else "生成文件时出错，请稍后重试或联系管理员。"
         )
         _update(
             job_id,

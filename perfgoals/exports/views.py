@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from perfgoals.exports.models import ExportJob
 from perfgoals.exports.selectors import KINDS, export_jobs_visible_to, exportable_objects
 from perfgoals.exports.services import (
+    CONTENT_TYPES,
     FORMATS,
     export_job_create,
     export_jobs_fail_stale,
@@ -79,9 +80,9 @@ def job_download(request, pk):
     path = (root / job.file).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         raise Http404("文件已不存在，请重新导出。")
-    content_type = {"pdf": "application/pdf"}.get(
-        job.format, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=job.filename, content_type=content_type
+        path.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=CONTENT_TYPES[job.format],
     )

@@ -19,17 +19,17 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FONT = Font(name="宋体", size=10)
 BOLD = Font(name="宋体", size=10, bold=True)
 TITLE_FONT = Font(name="宋体", size=16, bold=True)
-ALIGN = {
-    "head": Alignment(horizontal="center", vertical="center", wrap_text=True),
-    "label": Alignment(horizontal="center", vertical="center", wrap_text=True),
-    "vlabel": Alignment(horizontal="center", vertical="center", wrap_text=True, textRotation=255),
-    "text": Alignment(horizontal="left", vertical="center", wrap_text=True),
-    "value": Alignment(horizontal="center", vertical="center", wrap_text=True),
-    "num": Alignment(horizontal="right", vertical="center"),
-}
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
+ALIGN = {
+    "head": CENTER,
+    "label": CENTER,
+    "vlabel": Alignment(horizontal="center", vertical="center", wrap_text=True, textRotation=255),
+    "text": LEFT,
+    "value": CENTER,
+    "num": RIGHT,
+}
 # Excel, WPS and LibreOffice evaluate a cell typed with one of these first characters.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -57,6 +57,13 @@ def _sheet_name(wb: Workbook, wanted: str) -> str:
         name = f"{base[:26]}_{n}"
         n += 1
     return name
+
+
+def _fit_to_a4_width(ws: Worksheet) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def write_grid(ws: Worksheet, grid: Grid) -> None:
@@ -132,11 +139,8 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
         ws.cell(row, 1).alignment = LEFT
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
 
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    _fit_to_a4_width(ws)
     ws.page_setup.orientation = "landscape" if grid.landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     if title_rows:
@@ -157,10 +161,7 @@ def write_text_sheet(ws: Worksheet, title: str, lines: list[str], width: int = 9
         ws.row_dimensions[index].height = max(
             18, 14 * math.ceil(_display_width(line) / (width - 2)) + 4
         )
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _fit_to_a4_width(ws)
 
 
 def _notice_lines(body: NoticeBody) -> list[str]:

@@ -8,7 +8,12 @@ from django.urls import reverse
 
 from allocations.models import AllocationTable, FundNotice
 from perfgoals.exports.models import ExportJob
-from perfgoals.exports.services import export_job_create, export_job_run, export_jobs_fail_stale
+from perfgoals.exports.services import (
+    CONTENT_TYPES,
+    export_job_create,
+    export_job_run,
+    export_jobs_fail_stale,
+)
 from perfgoals.models import Organisation, TargetTable, User
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +106,7 @@ def test_background_job_runs_and_offers_the_file_only_to_its_requester(
     assert reverse("exports:job_download", args=[job.pk]) in page.content.decode()
     download = client.get(reverse("exports:job_download", args=[job.pk]))
     assert download.status_code == 200
+    assert download["Content-Type"] == CONTENT_TYPES["xlsx"]
     assert b"".join(download.streaming_content).startswith(b"PK")
 
     login("ruili_health")
@@ -136,7 +142,19 @@ def test_failed_job_leaves_no_file(media, demo, monkeypatch):
     export_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and job.file == "" and "renderer died" in job.error
+    assert job.message == "生成文件时出错，请稍后重试或联系管理员。"
     assert list((media / "exports").iterdir()) == []
+
+
+def test_job_whose_object_went_out_of_scope_fails_with_not_found(media, demo):
+    user = User.objects.get(username="ruili_health")
+    job = ExportJob.objects.create(
+        kind="department", object_id=ids()["department"], format="pdf", requested_by=user
+    )
+    export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.message == "没有找到要导出的内容或无权访问。"
+    assert "Http404" in job.error
 
 
 def test_jobs_of_a_dead_worker_are_marked_failed(demo):

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from indicators.models import PerformanceIndicator
@@ -270,7 +271,14 @@ def test_row_actions_without_javascript_redirect_to_the_row(client, login, table
     assert response.status_code == 302
     assert response.url == reverse("tables:edit", args=[table.pk]) + f"#row-{row.pk}"
     response = client.get(reverse("indicators:row_delete", args=[row.pk]))
-    assert "确定从" in response.content.decode()
+    assert "确定从" in response.content.decode() and "及其下的" not in response.content.decode()
+    # A category's confirmation counts every row below it, 三级 and sub-items alike.
+    quality = some_row(table, "质量指标")
+    below = PerformanceIndicator.objects.filter(
+        Q(parent=quality) | Q(parent__parent=quality)
+    ).count()
+    page = client.get(reverse("indicators:row_delete", args=[quality.pk])).content.decode()
+    assert below > 1 and f"及其下的 {below} 个指标" in page
     response = client.post(reverse("indicators:row_delete", args=[row.pk]), {"version": 2})
     assert response.status_code == 302
     assert not PerformanceIndicator.objects.filter(pk=row.pk).exists()
