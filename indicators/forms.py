@@ -9,8 +9,6 @@ from django import forms
 from indicators.models import PerformanceIndicator
 
 MAX_PASTE_LINES = 500
-FOUR_COLUMNS = ("一级指标", "二级指标", "三级指标", "指标值")
-SIX_COLUMNS = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据")
 
 
 def _max_length(name: str) -> int | None:
