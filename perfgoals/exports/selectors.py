@@ -71,9 +71,10 @@ class TableExport:
 
 
 def _table_exports(tables: list[TargetTable]) -> list[TableExport]:
-    ids = [t.pk for t in tables]
-    trees = trees_for_tables(ids)
-    opinions = opinions_for_tables(ids)
+    trees = trees_for_tables([t.pk for t in tables])
+    # Only the 部门整体支出 layout prints review opinions (documents.department_grid).
+    reviewed = [t.pk for t in tables if t.layout == TargetTable.Layout.DEPARTMENT]
+    opinions = opinions_for_tables(reviewed) if reviewed else {}
     return [TableExport(t, trees[t.pk], opinions.get(t.pk, {})) for t in tables]
 
 
@@ -200,19 +201,20 @@ class SummaryExport:
 
 def summary_export(user: User | None, ident: str) -> SummaryExport:
     org_id, year = parse_org_year(ident)
-    tables = list(
+    rows = list(
         _tables(user)
-        .filter(organisation_id=org_id, year=year, layout=TargetTable.Layout.SPECIAL_FUND)
+        .filter(
+            organisation_id=org_id,
+            year=year,
+            layout__in=[TargetTable.Layout.SPECIAL_FUND, TargetTable.Layout.DEPARTMENT],
+        )
         .order_by("sequence", "pk")
     )
-    if not tables:
+    funds = [t for t in rows if t.layout == TargetTable.Layout.SPECIAL_FUND]
+    if not funds:
         raise Http404("没有找到该单位的专项资金绩效目标。")
-    department = (
-        _tables(user)
-        .filter(organisation_id=org_id, year=year, layout=TargetTable.Layout.DEPARTMENT)
-        .first()
-    )
-    return SummaryExport(tables[0].organisation, year, _table_exports(tables), department)
+    department = next((t for t in rows if t.layout == TargetTable.Layout.DEPARTMENT), None)
+    return SummaryExport(funds[0].organisation, year, _table_exports(funds), department)
 
 
 def resolve(kind: str, ident: str, user: User | None):

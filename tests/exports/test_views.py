@@ -226,8 +226,8 @@ def test_building_one_table_export_takes_a_fixed_number_of_queries(demo, django_
 
     user = User.objects.get(username="ruili_medsec")
     table = TargetTable.objects.get(layout="project", organisation__name="瑞丽市医疗保障局")
-    # the user's organisation, the table, its indicator tree, its review opinions
-    with django_assert_num_queries(4):
+    # the user's organisation, the table, its indicator tree (layout A prints no opinions)
+    with django_assert_num_queries(3):
         build_document("target", resolve("target", str(table.pk), user))
 
 
@@ -236,6 +236,29 @@ def test_department_export_queries_do_not_grow_with_tables(demo, django_assert_n
     from perfgoals.exports.selectors import resolve
 
     ident = ids()["department"]
-    # tables, all their indicators, all their opinions, the reviewing finance bureau
+    # tables, all their indicators, the department table's opinions, the finance bureau
     with django_assert_num_queries(4):
         build_document("department", resolve("department", ident, None))
+
+
+def test_summary_export_queries_do_not_grow_with_funds(demo, django_assert_num_queries):
+    from perfgoals.exports.documents import build_document
+    from perfgoals.exports.selectors import resolve
+
+    ident = ids()["summary"]
+    # the 14 funds with the department table they reconcile with, all the funds' indicators
+    with django_assert_num_queries(2):
+        document = build_document("summary", resolve("summary", ident, None))
+    assert len(document.grids[0].sections[0].body) == 14 + 1  # the funds and 合计
+    assert "其余330.00万元不属于本表所列专项资金" in document.grids[0].note
+
+
+def test_notice_export_query_count(demo, django_assert_num_queries):
+    from perfgoals.exports.documents import build_document
+    from perfgoals.exports.selectors import resolve
+
+    ident = str(ids()["own_notice"])
+    # notice; recipients; paragraphs; attachments; attached target tables and their
+    # indicators; attached allocation table with its columns, rows and cells
+    with django_assert_num_queries(10):
+        build_document("notice", resolve("notice", ident, None))
