@@ -54,13 +54,6 @@ class Region(models.Model):
                 {"parent": _("上级区域的层级必须比本区域高一级。")}, code="region_level"
             )
 
-    def ancestors(self) -> list["Region"]:
-        chain, node = [], self.parent
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        return chain
-
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -189,11 +182,6 @@ def percent_field(label: str) -> models.DecimalField:
     )
 
 
-class TargetTableQuerySet(models.QuerySet):
-    def for_year(self, year: int) -> "TargetTableQuerySet":
-        return self.filter(year=year)
-
-
 class TargetTable(models.Model):
     """One 绩效目标表 in any of the layouts of DOMAIN.md §4.
 
@@ -308,7 +296,6 @@ class TargetTable(models.Model):
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
-    objects = TargetTableQuerySet.as_manager()
 
     SPENDING_PLAN_FIELDS = ("spend_by_mar", "spend_by_jun", "spend_by_oct", "spend_by_dec")
     SPENDING_PLAN_LABELS = ("3月底", "6月底", "10月底", "12月底")
@@ -360,10 +347,6 @@ class TargetTable(models.Model):
     @property
     def has_indicator_tree(self) -> bool:
         return self.layout != self.Layout.DEPARTMENT
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status in {self.Status.DRAFT, self.Status.RETURNED}
 
 
 class ReviewOpinion(models.Model):
