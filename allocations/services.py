@@ -37,7 +37,11 @@ from allocations.models import (
     format_doc_number,
     parse_doc_number,
 )
-from allocations.selectors import compute_allocation, notice_recipient_choices
+from allocations.selectors import (
+    ComputedAllocation,
+    compute_allocation,
+    notice_recipient_choices,
+)
 from perfgoals.models import Organisation, Region, TargetTable, User
 from perfgoals.money import AmountUnit, agrees, format_amount, from_yuan, to_yuan
 
@@ -415,11 +419,16 @@ def _wan(yuan: Decimal, unit: str) -> str:
 
 
 def allocation_reconciliation(
-    table: AllocationTable, notice: FundNotice | None = None
+    table: AllocationTable,
+    notice: FundNotice | None = None,
+    *,
+    computed: ComputedAllocation | None = None,
 ) -> list[Problem]:
-    """Table total against the notice amount, the upper envelope and the budget lines."""
+    """Table total against the notice amount, the upper envelope and the budget lines.
+    Pass `computed` when the caller has already run compute_allocation on the table."""
     notice = notice or table.notice
-    computed = compute_allocation(table)
+    if computed is None:
+        computed = compute_allocation(table)
     problems: list[Problem] = []
     where = f"allocation:{table.pk}"
     if not computed.rows:
@@ -492,8 +501,11 @@ def allocation_reconciliation(
     return problems
 
 
-def notice_check(*, notice: FundNotice) -> list[Problem]:
-    """Everything that stands between a draft and issuing, in the order of the notice."""
+def notice_check(
+    *, notice: FundNotice, computed: Sequence[ComputedAllocation] | None = None
+) -> list[Problem]:
+    """Everything that stands between a draft and issuing, in the order of the notice.
+    `computed`: the notice's allocation tables as compute_allocation gave them, if at hand."""
     problems: list[Problem] = []
     if not notice.issuer_code and notice.doc_serial is None:
         problems.append(
@@ -565,8 +577,9 @@ def notice_check(*, notice: FundNotice) -> list[Problem]:
                     code="body_amount_missing",
                 )
             )
-    tables = list(notice.allocation_tables.all())
-    if not tables:
+    if computed is None:
+        computed = [compute_allocation(table) for table in notice.allocation_tables.all()]
+    if not computed:
         problems.append(
             Problem(
                 _("还没有分配表；多数通知以分配表为附件1。"),
@@ -575,8 +588,8 @@ def notice_check(*, notice: FundNotice) -> list[Problem]:
                 code="no_allocation",
             )
         )
-    for table in tables:
-        problems.extend(allocation_reconciliation(table, notice))
+    for allocation in computed:
+        problems.extend(allocation_reconciliation(allocation.table, notice, computed=allocation))
     return problems
 
 
@@ -645,12 +658,16 @@ def _copy_tree_nodes(table: TargetTable) -> list[dict[str, Any]]:
     return [convert(node) for node in indicator_tree(table_id=table.pk)]
 
 
-def _recipient_amount(notice: FundNotice, org: Organisation, single: bool) -> Decimal | None:
+def _recipient_amount(
+    notice: FundNotice,
+    org: Organisation,
+    single: bool,
+    computed: Sequence[ComputedAllocation],
+) -> Decimal | None:
     """The recipient's row of the allocation table, in the notice unit; the whole amount
     when there is a single recipient and no matching row."""
-    for table in notice.allocation_tables.all():
-        computed = compute_allocation(table)
-        for row in computed.rows:
+    for allocation in computed:
+        for row in allocation.rows:
             if row.row.organisation_id == org.pk or (
                 row.row.organisation_id is None and row.row.region_id == org.region_id
             ):
@@ -667,9 +684,13 @@ def _create_recipient_drafts(notice: FundNotice, user: User) -> list[TargetTable
         link.organisation for link in notice.recipient_links.select_related("organisation")
     ]
     bureaus = [org for org in recipients if not org.is_finance]
+    # Each table computed once, whatever the number of bureaus looking for their row.
+    computed = (
+        [compute_allocation(table) for table in notice.allocation_tables.all()] if bureaus else []
+    )
     drafts = []
     for org in bureaus:
-        amount = _recipient_amount(notice, org, single=len(bureaus) == 1)
+        amount = _recipient_amount(notice, org, single=len(bureaus) == 1, computed=computed)
         table = TargetTable(
             layout=TargetTable.Layout.PROJECT,
             organisation=org,

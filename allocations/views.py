@@ -144,6 +144,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         notice.amount_unit,
     )
+    computed_tables = _computed_tables(notice)
     context = {
         "notice": notice,
         "recipients": [
@@ -153,10 +154,12 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "budget_lines": budget_lines,
         "budget_total": budget_total,
         "attachments": list(notice.attachments.select_related("allocation_table", "target_table")),
-        "computed_tables": _computed_tables(notice),
+        "computed_tables": computed_tables,
         "chain": notice_chain(notice, request.user),
         "editable": editable,
-        "problems": services.notice_check(notice=notice) if editable else [],
+        "problems": (
+            services.notice_check(notice=notice, computed=computed_tables) if editable else []
+        ),
         "table_form": AllocationTableForm(
             initial={
                 "title": f"{services.project_name_from_title(notice.title)}分配表",
@@ -336,6 +339,7 @@ def _editor(
     notice,
     table,
     *,
+    computed=None,
     cells_form=None,
     column_form=None,
     row_form=None,
@@ -343,8 +347,9 @@ def _editor(
     status=200,
     partial: str | None = None,
 ) -> HttpResponse:
-    computed = compute_allocation(table)
-    problems = services.allocation_reconciliation(table, notice)
+    if computed is None:
+        computed = compute_allocation(table)
+    problems = services.allocation_reconciliation(table, notice, computed=computed)
     context = {
         "notice": notice,
         "table": table,
@@ -399,7 +404,16 @@ def allocation_cells(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
             return _editor(request, notice, table, partial=partial)
         messages.success(request, "分配数已保存并重新计算。")
         return redirect("allocations:allocation_edit", pk=pk, table_pk=table_pk)
-    return _editor(request, notice, table, cells_form=form, status=invalid, partial=partial)
+    # Nothing was saved: the grid the form was built on is still the table's state.
+    return _editor(
+        request,
+        notice,
+        table,
+        computed=form.computed,
+        cells_form=form,
+        status=invalid,
+        partial=partial,
+    )
 
 
 @login_required
