@@ -180,7 +180,7 @@ def notice_opening_text(
 def _check_manual_number(notice: FundNotice, doc_number: str) -> None:
     """Accept 瑞财社〔2020〕0296号 and its [] 【】 variants; refuse a number already used."""
     try:
-        code, year, serial, width = parse_doc_number(doc_number)
+        code, year, serial, _width = parse_doc_number(doc_number)
     except ValidationError as exc:
         raise ValidationError({"doc_number": exc.messages}) from exc
     clash = (
@@ -195,12 +195,7 @@ def _check_manual_number(notice: FundNotice, doc_number: str) -> None:
             code="doc_number_duplicate",
             params={"number": clash.doc_number, "title": clash.title},
         )
-    notice.issuer_code, notice.doc_year, notice.doc_serial, notice.doc_serial_width = (
-        code,
-        year,
-        serial,
-        width,
-    )
+    notice.set_doc_number(doc_number)
 
 
 def _check_recipients(issuer: Organisation, recipients: Sequence[Organisation]) -> None:
@@ -354,18 +349,8 @@ def _sync_attachments(
 ) -> None:
     """附件 list in print order: allocation tables, the upper level's target table, then
     the recipients' own target tables (created on issue)."""
-    recipient_ids = set(notice.recipient_links.values_list("organisation_id", flat=True))
-    attached = [
-        a.target_table
-        for a in notice.attachments.select_related("target_table")
-        if a.target_table_id is not None
-    ]
-    upper = (
-        next((t for t in attached if t.organisation_id not in recipient_ids), None)
-        if keep_upper
-        else upper_table
-    )
-    own = [t for t in attached if t.organisation_id in recipient_ids]
+    attached_upper, own = _attached_target_tables(notice)
+    upper = attached_upper if keep_upper else upper_table
     own += [t for t in recipient_tables if t not in own]
     notice.attachments.all().delete()
     rows = [
@@ -381,15 +366,25 @@ def _sync_attachments(
     NoticeAttachment.objects.bulk_create(rows)
 
 
-def notice_upper_table(notice: FundNotice) -> TargetTable | None:
-    """The upper level's target table attached to the notice (seed 000 附件2): an attached
-    table that is not one of the recipients' own."""
+def _attached_target_tables(notice: FundNotice) -> tuple[TargetTable | None, list[TargetTable]]:
+    """The notice's attached target tables: the upper level's (the first that is not one of
+    the recipients' own) and the recipients' own, in 附件 order."""
     recipient_ids = set(notice.recipient_links.values_list("organisation_id", flat=True))
+    upper, own = None, []
     for attachment in notice.attachments.select_related("target_table"):
         table = attachment.target_table
-        if table is not None and table.organisation_id not in recipient_ids:
-            return table
-    return None
+        if table is None:
+            continue
+        if table.organisation_id in recipient_ids:
+            own.append(table)
+        elif upper is None:
+            upper = table
+    return upper, own
+
+
+def notice_upper_table(notice: FundNotice) -> TargetTable | None:
+    """The upper level's target table attached to the notice (seed 000 附件2)."""
+    return _attached_target_tables(notice)[0]
 
 
 # ---------------------------------------------------------------------------------------
