@@ -301,13 +301,17 @@ def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _editable_table(request, pk: int, table_pk: int) -> tuple[FundNotice, AllocationTable]:
-    notice = notices_editable_by(request.user).filter(pk=pk).first()
+    # The editor and the services read the issuer and its region through table.notice,
+    # which the related manager below sets to this same object.
+    notice = (
+        notices_editable_by(request.user).select_related("issuer__region").filter(pk=pk).first()
+    )
     if notice is None:
         # An issued notice's table is read on the notice page; others do not exist.
         if notices_visible_to(request.user).filter(pk=pk).exists():
             raise Http404("通知已印发，分配表不能再修改。")
         raise Http404
-    table = get_object_or_404(AllocationTable, pk=table_pk, notice=notice)
+    table = get_object_or_404(notice.allocation_tables, pk=table_pk)
     return notice, table
 
 
