@@ -42,6 +42,7 @@ from allocations.selectors import (
     compute_allocation,
     notice_recipient_choices,
 )
+from allocations.templatetags.notice_tags import plain
 from perfgoals.models import Organisation, Region, TargetTable, User
 from perfgoals.money import AmountUnit, agrees, format_amount, from_yuan, to_yuan
 
@@ -401,14 +402,6 @@ class Problem:
     code: str = ""
 
 
-def _exact_yuan(yuan: Decimal) -> str:
-    """38,834.4 and 407,200: trailing zeros dropped, never 4.072E+5."""
-    value = yuan.normalize()
-    if value == value.to_integral_value():
-        value = value.quantize(Decimal(1))
-    return format_amount(value)
-
-
 def _wan(yuan: Decimal, unit: str) -> str:
     return f"{format_amount(from_yuan(yuan, unit))}{AmountUnit(unit).label}"
 
@@ -443,7 +436,8 @@ def allocation_reconciliation(
                         "请核对分配数或下达金额。"
                     )
                     % {
-                        "exact": _exact_yuan(computed.total_yuan),
+                        # As the editor prints it: 38,834.4 and 407,200, never 4.072E+5.
+                        "exact": plain(computed.total_yuan),
                         "shown": _wan(computed.total_yuan, notice.amount_unit),
                         "stated": format_amount(notice.amount),
                         "unit": AmountUnit(notice.amount_unit).label,
