@@ -53,9 +53,8 @@ class NoticeFilter(django_filters.FilterSet):
         )
 
     def filter_issuer(self, queryset, name, value):
-        """The issuing bureau, or an external notice whose printed issuer line names it."""
-        if value is None:
-            return queryset
+        """The issuing bureau, or an external notice whose printed issuer line names it.
+        (django-filter calls this only with a chosen organisation.)"""
         return queryset.filter(
             Q(issuer=value) | Q(issuer__isnull=True, issuer_name__contains=value.name)
         )

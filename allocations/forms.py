@@ -24,7 +24,12 @@ from allocations.selectors import (
     notice_recipient_choices,
     notice_upper_table_choices,
 )
-from allocations.services import STANDARD_PERFORMANCE_PARAGRAPH, BudgetLineData
+from allocations.services import (
+    STANDARD_PERFORMANCE_PARAGRAPH,
+    BudgetLineData,
+    notice_opening_text,
+    notice_upper_table,
+)
 from perfgoals.models import Organisation, User
 from perfgoals.money import MONEY_DIGITS, MONEY_PLACES, AmountUnit
 
@@ -236,8 +241,6 @@ class NoticeForm(forms.Form):
 
     @classmethod
     def initial_from(cls, notice: FundNotice) -> dict:
-        from allocations.services import notice_opening_text, notice_upper_table
-
         paragraphs = list(notice.paragraphs.all())
         opening = paragraphs[0].text if paragraphs and not paragraphs[0].numbered else ""
         generated = notice_opening_text(

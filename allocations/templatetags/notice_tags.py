@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from perfgoals.money import AmountUnit, format_amount
+from perfgoals.money import AmountUnit, format_amount, from_yuan
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ def plain(value: Decimal | int | None) -> str:
 @register.filter
 def money(value: Decimal | None) -> str:
     """Two decimals with thousands separators (3.88, 154.18)."""
-    return format_amount(value, places=2) if value is not None else ""
+    return format_amount(value, places=2)
 
 
 @register.filter
@@ -60,8 +60,6 @@ def index(sequence, position: int):
 @register.filter
 def in_unit(yuan: Decimal | None, unit: str) -> Decimal | None:
     """An exact 元 figure shown in `unit` by the stated rounding rule."""
-    from perfgoals.money import from_yuan
-
     return from_yuan(yuan, unit) if yuan is not None else None
 
 
