@@ -42,7 +42,9 @@ class ConcurrentEditError(Exception):
 def target_table_editable(*, user: User, table_id: int) -> TargetTable:
     """The table if `user` may edit it now; otherwise Http404 (never reveal it exists)."""
     try:
-        return target_tables_editable_by(user).select_related("notice").get(pk=table_id)
+        # updated_by: the editor's heading names who saved last.
+        tables = target_tables_editable_by(user).select_related("notice", "updated_by")
+        return tables.get(pk=table_id)
     except TargetTable.DoesNotExist:
         raise Http404("没有找到可编辑的绩效目标表。") from None
 
