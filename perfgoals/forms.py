@@ -9,56 +9,54 @@ from perfgoals.models import TargetTable
 
 Layout = TargetTable.Layout
 
+TITLE = ("title", "表名")
+UNIT = ("amount_unit", "金额单位")
+# The 资金情况 and 总体目标 blocks the project and transfer-payment tables print alike.
+FUNDS = (
+    "资金情况",
+    [
+        UNIT,
+        ("amount_total", "年度资金总额"),
+        ("amount_fiscal", "其中：财政拨款"),
+        ("amount_other", "其他资金"),
+    ],
+)
+OVERALL_GOAL = ("总体目标", [("annual_goal", "年度目标")])
+
 # Per layout: (section title, [(field, label as the official table prints it)]).
 LAYOUT_SECTIONS: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
     Layout.PROJECT: [
         (
             "基本信息",
             [
-                ("title", "表名"),
+                TITLE,
                 ("project_name", "项目名称"),
                 ("contact", "项目负责人及联系电话"),
                 ("competent_department", "主管部门"),
                 ("implementing_unit", "实施单位"),
             ],
         ),
-        (
-            "资金情况",
-            [
-                ("amount_unit", "金额单位"),
-                ("amount_total", "年度资金总额"),
-                ("amount_fiscal", "其中：财政拨款"),
-                ("amount_other", "其他资金"),
-            ],
-        ),
-        ("总体目标", [("annual_goal", "年度目标")]),
+        FUNDS,
+        OVERALL_GOAL,
     ],
     Layout.TRANSFER: [
         (
             "基本信息",
             [
-                ("title", "表名"),
+                TITLE,
                 ("project_name", "专项名称"),
                 ("finance_department", "财政部门"),
                 ("competent_department", "主管部门"),
             ],
         ),
-        (
-            "资金情况",
-            [
-                ("amount_unit", "金额单位"),
-                ("amount_total", "年度资金总额"),
-                ("amount_fiscal", "其中：财政拨款"),
-                ("amount_other", "其他资金"),
-            ],
-        ),
-        ("总体目标", [("annual_goal", "年度目标")]),
+        FUNDS,
+        OVERALL_GOAL,
     ],
     Layout.DEPT_PROJECT: [
         (
             "基本信息",
             [
-                ("title", "表名"),
+                TITLE,
                 ("project_code", "项目编码"),
                 ("project_name", "项目名称"),
                 ("contact", "项目负责人及联系电话"),
@@ -67,7 +65,7 @@ LAYOUT_SECTIONS: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         (
             "预算规模及资金用途",
             [
-                ("amount_unit", "金额单位"),
+                UNIT,
                 ("amount_total", "预算数"),
                 ("amount_fiscal", "其中：财政资金"),
                 ("amount_other", "其他资金"),
@@ -86,11 +84,11 @@ LAYOUT_SECTIONS: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("绩效目标", [("annual_goal", "绩效目标")]),
     ],
     Layout.DEPARTMENT: [
-        ("基本信息", [("title", "表名"), ("project_name", "部门（单位）名称")]),
+        ("基本信息", [TITLE, ("project_name", "部门（单位）名称")]),
         (
             "年度预算申请资金",
             [
-                ("amount_unit", "金额单位"),
+                UNIT,
                 ("amount_total", "资金总额"),
                 ("basic_expenditure", "基本支出"),
                 ("project_expenditure", "项目支出"),
@@ -111,14 +109,14 @@ LAYOUT_SECTIONS: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         (
             "基本信息",
             [
-                ("title", "表名"),
+                TITLE,
                 ("project_name", "专项支出名称"),
                 ("spending_direction", "支出方向"),
                 ("competent_department", "主管部门"),
                 ("implementation_period", "实施期"),
             ],
         ),
-        ("资金情况", [("amount_unit", "金额单位"), ("amount_total", "资金总额")]),
+        ("资金情况", [UNIT, ("amount_total", "资金总额")]),
         ("绩效目标", [("period_goal", "实施期绩效目标"), ("annual_goal", "年度绩效目标")]),
     ],
 }
