@@ -191,11 +191,25 @@ def review_queue(user: User) -> QuerySet[TargetTable]:
     )
 
 
+def review_section(
+    user: User, *, awaiting_performance: bool, title: str, empty_text: str
+) -> Section:
+    """The region's submitted tables at one review stage, oldest change first."""
+    queue = review_queue(user).filter(awaiting_performance=awaiting_performance)
+    return Section(
+        "review",
+        title,
+        queue.count(),
+        list(queue.order_by("updated_at", "pk")[:LIST_LIMIT]),
+        table_list_url(status=Status.SUBMITTED),
+        empty_text,
+    )
+
+
 def finance_sections(user: User) -> list[Section]:
     own_drafts = notices_visible_to(user).filter(
         status=FundNotice.Status.DRAFT, issuer_id=user.organisation_id
     )
-    queue = review_queue(user).filter(awaiting_performance=False)
     return [
         Section(
             "notice_drafts",
@@ -205,27 +219,22 @@ def finance_sections(user: User) -> list[Section]:
             reverse("allocations:notice_list"),
             "没有草稿状态的通知。",
         ),
-        Section(
-            "review",
-            "本区域已提交、待业务股室审核的绩效目标表",
-            queue.count(),
-            list(queue.order_by("updated_at", "pk")[:LIST_LIMIT]),
-            table_list_url(status=Status.SUBMITTED),
-            "没有待审核的绩效目标表。",
+        review_section(
+            user,
+            awaiting_performance=False,
+            title="本区域已提交、待业务股室审核的绩效目标表",
+            empty_text="没有待审核的绩效目标表。",
         ),
     ]
 
 
 def performance_sections(user: User) -> list[Section]:
-    queue = review_queue(user).filter(awaiting_performance=True)
     return [
-        Section(
-            "review",
-            "待绩效股审核的绩效目标表",
-            queue.count(),
-            list(queue.order_by("updated_at", "pk")[:LIST_LIMIT]),
-            table_list_url(status=Status.SUBMITTED),
-            "没有待绩效股审核的绩效目标表。",
+        review_section(
+            user,
+            awaiting_performance=True,
+            title="待绩效股审核的绩效目标表",
+            empty_text="没有待绩效股审核的绩效目标表。",
         ),
     ]
 
