@@ -223,7 +223,6 @@ TARGET_TABLE_EXPORT = ListExport(
     widths=[48, 20, 30, 8, 24, 16, 10, 14, 18],
     title="绩效目标表",
 )
-EXPORT_HEADERS = TARGET_TABLE_EXPORT.headers
 
 
 def export_rows(table: TargetTableTable) -> list[list[Any]]:
