@@ -204,10 +204,6 @@ class PerformanceIndicator(models.Model):
         self.value_unit_implied = parsed.unit_implied
         self.value_note = parsed.reason or parsed.text[:300]
 
-    @property
-    def parsed_value(self):
-        return parse_value(self.value_text, indicator_name=self.name)
-
 
 class LibraryIndicator(models.Model):
     """An entry of the indicator library (指标库): a 三级 indicator used before, to pick from.
