@@ -4,9 +4,16 @@ from decimal import Decimal
 
 import pytest
 
-from allocations.models import AllocationTable, FundNotice
+from allocations.models import (
+    AllocationCell,
+    AllocationColumn,
+    AllocationRow,
+    AllocationStandard,
+    AllocationTable,
+    FundNotice,
+)
 from allocations.selectors import compute_allocation
-from perfgoals.money import AmountUnit, agrees, convert, from_yuan, to_yuan
+from perfgoals.money import AmountUnit, agrees, convert, from_yuan, round_cents, to_yuan
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +63,23 @@ def test_half_up_rounding_from_yuan_to_wan():
 
 
 def test_sums_stay_exact_where_binary_floats_drift():
-    # 100 000 × 0.01 drifts as float (and in SQLite's SUM); Decimal stays exact.
-    cents = [Decimal("0.01")] * 100_000
-    assert sum(cents, Decimal(0)) == Decimal("1000.00")
+    # Ten rows of 0.10元 add up to 0.9999999999999999 as floats (and in SQLite's SUM).
+    assert sum([0.1] * 10) != 1
+    table = AllocationTable.objects.create(title="十行一角", unit=AmountUnit.YUAN)
+    column = AllocationColumn.objects.create(table=table, position=1, kind="source", label="来源")
+    rows = AllocationRow.objects.bulk_create(
+        AllocationRow(table=table, position=n, label=f"第{n}行") for n in range(1, 11)
+    )
+    AllocationCell.objects.bulk_create(
+        AllocationCell(row=row, column=column, amount=Decimal("0.10")) for row in rows
+    )
+    result = compute_allocation(table)
+    assert result.column_amounts_yuan == [Decimal("1")]
+    assert result.total_yuan == Decimal("1")
+    assert result.total == Decimal("1.00")
 
 
 def test_a_share_that_does_not_divide_evenly_gives_a_standard_rounded_to_the_fen():
-    from allocations.models import AllocationStandard
-
     standard = AllocationStandard(base_amount=Decimal("10"), upper_share=1, lower_share=2)
     assert standard.standard_for("upper") == Decimal("3.33")
     assert standard.standard_for("lower") == Decimal("6.67")
@@ -79,8 +95,6 @@ def test_a_share_that_does_not_divide_evenly_gives_a_standard_rounded_to_the_fen
 
 
 def test_round_cents_keeps_only_the_digits_that_count():
-    from perfgoals.money import round_cents
-
     assert [str(round_cents(Decimal(v))) for v in ("4.80", "3.335", "100", "0.125", "7.2")] == [
         "4.8",
         "3.34",

@@ -114,8 +114,14 @@ def test_typed_standard_and_new_standard_from_percent_shares(seed000_draft, fina
             "lower_percent": Decimal("60"),
         },
     )
-    assert typed.unit_standard == Decimal("4.8")
-    assert derived.unit_standard == Decimal("4.8")
+    # Read back as the table computes them, not from the objects the service returned.
+    stored = {column.label: column for column in compute_allocation(table).columns}
+    assert stored["直接填写"].standard is None
+    assert stored["直接填写"].unit_standard == Decimal("4.8")
+    standard = stored["新标准"].standard
+    assert (standard.name, standard.upper_share, standard.lower_share) == ("测试标准", 40, 60)
+    assert stored["新标准"].unit_standard == Decimal("4.8")  # 12 × 40/(40+60)
+    assert {typed.pk, derived.pk} == {stored["直接填写"].pk, stored["新标准"].pk}
 
 
 def test_share_percentages_not_summing_to_100_are_refused_and_nothing_saved(seed000_draft, finance):

@@ -3,14 +3,17 @@ allocation editor, issuing; and who may see or do what (other organisations get 
 
 import re
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from allocations import services
+from allocations.forms import NoticeForm
 from allocations.models import AllocationTable, ClassificationCode, FundNotice
-from perfgoals.models import Organisation, TargetTable
-from tests.allocations.conftest import SEED_000_TITLE, build_seed_000
+from perfgoals.models import Organisation, TargetTable, User
+from tests.allocations.conftest import SEED_000_TITLE, build_seed_000, notice_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -380,9 +383,14 @@ def test_issued_notice_edit_url_is_refused_with_a_message(client, login, seed000
 
 def test_classification_codes_are_editable_in_admin(client, login):
     login("admin")
-    response = client.get(reverse("admin:allocations_classificationcode_changelist"))
+    lottery = ClassificationCode.objects.get(scheme="function", code="2296013")
+    response = client.get(
+        reverse("admin:allocations_classificationcode_changelist"), {"q": "2296013"}
+    )
     assert response.status_code == 200
-    assert ClassificationCode.objects.filter(code="2296013").exists()
+    html = response.content.decode()
+    change = reverse("admin:allocations_classificationcode_change", args=[lottery.pk])
+    assert change in html and lottery.name in html
 
 
 # --- audit additions ------------------------------------------------------------------------
@@ -483,9 +491,6 @@ def test_editing_the_amount_rewrites_the_generated_opening(client, login, seed00
 
 
 def test_typed_opening_is_kept_and_a_missing_amount_is_flagged(finance, seed000_draft):
-    from allocations.forms import NoticeForm
-    from tests.allocations.conftest import notice_kwargs
-
     opening = "根据上级文件要求，现下达你单位补助资金，具体金额详见附件。"
     notice = services.notice_update(
         notice=seed000_draft,
@@ -539,11 +544,7 @@ def test_htmx_grid_shows_cell_errors_in_place_and_refreshes_the_settings_version
 
 def test_prefecture_rows_of_several_counties_reconcile_with_the_envelope(demo):
     """德宏州 splits 40.71万元 over its counties; 瑞丽市's row is seed 000's 3.88."""
-    from django.contrib.auth import get_user_model
-
-    dehong = get_user_model().objects.get(username="dehong_finance")
-    from tests.allocations.conftest import notice_kwargs
-
+    dehong = User.objects.get(username="dehong_finance")
     notice = services.notice_create(
         user=dehong,
         **notice_kwargs(
@@ -642,10 +643,6 @@ def test_list_finds_notices_by_fund_name_or_number(client, login, query, shown, 
 
 
 def test_list_exports_every_row_as_filtered_and_sorted(client, login):
-    from io import BytesIO
-
-    from openpyxl import load_workbook
-
     login("ruili_finance")
     url = reverse("allocations:notice_list")
     page = client.get(url, {"year": 2020, "sort": "-doc_number"}).content.decode()
