@@ -91,6 +91,9 @@ def test_finance_drafts_and_issues_seed_000_then_the_bureau_finds_its_draft(
 
     # Back to the notice: checked, then issued.
     page.get_by_role("link", name=re.compile("返回通知")).click()
+    page.wait_for_url(re.compile(r"/notices/\d+/$"))
+    # Counted on the notice page once its check is there, not on the editor still showing.
+    page.locator("#check").wait_for()
     assert page.locator("#check .sev-error").count() == 0
     page.click("#issue-button")
     page.wait_for_load_state()
