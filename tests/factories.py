@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import factory
 
-from allocations.models import ClassificationCode, FundNotice
+from allocations.models import FundNotice
+from perfgoals.demo import DEMO_PASSWORD
 from perfgoals.models import Organisation, Region, TargetTable, User
 
 
@@ -46,7 +47,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     organisation = factory.SubFactory(OrganisationFactory)
     role = User.Role.BUREAU_STAFF
-    password = factory.PostGenerationMethodCall("set_password", "Perfgoals#2026")
+    password = factory.PostGenerationMethodCall("set_password", DEMO_PASSWORD)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):
@@ -66,16 +67,6 @@ class TargetTableFactory(factory.django.DjangoModelFactory):
     amount_total = Decimal("3.88")
     amount_fiscal = Decimal("3.88")
     amount_other = Decimal("0")
-
-
-class ClassificationCodeFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ClassificationCode
-        django_get_or_create = ("scheme", "code")
-
-    scheme = ClassificationCode.Scheme.FUNCTION
-    code = "2100399"
-    name = "其他基层医疗卫生机构支出"
 
 
 class FundNoticeFactory(factory.django.DjangoModelFactory):

@@ -42,7 +42,3 @@ def printed_sequence(table: TargetTable) -> list[str]:
             else:
                 out.append(ind.value_text)
     return out
-
-
-def seed_table(**lookup) -> TargetTable:
-    return TargetTable.objects.get(**lookup)
