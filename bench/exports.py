@@ -22,6 +22,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
 from perfgoals.exports.documents import build_document  # noqa: E402
 from perfgoals.exports.grid import Grid  # noqa: E402
 from perfgoals.exports.pdf import render_pdf  # noqa: E402
@@ -45,14 +48,16 @@ def latin_only(document):
     return latin
 
 
-def median_time(fn, runs: int) -> tuple[float, object]:
-    fn()  # warm: imports, stylesheet parse, fontconfig cache
+def median_time(fn, runs: int) -> tuple[float, object, int]:
+    """Median seconds of `runs` warm calls, the last result, and the queries of one call."""
+    with CaptureQueriesContext(connection) as queries:
+        fn()  # warm: imports, stylesheet parse, fontconfig cache
     times, result = [], None
     for _ in range(runs):
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    return statistics.median(times), result, len(queries)
 
 
 def main() -> None:
@@ -78,8 +83,8 @@ def main() -> None:
         render_pdf(latin_doc)
         latin_times.append(time.perf_counter() - start)
     cjk, latin = statistics.median(cjk_times), statistics.median(latin_times)
-    rows.append(("PDF one table (seed 000 附件3, 15 三级 indicators)", cjk, 0.3, len(pdf)))
-    rows.append(("PDF same layout, Latin-only text", latin, None, None))
+    rows.append(("PDF one table (seed 000 附件3, 15 三级 indicators)", cjk, 0.3, len(pdf), None))
+    rows.append(("PDF same layout, Latin-only text", latin, None, None, None))
 
     def department_pdf():
         return render_pdf(build_document("department", resolve("department", dept_ident, None)))
@@ -90,21 +95,24 @@ def main() -> None:
     def department_xlsx():
         return render_xlsx(build_document("department", resolve("department", dept_ident, None)))
 
-    seconds, content = median_time(department_pdf, runs)
-    rows.append(
-        ("PDF seed 004 department text (cover, TOC, 16 tables)", seconds, 2.0, len(content))
-    )
-    seconds, content = median_time(table_xlsx, runs)
-    rows.append(("XLSX one table (seed 000 附件3, incl. query)", seconds, 0.05, len(content)))
-    seconds, content = median_time(department_xlsx, runs)
-    rows.append(("XLSX seed 004 workbook (index + 17 sheets)", seconds, 0.5, len(content)))
+    for label, fn, budget in [
+        ("PDF seed 004 department text (cover, TOC, 16 tables)", department_pdf, 2.0),
+        ("XLSX one table (seed 000 附件3, incl. query)", table_xlsx, 0.05),
+        ("XLSX seed 004 workbook (index + 17 sheets)", department_xlsx, 0.5),
+    ]:
+        seconds, content, queries = median_time(fn, runs)
+        rows.append((label, seconds, budget, len(content), queries))
 
-    print(f"median of {runs} warm runs")
-    for label, seconds, budget, size in rows:
+    print(f"median of {runs} warm runs; SQL queries of one run where it reads the data")
+    for label, seconds, budget, size, queries in rows:
         verdict = "" if budget is None else ("OK" if seconds <= budget else "OVER BUDGET")
         budget_text = "" if budget is None else f"budget {budget:.2f} s"
         size_text = "" if size is None else f"{size / 1024:.0f} KB"
-        print(f"{label:<56} {seconds:7.3f} s  {budget_text:<15} {size_text:>7}  {verdict}")
+        query_text = "" if queries is None else f"{queries} queries"
+        print(
+            f"{label:<56} {seconds:7.3f} s  {budget_text:<15} {size_text:>7}  {query_text:<10}"
+            f"  {verdict}"
+        )
     ratio = cjk / latin
     print(
         f"{'CJK / Latin-only ratio (budget ≤ 1.5)':<56} {ratio:7.2f}    "
