@@ -226,6 +226,11 @@ class FundNotice(models.Model):
         return reverse("allocations:notice_detail", args=[self.pk])
 
     @property
+    def status_label(self) -> str:
+        """草稿 or 已印发; an upper notice registered by number and title is 系统外文件."""
+        return str(_("系统外文件") if self.is_external else self.get_status_display())
+
+    @property
     def doc_number(self) -> str:
         if self.doc_serial is None:
             return ""

@@ -30,9 +30,6 @@ class NoticeTable(tables.Table):
     def render_doc_number(self, record: FundNotice) -> str:
         return record.doc_number
 
-    def value_doc_number(self, record: FundNotice) -> str:
-        return record.doc_number
-
     def render_recipients(self, record: FundNotice) -> str:
         # recipient_links are prefetched by the selector: no query per row.
         return format_html_join(
@@ -43,5 +40,6 @@ class NoticeTable(tables.Table):
         return f"{money(record.amount)}{unit_label(record.amount_unit)}"
 
     def render_status(self, record: FundNotice) -> str:
-        label = "系统外文件" if record.is_external else record.get_status_display()
-        return format_html('<span class="status status-{}">{}</span>', record.status, label)
+        return format_html(
+            '<span class="status status-{}">{}</span>', record.status, record.status_label
+        )

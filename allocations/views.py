@@ -111,7 +111,7 @@ def notice_export_rows(table: NoticeTable) -> list[list]:
                 notice.amount,
                 notice.get_amount_unit_display() if notice.amount is not None else "",
                 notice.year,
-                "系统外文件" if notice.is_external else str(notice.get_status_display()),
+                notice.status_label,
                 notice.printed_date or notice.signed_date,
             ]
         )

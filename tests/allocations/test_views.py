@@ -406,7 +406,9 @@ def test_external_upper_notice_page_shows_the_chain_downward(client, login):
     chain = text_of_html(html[html.index('id="chain"') : html.index("</ol>")])
     assert chain.index("德财社〔2020〕162号") < chain.index("瑞财社〔2020〕0296号")
     assert "瑞财社〔2020〕0258号" not in chain  # cites 150号, not 162号
-    assert "下达金额" not in text_of(response)  # no amount recorded: nothing to print
+    text = text_of(response)
+    assert "下达金额" not in text  # no amount recorded: nothing to print
+    assert "系统外文件" in text and "已印发" not in text
     assert "/exports/notice/" not in html  # nothing to export: its export URLs are 404
     assert client.get(f"/exports/notice/{upper.pk}.pdf").status_code == 404
 
@@ -662,6 +664,8 @@ def test_list_exports_every_row_as_filtered_and_sorted(client, login):
     by_number = {row[0]: row for row in rows[1:]}
     assert by_number["瑞财社〔2020〕0258号"][3] == "瑞丽市医疗保障局"
     assert by_number["瑞财社〔2020〕0258号"][4] == 154.18
+    assert by_number["瑞财社〔2020〕0258号"][7] == "已印发"
+    assert by_number["德财社〔2020〕162号"][7] == "系统外文件"  # registered, never issued here
     assert sheet["E3"].number_format == "#,##0.00"
     csv_text = client.get(url, {"q": "0296", "export": "csv"}).content.decode("utf-8-sig")
     assert csv_text.splitlines()[1].startswith("瑞财社〔2020〕0296号,")
