@@ -44,11 +44,10 @@ from allocations.selectors import notices_visible_to
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.money import TEN_THOUSAND, AmountUnit, format_amount
 from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
+from perfgoals.spreadsheets import looks_like_formula
 
 PER_PAGE = 25
 EXPORT_FORMATS = ("xlsx", "csv")
-# Spreadsheet programs treat a cell starting with these as a formula (CSV/formula injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 STATUS_RANK = {
     TargetTable.Status.DRAFT: 1,
     TargetTable.Status.RETURNED: 2,
@@ -244,10 +243,6 @@ def export_rows(table: TargetTableTable) -> list[list[Any]]:
             ]
         )
     return rows
-
-
-def looks_like_formula(text: str) -> bool:
-    return text.startswith(FORMULA_TRIGGERS)
 
 
 def write_xlsx(spec: ListExport, rows: list[list[Any]]) -> bytes:

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from perfgoals.exports.documents import Document, Narrative, NoticeBody, Placeholder
 from perfgoals.exports.grid import Grid
+from perfgoals.spreadsheets import looks_like_formula
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -30,8 +31,6 @@ ALIGN = {
     "value": CENTER,
     "num": RIGHT,
 }
-# Excel, WPS and LibreOffice evaluate a cell typed with one of these first characters.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 PORTRAIT_CHARS = 95  # printable width of A4 portrait in Excel character units at 10 pt
 LANDSCAPE_CHARS = 140
@@ -40,7 +39,7 @@ LANDSCAPE_CHARS = 140
 def set_text(cell, text: str) -> None:
     text = ILLEGAL_CHARACTERS_RE.sub("", text or "")
     cell.value = text if text else None
-    if text and text.startswith(FORMULA_TRIGGERS):
+    if text and looks_like_formula(text):
         # openpyxl stores "=…" as a formula; force a shared string and mark it as literal.
         cell.data_type = "s"
         cell.quotePrefix = True
