@@ -391,7 +391,7 @@ class _Linter:
     def __init__(self, table: TargetTable, rows: list[PerformanceIndicator], context: _Context):
         self.table = table
         self.context = context
-        self.generation = table.framework or TargetTable.default_framework(table.year)
+        self.generation = table.framework_generation
         self.other_generation = "2015" if self.generation == "2021" else "2021"
         self.tree = build_tree(rows)
         self.findings: list[tuple[int, Finding]] = []

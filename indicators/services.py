@@ -26,7 +26,7 @@ def indicator_tree_create(
     Rows are inserted level by level (four INSERTs whatever the size) with their history,
     each 一级/二级 row linked to its framework category.
     """
-    generation = table.framework or table.default_framework(table.year)
+    generation = table.framework_generation
     index = FrameworkIndex()
     existing_roots = PerformanceIndicator.objects.filter(table=table, level=1).count()
     created: list[PerformanceIndicator] = []
@@ -133,7 +133,7 @@ def _check_row(row: PerformanceIndicator) -> None:
         raise ValidationError(errors)
     if row.level in (1, 2):
         table = row.table
-        generation = table.framework or table.default_framework(table.year)
+        generation = table.framework_generation
         row.category = FrameworkIndex().resolve(generation, row.level, row.name)
     else:
         row.category = None

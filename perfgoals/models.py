@@ -335,6 +335,11 @@ class TargetTable(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("tables:detail", args=[self.pk])
 
+    @property
+    def framework_generation(self) -> str:
+        """The indicator framework the table is checked against, stored or by its year."""
+        return self.framework or self.default_framework(self.year)
+
     @staticmethod
     def default_framework(year: int) -> str:
         # 财预〔2021〕101号 applies from the 2022 budget round on.

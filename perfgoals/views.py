@@ -188,7 +188,7 @@ def _counts(panel: list["PanelFinding"]) -> dict[str, int]:
 
 def _category_names(table: TargetTable) -> dict[str, list[str]]:
     """The framework's 一级 and 二级 names of the table's generation, for the name pickers."""
-    generation = table.framework or table.default_framework(table.year)
+    generation = table.framework_generation
     names: dict[str, list[str]] = {"first": [], "second": []}
     for category in FrameworkCategory.objects.filter(generation=generation).order_by(
         "level", "parent__position", "position"
