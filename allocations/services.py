@@ -42,9 +42,9 @@ from allocations.selectors import (
     compute_allocation,
     notice_recipient_choices,
 )
-from allocations.templatetags.notice_tags import plain
+from perfgoals.display import format_amount, plain, yuan_in_unit
 from perfgoals.models import Organisation, Region, TargetTable, User
-from perfgoals.money import AmountUnit, agrees, format_amount, from_yuan, to_yuan
+from perfgoals.money import AmountUnit, agrees, from_yuan, to_yuan
 
 logger = logging.getLogger(__name__)
 
@@ -402,10 +402,6 @@ class Problem:
     code: str = ""
 
 
-def _wan(yuan: Decimal, unit: str) -> str:
-    return f"{format_amount(from_yuan(yuan, unit))}{AmountUnit(unit).label}"
-
-
 def allocation_reconciliation(
     table: AllocationTable,
     notice: FundNotice | None = None,
@@ -438,7 +434,7 @@ def allocation_reconciliation(
                     % {
                         # As the editor prints it: 38,834.4 and 407,200, never 4.072E+5.
                         "exact": plain(computed.total_yuan),
-                        "shown": _wan(computed.total_yuan, notice.amount_unit),
+                        "shown": yuan_in_unit(computed.total_yuan, notice.amount_unit),
                         "stated": format_amount(notice.amount),
                         "unit": AmountUnit(notice.amount_unit).label,
                     },
@@ -455,10 +451,10 @@ def allocation_reconciliation(
                         "各行合计%(shown)s，与上级资金总额%(envelope)s%(unit)s不一致（相差%(diff)s）。"
                     )
                     % {
-                        "shown": _wan(computed.total_yuan, table.envelope_unit),
+                        "shown": yuan_in_unit(computed.total_yuan, table.envelope_unit),
                         "envelope": format_amount(table.envelope_amount),
                         "unit": AmountUnit(table.envelope_unit).label,
-                        "diff": _wan(difference.copy_abs(), table.envelope_unit),
+                        "diff": yuan_in_unit(difference.copy_abs(), table.envelope_unit),
                     },
                     where,
                     code="allocation_envelope_mismatch",
@@ -479,7 +475,7 @@ def allocation_reconciliation(
                         )
                         % {
                             "source": column.label,
-                            "shown": _wan(total or Decimal(0), line.unit),
+                            "shown": yuan_in_unit(total or Decimal(0), line.unit),
                             "stated": format_amount(line.amount),
                             "unit": AmountUnit(line.unit).label,
                         },
@@ -542,7 +538,7 @@ def notice_check(
                     _("预算指标合计 %(parts)s = %(total)s，与下达金额%(stated)s%(unit)s不一致。")
                     % {
                         "parts": parts,
-                        "total": _wan(total_yuan, notice.amount_unit),
+                        "total": yuan_in_unit(total_yuan, notice.amount_unit),
                         "stated": format_amount(notice.amount),
                         "unit": AmountUnit(notice.amount_unit).label,
                     },

@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
 from allocations.models import FundNotice
-from allocations.templatetags.notice_tags import money, unit_label
+from perfgoals.display import money, unit_label
 
 
 class NoticeTable(tables.Table):

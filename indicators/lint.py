@@ -66,12 +66,10 @@ one query per kind over a whole queryset.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 
 from django.db.models import QuerySet
 
@@ -80,42 +78,13 @@ from indicators.library import clean_indicator_name
 from indicators.models import FrameworkCategory, PerformanceIndicator
 from indicators.selectors import FrameworkIndex, TreeNode, build_tree
 from indicators.values import Comparator, ParsedValue, ValueKind, parse_value, suggest_normal_form
+from perfgoals.display import amount_with_unit, format_amount, plain_number, yuan_in_unit
+from perfgoals.findings import Finding, Severity
+from perfgoals.layouts import layout_spec
 from perfgoals.models import TargetTable
-from perfgoals.money import AmountUnit, agrees, format_amount, from_yuan, to_yuan
+from perfgoals.money import AmountUnit, agrees, to_yuan
 
 __all__ = ["Finding", "Severity", "lint_table", "lint_tables"]
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: Severity
-    message: str
-    field: str = ""
-    indicator_id: int | None = None
-    suggestion: str = ""
-
-    @property
-    def key(self) -> str:
-        """Fingerprint for acknowledging this warning: changes when the row's text changes."""
-        raw = f"{self.code}|{self.indicator_id or ''}|{self.field}|{self.message}"
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    def as_dict(self) -> dict:
-        return {
-            "key": self.key,
-            "code": self.code,
-            "severity": str(self.severity),
-            "message": self.message,
-            "field": self.field,
-            "indicator_id": self.indicator_id,
-            "suggestion": self.suggestion,
-        }
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -126,46 +95,6 @@ OUTPUT, OUTCOME, SATISFACTION, COST = "产出指标", "效益指标", "满意度
 OFFICIAL_ALTERNATIVES = {"社会公众或服务对象满意度指标"}
 SATISFACTION_MINIMUM = Decimal(80)
 HUNDRED = Decimal(100)
-
-# (field, label, severity) per layout; the department-wide table is often narrative only.
-HEADER_FIELDS: dict[str, list[tuple[str, str, Severity]]] = {
-    Layout.PROJECT: [
-        ("project_name", "项目名称", E),
-        ("amount_total", "年度资金总额", E),
-        ("competent_department", "主管部门", W),
-        ("implementing_unit", "实施单位", W),
-        ("contact", "项目负责人及联系电话", W),
-        ("annual_goal", "年度目标", W),
-    ],
-    Layout.TRANSFER: [
-        ("project_name", "专项名称", E),
-        ("amount_total", "资金情况", E),
-        ("competent_department", "主管部门", W),
-        ("finance_department", "财政部门", W),
-        ("annual_goal", "年度目标", W),
-    ],
-    Layout.DEPT_PROJECT: [
-        ("project_name", "项目名称", E),
-        ("amount_total", "预算数", E),
-        ("project_code", "项目编码", W),
-        ("fund_purpose", "资金用途", W),
-        ("annual_goal", "绩效目标", W),
-    ],
-    Layout.SPECIAL_FUND: [
-        ("project_name", "专项名称", E),
-        ("amount_total", "支出方向年度金额", E),
-        ("competent_department", "主管部门", W),
-        ("annual_goal", "年度绩效目标", W),
-    ],
-    Layout.DEPARTMENT: [
-        ("project_name", "部门名称", E),
-        ("amount_total", "年度预算申请资金总额", W),
-        ("annual_goal", "整体绩效目标", W),
-    ],
-}
-# Layouts that print the 绩效指标描述 and 指标值确定依据 columns, and a spending plan.
-SIX_COLUMN_LAYOUTS = {Layout.DEPT_PROJECT}
-SPENDING_PLAN_LAYOUTS = {Layout.DEPT_PROJECT}
 
 COST_UNIT_PREFIXES = ("元", "万元", "千元", "亿元")
 TIME_UNITS = {"%", "天", "日", "个工作日", "工作日", "小时", "个月", "月", "年", "周"}
@@ -329,14 +258,6 @@ def _load_context(tables: list[TargetTable]) -> _Context:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _unit_label(unit: str) -> str:
-    return "万元" if unit == AmountUnit.WAN else "元"
-
-
-def _money(amount: Decimal, unit: str) -> str:
-    return f"{format_amount(amount, places=2)}{_unit_label(unit)}"
-
-
 def _same_amount(a: Decimal, a_unit: str, b: Decimal, b_unit: str) -> bool:
     """Equal when stated in the same unit; across units the 万元 figure is the rounded one."""
     if a_unit == b_unit:
@@ -355,13 +276,6 @@ def _name_is_rate(name: str) -> bool:
     return (bool(_RATE_NAME_RE.search(bare)) or _name_declares_percent(name)) and not any(
         word in bare for word in GROWTH_WORDS
     )
-
-
-def _format_number(number: Decimal) -> str:
-    text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 def _bigrams(text: str) -> set[str]:
@@ -435,7 +349,7 @@ class _Linter:
     # -- header, amounts, plan ----------------------------------------------------------------
 
     def check_header(self) -> None:
-        for name, label, severity in HEADER_FIELDS.get(self.table.layout, []):
+        for name, label, severity in layout_spec(self.table.layout).required_fields():
             value = getattr(self.table, name)
             if value is None or (isinstance(value, str) and not value.strip()):
                 self.header("header_missing", severity, f"表头“{label}”未填写。", field=name)
@@ -451,9 +365,10 @@ class _Linter:
                 self.header(
                     "amount_sum",
                     E,
-                    f"财政拨款{_money(fiscal, unit)}加其他资金{_money(other, unit)}等于"
-                    f"{_money(fiscal + other, unit)}，"
-                    f"与年度资金总额{_money(t.amount_total, unit)}不一致。",
+                    f"财政拨款{amount_with_unit(fiscal, unit)}"
+                    f"加其他资金{amount_with_unit(other, unit)}等于"
+                    f"{amount_with_unit(fiscal + other, unit)}，"
+                    f"与年度资金总额{amount_with_unit(t.amount_total, unit)}不一致。",
                     field="amount_total",
                 )
         if (
@@ -466,9 +381,10 @@ class _Linter:
                 self.header(
                     "amount_sum",
                     E,
-                    f"基本支出{_money(basic, unit)}加项目支出{_money(project, unit)}等于"
-                    f"{_money(basic + project, unit)}，与年度预算申请资金总额"
-                    f"{_money(t.amount_total, unit)}不一致。",
+                    f"基本支出{amount_with_unit(basic, unit)}"
+                    f"加项目支出{amount_with_unit(project, unit)}等于"
+                    f"{amount_with_unit(basic + project, unit)}，与年度预算申请资金总额"
+                    f"{amount_with_unit(t.amount_total, unit)}不一致。",
                     field="amount_total",
                 )
         if t.layout == Layout.DEPARTMENT:
@@ -484,8 +400,9 @@ class _Linter:
             self.header(
                 "amount_vs_notice",
                 E,
-                f"资金总额{_money(t.amount_total, unit)}与资金下达通知{notice.doc_number}的下达金额"
-                f"{_money(notice.amount, notice.amount_unit)}不一致。",
+                f"资金总额{amount_with_unit(t.amount_total, unit)}"
+                f"与资金下达通知{notice.doc_number}的下达金额"
+                f"{amount_with_unit(notice.amount, notice.amount_unit)}不一致。",
                 field="amount_total",
             )
         region_id = t.organisation.region_id if t.layout != Layout.TRANSFER else None
@@ -502,8 +419,8 @@ class _Linter:
                 self.header(
                     "amount_vs_allocation",
                     E,
-                    f"资金总额{_money(t.amount_total, unit)}与{what}"
-                    f"{_money(from_yuan(expected, unit), unit)}"
+                    f"资金总额{amount_with_unit(t.amount_total, unit)}与{what}"
+                    f"{yuan_in_unit(expected, unit)}"
                     f"（{format_amount(expected, places=2)}元）不一致。",
                     field="amount_total",
                 )
@@ -521,14 +438,15 @@ class _Linter:
         )
         difference = project_yuan - funds_yuan
         listed = (
-            f"项目支出{_money(t.project_expenditure, unit)}，本单位{t.year}年专项资金支出方向表"
-            f"{len(funds)}项合计{_money(from_yuan(funds_yuan, unit), unit)}"
+            f"项目支出{amount_with_unit(t.project_expenditure, unit)}，"
+            f"本单位{t.year}年专项资金支出方向表"
+            f"{len(funds)}项合计{yuan_in_unit(funds_yuan, unit)}"
         )
         if difference > 0:
             self.header(
                 "special_funds",
                 W,
-                f"{listed}，相差{_money(from_yuan(difference, unit), unit)}，"
+                f"{listed}，相差{yuan_in_unit(difference, unit)}，"
                 "这部分项目支出不在专项资金汇总表内，请核实是否另有项目或漏报。",
                 field="project_expenditure",
             )
@@ -536,7 +454,7 @@ class _Linter:
             self.header(
                 "special_funds",
                 E,
-                f"{listed}，超出项目支出{_money(from_yuan(-difference, unit), unit)}。",
+                f"{listed}，超出项目支出{yuan_in_unit(-difference, unit)}。",
                 field="project_expenditure",
             )
 
@@ -547,7 +465,7 @@ class _Linter:
         )
         stated = [(f, label, v) for f, label, v in plan if v is not None]
         if not stated:
-            if t.layout in SPENDING_PLAN_LAYOUTS:
+            if layout_spec(t.layout).spending_plan:
                 self.header(
                     "spending_plan",
                     E,
@@ -561,15 +479,15 @@ class _Linter:
                 self.header(
                     "spending_plan",
                     E,
-                    f"资金支出计划{label}为{_format_number(value)}%，应在0%至100%之间。",
+                    f"资金支出计划{label}为{plain_number(value)}%，应在0%至100%之间。",
                     field=name,
                 )
             elif previous is not None and value < previous[2]:
                 self.header(
                     "spending_plan",
                     E,
-                    f"资金支出计划按累计数填写，{label}的{_format_number(value)}%不能小于"
-                    f"{previous[1]}的{_format_number(previous[2])}%。",
+                    f"资金支出计划按累计数填写，{label}的{plain_number(value)}%不能小于"
+                    f"{previous[1]}的{plain_number(previous[2])}%。",
                     field=name,
                 )
             previous = (name, label, value)
@@ -578,7 +496,7 @@ class _Linter:
             self.header(
                 "spending_plan",
                 E,
-                f"资金支出计划累计到{last_label}为{_format_number(last_value)}%，12月底应达到100%。",
+                f"资金支出计划累计到{last_label}为{plain_number(last_value)}%，12月底应达到100%。",
                 field="spend_by_dec",
                 suggestion="100",
             )
@@ -703,7 +621,7 @@ class _Linter:
             )
 
     def check_rows(self, rows: list[_Row]) -> None:
-        six_columns = self.table.layout in SIX_COLUMN_LAYOUTS
+        six_columns = layout_spec(self.table.layout).six_columns
         for info in rows:
             row = info.row
             if row.level < 3:
@@ -837,7 +755,7 @@ class _Linter:
                 symbol = (
                     "" if parsed.comparator in (None, Comparator.EQ) else str(parsed.comparator)
                 )
-                suggestion = f"{symbol}{_format_number(parsed.number)}%"
+                suggestion = f"{symbol}{plain_number(parsed.number)}%"
             self.at(
                 info,
                 "satisfaction_low",

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from perfgoals.display import decimal_text
+
 __all__ = [
     "Comparator",
     "ParsedValue",
@@ -72,9 +74,9 @@ class ParsedValue:
         what they promise, not on how they were annotated.
         """
         if self.kind is ValueKind.QUANTITATIVE and self.number is not None:
-            low = _format_decimal(self.number)
+            low = decimal_text(self.number)
             if self.comparator is Comparator.RANGE and self.upper is not None:
-                return f"{low}{self.unit}~{_format_decimal(self.upper)}{self.unit}"
+                return f"{low}{self.unit}~{decimal_text(self.upper)}{self.unit}"
             symbol = "" if self.comparator in (None, Comparator.EQ) else str(self.comparator)
             return f"{symbol}{low}{self.unit}"
         if self.kind in (ValueKind.PERIOD, ValueKind.QUALITATIVE):
@@ -179,11 +181,6 @@ def _compact(s: str) -> str:
     s = s.translate(_FOLD).strip()
     s = s.rstrip(_TRAILING_PUNCT).strip()
     return _WHITESPACE_RUN.sub(_join_whitespace, s)
-
-
-def _format_decimal(d: Decimal) -> str:
-    # "f" keeps tiny or huge values out of scientific notation (str(Decimal) may give 1E-7).
-    return format(d, "f")
 
 
 # --- comparators -------------------------------------------------------------------------

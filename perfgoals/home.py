@@ -27,8 +27,8 @@ from django.urls import reverse
 
 from allocations.models import FundNotice
 from allocations.selectors import notices_visible_to
+from perfgoals.display import money
 from perfgoals.models import Office, Organisation, ReviewOpinion, TargetTable, User
-from perfgoals.money import format_amount
 from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
 
 # Each home-page list shows the most urgent few; the count links to the full list.
@@ -94,7 +94,7 @@ def with_latest_opinion(tables: QuerySet[TargetTable]) -> QuerySet[TargetTable]:
 def with_amount_display(notices: QuerySet[FundNotice]) -> list[FundNotice]:
     rows = list(notices)
     for notice in rows:
-        notice.amount_display = format_amount(notice.amount, places=2)
+        notice.amount_display = money(notice.amount)
         first_draft = getattr(notice, "first_draft", None)
         notice.first_draft_url = reverse("tables:edit", args=[first_draft]) if first_draft else ""
     return rows

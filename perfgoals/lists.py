@@ -41,8 +41,9 @@ from openpyxl.utils import get_column_letter
 
 from allocations.models import FundNotice
 from allocations.selectors import notices_visible_to
+from perfgoals.display import amount_with_unit, unit_label
 from perfgoals.models import Organisation, TargetTable, User
-from perfgoals.money import TEN_THOUSAND, AmountUnit, format_amount
+from perfgoals.money import TEN_THOUSAND, AmountUnit
 from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
 from perfgoals.spreadsheets import looks_like_formula
 
@@ -54,7 +55,6 @@ STATUS_RANK = {
     TargetTable.Status.SUBMITTED: 3,
     TargetTable.Status.APPROVED: 4,
 }
-UNIT_LABELS = dict(AmountUnit.choices)
 
 
 def table_edit_url(pk: int) -> str:
@@ -161,7 +161,7 @@ class TargetTableTable(tables.Table):
         return record.get_status_display()
 
     def render_amount(self, record: TargetTable, value: Decimal) -> str:
-        return f"{format_amount(value, places=2)} {UNIT_LABELS.get(record.amount_unit, '')}"
+        return amount_with_unit(value, record.amount_unit, sep=" ")
 
     def render_actions(self, record: TargetTable) -> str:
         if getattr(record, "can_edit", False):
@@ -237,7 +237,7 @@ def export_rows(table: TargetTableTable) -> list[list[Any]]:
                 record.year,
                 str(record.get_layout_display()),
                 record.amount_total,
-                str(UNIT_LABELS.get(record.amount_unit, "")),
+                unit_label(record.amount_unit),
                 str(record.get_status_display()),
                 timezone.localtime(record.updated_at).replace(tzinfo=None),
             ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from perfgoals.layouts import Layout, layout_spec
 from perfgoals.money import MONEY_DIGITS, MONEY_PLACES, AmountUnit
 
 
@@ -190,12 +191,7 @@ class TargetTable(models.Model):
     from these rows, never stored.
     """
 
-    class Layout(models.TextChoices):
-        PROJECT = "project", _("项目支出绩效目标表")
-        TRANSFER = "transfer", _("转移支付区域绩效目标表")
-        DEPT_PROJECT = "dept_project", _("部门预算项目绩效目标表")
-        DEPARTMENT = "department", _("部门整体支出绩效目标表")
-        SPECIAL_FUND = "special_fund", _("专项资金支出方向绩效目标表")
+    Layout = Layout
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -351,7 +347,7 @@ class TargetTable(models.Model):
 
     @property
     def has_indicator_tree(self) -> bool:
-        return self.layout != self.Layout.DEPARTMENT
+        return layout_spec(self.layout).has_tree
 
 
 class ReviewOpinion(models.Model):

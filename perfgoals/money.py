@@ -70,12 +70,3 @@ def parse_amount(text: str) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"“{text}”不是有效金额")
     return value
-
-
-def format_amount(amount: Decimal | None, *, places: int | None = None) -> str:
-    """Thousands separators, no float on the way; None prints as empty."""
-    if amount is None:
-        return ""
-    if places is not None:
-        amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{amount:,}"

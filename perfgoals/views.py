@@ -17,12 +17,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from indicators.forms import IndicatorRowForm
-from indicators.lint import SIX_COLUMN_LAYOUTS, Finding, Severity, lint_table
+from indicators.lint import lint_table
 from indicators.models import FrameworkCategory, LintAcknowledgement, PerformanceIndicator
 from indicators.selectors import TreeNode, build_tree, lint_acknowledgements, walk
-from perfgoals.forms import LAYOUT_SECTIONS, TargetTableForm
+from perfgoals.display import money, percent
+from perfgoals.findings import Finding, Severity
+from perfgoals.forms import TargetTableForm
+from perfgoals.layouts import layout_spec
 from perfgoals.models import TargetTable
-from perfgoals.money import format_amount
 from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
 from perfgoals.services import ConcurrentEditError, target_table_editable, target_table_update
 
@@ -147,7 +149,7 @@ def editor_context(
     return {
         "table": table,
         "editable": editable,
-        "six_columns": table.layout in SIX_COLUMN_LAYOUTS,
+        "six_columns": layout_spec(table.layout).six_columns,
         "lines": lines_for(roots),
         "findings": findings,
         "panel_findings": panel,
@@ -235,7 +237,7 @@ def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, s
     """Read-only header: (section, [(field, label, text)]) as the official table prints it."""
     unit = table.get_amount_unit_display()
     sections = []
-    for title, fields in LAYOUT_SECTIONS[table.layout]:
+    for title, fields in layout_spec(table.layout).sections:
         rows = []
         for name, label in fields:
             if name in ("amount_unit", "title"):
@@ -243,9 +245,9 @@ def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, s
             value = getattr(table, name)
             model_field = table._meta.get_field(name)
             if name.startswith("spend_by_"):
-                text = "" if value is None else f"{value.normalize():f}%"
+                text = percent(value)
             elif value is not None and model_field.get_internal_type() == "DecimalField":
-                text = f"{format_amount(value, places=2)}{unit}"
+                text = f"{money(value)}{unit}"
             else:
                 text = "" if value is None else str(value)
             rows.append((name, label, text))

@@ -1,52 +1,18 @@
-"""Number display for notices and allocation tables: exact Decimals, never floats."""
+"""Template filters over perfgoals.display (numbers of notices and allocation tables)."""
 
 from decimal import Decimal
 
 from django import template
 
-from perfgoals.money import AmountUnit, format_amount, from_yuan
+from perfgoals import display
+from perfgoals.money import from_yuan
 
 register = template.Library()
 
-CN_DIGITS = "零一二三四五六七八九"
-
-
-@register.filter
-def plain(value: Decimal | int | None) -> str:
-    """31800, 4.8, 7034.4: the figure as staff write it, with thousands separators."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value)
-    # Standards derived from shares can have long expansions (12 × 1/3); four places suffice.
-    value = value.quantize(Decimal("0.0001")).normalize()
-    if value == value.to_integral_value():
-        value = value.quantize(Decimal(1))
-    return format_amount(value)
-
-
-@register.filter
-def money(value: Decimal | None) -> str:
-    """Two decimals with thousands separators (3.88, 154.18)."""
-    return format_amount(value, places=2)
-
-
-@register.filter
-def unit_label(code: str) -> str:
-    try:
-        return AmountUnit(code).label
-    except ValueError:
-        return ""
-
-
-@register.filter
-def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (requirement numbering 一、二、三、)."""
-    n = int(n)
-    if n < 10:
-        return CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 1 else CN_DIGITS[tens]
-    return f"{head}十{CN_DIGITS[ones] if ones else ''}"
+register.filter("plain", display.plain)
+register.filter("money", display.money)
+register.filter("unit_label", display.unit_label)
+register.filter("cn_number", display.cn_number)
 
 
 @register.filter

@@ -5,13 +5,12 @@ One builder per layout; both the PDF and the XLSX writer draw what these return.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from allocations.selectors import ComputedAllocation, ComputedCell
-from allocations.templatetags.notice_tags import cn_number
 from indicators.framework import normalise_category_name
 from indicators.selectors import TreeNode
+from perfgoals.display import chinese_date, cn_number, one_line, unit_label
 from perfgoals.exports.grid import (
     COUNT_FORMAT,
     Cell,
@@ -28,21 +27,7 @@ from perfgoals.exports.selectors import (
     TableExport,
 )
 from perfgoals.models import Office, TargetTable
-from perfgoals.money import AmountUnit, from_yuan
-
-
-def chinese_date(value: date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
-
-
-def one_line(text: str) -> str:
-    """Titles typed across Word line breaks come with runs of spaces; print them once."""
-    return " ".join(text.split())
-
-
-def unit_label(unit: str) -> str:
-    return AmountUnit(unit).label
-
+from perfgoals.money import from_yuan
 
 # ---------------------------------------------------------------- indicator block
 

@@ -7,6 +7,7 @@ so the two formats cannot drift apart: the same cells, spans, numbers and format
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from perfgoals.display import plain_number
 from perfgoals.money import CENT
 
 
@@ -67,14 +68,6 @@ def money_cell(amount: Decimal | None, *, suffix: str = "", **kwargs) -> Cell:
     value = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     fmt = MONEY_FORMAT + (f'"{suffix}"' if suffix else "")
     return Cell(f"{value:f}{suffix}", kind="num", number=value, fmt=fmt, **kwargs)
-
-
-def plain_number(value: Decimal | None) -> str:
-    """4.8 not 4.8000, 31800 not 3.18E+4."""
-    if value is None:
-        return ""
-    normal = value.normalize()
-    return f"{normal:f}"
 
 
 def number_cell(value: Decimal | int | None, fmt: str = "General", **kwargs) -> Cell:

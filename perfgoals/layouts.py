@@ -1,0 +1,236 @@
+"""The official table layouts (表样, DOMAIN.md §4), each declared once.
+
+One LayoutSpec per layout names its header sections with the labels the official table prints,
+which header fields must be filled (and how loudly), and which parts the table has (indicator
+tree, the six-column tree, a spending plan). The editor form, the read view, the table checks
+and the exports all read it, so a layout changes in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from perfgoals.findings import Severity
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+class Layout(models.TextChoices):
+    PROJECT = "project", _("项目支出绩效目标表")
+    TRANSFER = "transfer", _("转移支付区域绩效目标表")
+    DEPT_PROJECT = "dept_project", _("部门预算项目绩效目标表")
+    DEPARTMENT = "department", _("部门整体支出绩效目标表")
+    SPECIAL_FUND = "special_fund", _("专项资金支出方向绩效目标表")
+
+
+@dataclass(frozen=True)
+class Required:
+    """A header field the table check asks for; `label` is the name its message uses where
+    that differs from the printed label (e.g. 资金情况 for the transfer table's total)."""
+
+    field: str
+    severity: Severity
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class LayoutSpec:
+    layout: Layout
+    # (section title, [(field, label as the official table prints it)]) in print order.
+    sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    # In the order the check reports them.
+    required: tuple[Required, ...]
+    has_tree: bool = True
+    # 绩效指标描述 and 指标值确定依据 columns beside each 三级 indicator.
+    six_columns: bool = False
+    # 资金支出计划（%，累计）: 3月底 … 12月底, which must reach 100%.
+    spending_plan: bool = False
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {name: label for _, fields in self.sections for name, label in fields}
+
+    def required_fields(self) -> list[tuple[str, str, Severity]]:
+        """(field, label, severity) for the header check."""
+        labels = self.labels
+        return [(r.field, r.label or labels[r.field], r.severity) for r in self.required]
+
+
+TITLE = ("title", "表名")
+UNIT = ("amount_unit", "金额单位")
+# The 资金情况 and 总体目标 blocks the project and transfer-payment tables print alike.
+FUNDS = (
+    "资金情况",
+    (
+        UNIT,
+        ("amount_total", "年度资金总额"),
+        ("amount_fiscal", "其中：财政拨款"),
+        ("amount_other", "其他资金"),
+    ),
+)
+OVERALL_GOAL = ("总体目标", (("annual_goal", "年度目标"),))
+
+LAYOUTS: dict[str, LayoutSpec] = {
+    spec.layout: spec
+    for spec in (
+        LayoutSpec(
+            Layout.PROJECT,
+            sections=(
+                (
+                    "基本信息",
+                    (
+                        TITLE,
+                        ("project_name", "项目名称"),
+                        ("contact", "项目负责人及联系电话"),
+                        ("competent_department", "主管部门"),
+                        ("implementing_unit", "实施单位"),
+                    ),
+                ),
+                FUNDS,
+                OVERALL_GOAL,
+            ),
+            required=(
+                Required("project_name", E),
+                Required("amount_total", E),
+                Required("competent_department", W),
+                Required("implementing_unit", W),
+                Required("contact", W),
+                Required("annual_goal", W),
+            ),
+        ),
+        LayoutSpec(
+            Layout.TRANSFER,
+            sections=(
+                (
+                    "基本信息",
+                    (
+                        TITLE,
+                        ("project_name", "专项名称"),
+                        ("finance_department", "财政部门"),
+                        ("competent_department", "主管部门"),
+                    ),
+                ),
+                FUNDS,
+                OVERALL_GOAL,
+            ),
+            required=(
+                Required("project_name", E),
+                Required("amount_total", E, "资金情况"),
+                Required("competent_department", W),
+                Required("finance_department", W),
+                Required("annual_goal", W),
+            ),
+        ),
+        LayoutSpec(
+            Layout.DEPT_PROJECT,
+            sections=(
+                (
+                    "基本信息",
+                    (
+                        TITLE,
+                        ("project_code", "项目编码"),
+                        ("project_name", "项目名称"),
+                        ("contact", "项目负责人及联系电话"),
+                    ),
+                ),
+                (
+                    "预算规模及资金用途",
+                    (
+                        UNIT,
+                        ("amount_total", "预算数"),
+                        ("amount_fiscal", "其中：财政资金"),
+                        ("amount_other", "其他资金"),
+                        ("fund_purpose", "资金用途"),
+                    ),
+                ),
+                (
+                    "资金支出计划（%，累计）",
+                    (
+                        ("spend_by_mar", "3月底"),
+                        ("spend_by_jun", "6月底"),
+                        ("spend_by_oct", "10月底"),
+                        ("spend_by_dec", "12月底"),
+                    ),
+                ),
+                ("绩效目标", (("annual_goal", "绩效目标"),)),
+            ),
+            required=(
+                Required("project_name", E),
+                Required("amount_total", E),
+                Required("project_code", W),
+                Required("fund_purpose", W),
+                Required("annual_goal", W),
+            ),
+            six_columns=True,
+            spending_plan=True,
+        ),
+        LayoutSpec(
+            Layout.DEPARTMENT,
+            sections=(
+                ("基本信息", (TITLE, ("project_name", "部门（单位）名称"))),
+                (
+                    "年度预算申请资金",
+                    (
+                        UNIT,
+                        ("amount_total", "资金总额"),
+                        ("basic_expenditure", "基本支出"),
+                        ("project_expenditure", "项目支出"),
+                    ),
+                ),
+                (
+                    "整体绩效目标",
+                    (
+                        ("annual_goal", "整体绩效目标"),
+                        ("output_description", "产出指标"),
+                        ("outcome_description", "效益指标"),
+                        ("sub_goals", "分项绩效目标"),
+                        ("safeguards", "工作保障措施"),
+                    ),
+                ),
+            ),
+            # The department-wide table is often narrative only.
+            required=(
+                Required("project_name", E, "部门名称"),
+                Required("amount_total", W, "年度预算申请资金总额"),
+                Required("annual_goal", W),
+            ),
+            has_tree=False,
+        ),
+        LayoutSpec(
+            Layout.SPECIAL_FUND,
+            sections=(
+                (
+                    "基本信息",
+                    (
+                        TITLE,
+                        ("project_name", "专项支出名称"),
+                        ("spending_direction", "支出方向"),
+                        ("competent_department", "主管部门"),
+                        ("implementation_period", "实施期"),
+                    ),
+                ),
+                ("资金情况", (UNIT, ("amount_total", "资金总额"))),
+                (
+                    "绩效目标",
+                    (("period_goal", "实施期绩效目标"), ("annual_goal", "年度绩效目标")),
+                ),
+            ),
+            required=(
+                Required("project_name", E, "专项名称"),
+                Required("amount_total", E, "支出方向年度金额"),
+                Required("competent_department", W),
+                Required("annual_goal", W),
+            ),
+        ),
+    )
+}
+
+# Every header field some layout prints: the editor form's field list.
+HEADER_FIELDS = sorted({name for spec in LAYOUTS.values() for name in spec.labels})
+
+
+def layout_spec(layout: str) -> LayoutSpec:
+    return LAYOUTS[layout]
