@@ -45,9 +45,7 @@ def test_working_fonts_are_cut_down_renamed_copies_of_the_system_faces(scratch_f
 def test_working_fonts_are_built_once_and_reused(scratch_font_dir, monkeypatch):
     first = fonts.working_fonts()
     fonts.reset_cache()
-    monkeypatch.setattr(
-        fonts.harfbuzz, "subset_unicodes", lambda *a: pytest.fail("rebuilt a cached font")
-    )
+    monkeypatch.setattr(fonts, "subset_unicodes", lambda *a: pytest.fail("rebuilt a cached font"))
     assert fonts.working_fonts() == first
 
 
@@ -79,7 +77,7 @@ def test_a_failing_build_is_logged_and_falls_back(scratch_font_dir, monkeypatch,
     def broken(*args):
         raise RuntimeError("corrupt font")
 
-    monkeypatch.setattr(fonts.harfbuzz, "subset_unicodes", broken)
+    monkeypatch.setattr(fonts, "subset_unicodes", broken)
     with caplog.at_level(logging.ERROR, logger="perfgoals.exports.fonts"):
         assert fonts.working_fonts() == {}
     assert "corrupt font" in caplog.text
