@@ -12,12 +12,12 @@ from django.urls import reverse
 from indicators.lint import Severity, lint_table
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.selectors import lint_open_findings
-from indicators.services import (
-    indicator_update,
+from indicators.services import indicator_update
+from perfgoals.models import TargetTable, User
+from perfgoals.targets.acknowledgements import (
     lint_acknowledgement_withdraw,
     lint_warning_acknowledge,
 )
-from perfgoals.models import TargetTable, User
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SEED_000 = "2020年建档立卡贫困人口家庭医生签约服务个人缴费省级补助资金"
@@ -170,7 +170,7 @@ def test_a_regional_category_name_is_replaced_by_the_standard_one(demo):
     ).first()
     user = User.objects.get(username="shunping_medsec")
     finding = next(f for f in lint_table(table) if f.code == "category_synonym")
-    from indicators.services import indicator_apply_suggestion
+    from perfgoals.targets.acknowledgements import indicator_apply_suggestion
 
     row = indicator_apply_suggestion(
         user=user, indicator_id=finding.indicator_id, version=table.version, key=finding.key
