@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from indicators.lint import lint_tables
 from indicators.models import PerformanceIndicator
 from perfgoals.models import TargetTable
+from perfgoals.targets.checks import lint_tables
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "seed_finding_keys.json"
 

@@ -9,7 +9,7 @@ from perfgoals.services import target_table_editable
 
 
 def _current_finding(table, key: str):
-    from indicators.lint import lint_table
+    from perfgoals.targets.checks import lint_table
 
     return next((f for f in lint_table(table) if f.key == key), None)
 

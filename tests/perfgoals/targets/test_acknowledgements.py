@@ -9,15 +9,14 @@ from django.core.management import call_command
 from django.http import Http404
 from django.urls import reverse
 
-from indicators.lint import Severity, lint_table
 from indicators.models import LintAcknowledgement, PerformanceIndicator
-from indicators.selectors import lint_open_findings
 from indicators.services import indicator_update
 from perfgoals.models import TargetTable, User
 from perfgoals.targets.acknowledgements import (
     lint_acknowledgement_withdraw,
     lint_warning_acknowledge,
 )
+from perfgoals.targets.checks import Severity, lint_open_findings, lint_table
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SEED_000 = "2020年建档立卡贫困人口家庭医生签约服务个人缴费省级补助资金"

@@ -75,7 +75,7 @@ from django.db.models import QuerySet
 
 from indicators.framework import normalise_category_name
 from indicators.library import clean_indicator_name
-from indicators.models import FrameworkCategory, PerformanceIndicator
+from indicators.models import FrameworkCategory, LintAcknowledgement, PerformanceIndicator
 from indicators.selectors import FrameworkIndex, TreeNode, build_tree
 from indicators.values import Comparator, ParsedValue, ValueKind, parse_value, suggest_normal_form
 from perfgoals.display import amount_with_unit, format_amount, plain_number, yuan_in_unit
@@ -926,3 +926,15 @@ def lint_tables(tables: QuerySet[TargetTable]) -> dict[int, list[Finding]]:
     for row in PerformanceIndicator.objects.filter(table__in=[t.pk for t in tables]):
         by_table[row.table_id].append(row)
     return {t.pk: _Linter(t, by_table[t.pk], context).run() for t in tables}
+
+
+def lint_open_findings(table) -> list:
+    """What stands in the way of submitting: every error and each unacknowledged warning."""
+    acknowledged = set(
+        LintAcknowledgement.objects.filter(table_id=table.pk).values_list("key", flat=True)
+    )
+    return [
+        finding
+        for finding in lint_table(table)
+        if finding.severity == Severity.ERROR or finding.key not in acknowledged
+    ]

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.lint import Finding, Severity, lint_table, lint_tables
 from indicators.models import PerformanceIndicator
 from indicators.services import indicator_tree_create
 from perfgoals.models import TargetTable
+from perfgoals.targets.checks import Finding, Severity, lint_table, lint_tables
 from tests.factories import FundNoticeFactory, TargetTableFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from indicators.lint import lint_table
 from perfgoals.models import TargetTable
+from perfgoals.targets.checks import lint_table
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.lint import Severity, lint_tables
 from indicators.models import LintAcknowledgement
 from perfgoals.models import TargetTable
+from perfgoals.targets.checks import Severity, lint_tables
 
 SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
 
