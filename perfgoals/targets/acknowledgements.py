@@ -6,12 +6,11 @@ from django.db import IntegrityError, transaction
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.services import ROW_FIELDS, indicator_editable, indicator_update
 from perfgoals.services import target_table_editable
+from perfgoals.targets.checks import check_table
 
 
 def _current_finding(table, key: str):
-    from perfgoals.targets.checks import lint_table
-
-    return next((f for f in lint_table(table) if f.key == key), None)
+    return next((f for f in check_table(table) if f.key == key), None)
 
 
 @transaction.atomic

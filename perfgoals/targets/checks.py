@@ -6,8 +6,8 @@ can replace the typed value as is (the editor may offer to apply it). Hints that
 replacement value go into the message, never into ``suggestion``.
 
 ERROR blocks submission (later, in the workflow); WARNING needs acknowledgement: a bureau
-user confirms it (indicators.services.lint_warning_acknowledge), keyed by ``Finding.key``,
-and indicators.selectors.lint_open_findings lists what still stands in the way.
+user confirms it (perfgoals.targets.acknowledgements.lint_warning_acknowledge), keyed by
+``Finding.key``, and :func:`open_findings` lists what still stands in the way.
 
 =====================  ========  ==========================================================
 code                   severity  what it checks
@@ -58,9 +58,9 @@ description_empty      WARNING   empty 绩效指标描述 where the layout has t
 basis_empty            WARNING   empty 指标值确定依据 where the layout has that column
 =====================  ========  ==========================================================
 
-Queries: lint_table makes a constant number of queries whatever the size of the tree (the
+Queries: check_table makes a constant number of queries whatever the size of the tree (the
 indicators, the framework, the special funds or the notice's allocation tables); pass
-``indicators`` to lint rows that are not saved, or a list already fetched. lint_tables shares
+``indicators`` to lint rows that are not saved, or a list already fetched. check_tables shares
 one query per kind over a whole queryset.
 """
 
@@ -84,7 +84,7 @@ from perfgoals.layouts import layout_spec
 from perfgoals.models import TargetTable
 from perfgoals.money import AmountUnit, agrees, to_yuan
 
-__all__ = ["Finding", "Severity", "lint_table", "lint_tables"]
+__all__ = ["Finding", "Severity", "check_table", "check_tables", "open_findings"]
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -909,7 +909,7 @@ class _Linter:
 # --- public API ----------------------------------------------------------------------------
 
 
-def lint_table(
+def check_table(
     table: TargetTable, *, indicators: list[PerformanceIndicator] | None = None
 ) -> list[Finding]:
     """All findings for one table, header first, then rows in print order, errors first."""
@@ -918,7 +918,7 @@ def lint_table(
     return _Linter(table, list(indicators), _load_context([table])).run()
 
 
-def lint_tables(tables: QuerySet[TargetTable]) -> dict[int, list[Finding]]:
+def check_tables(tables: QuerySet[TargetTable]) -> dict[int, list[Finding]]:
     """Findings per table id, with one query per kind of data for the whole queryset."""
     tables = list(tables.select_related("organisation", "notice"))
     context = _load_context(tables)
@@ -928,13 +928,13 @@ def lint_tables(tables: QuerySet[TargetTable]) -> dict[int, list[Finding]]:
     return {t.pk: _Linter(t, by_table[t.pk], context).run() for t in tables}
 
 
-def lint_open_findings(table) -> list:
+def open_findings(table: TargetTable) -> list[Finding]:
     """What stands in the way of submitting: every error and each unacknowledged warning."""
     acknowledged = set(
         LintAcknowledgement.objects.filter(table_id=table.pk).values_list("key", flat=True)
     )
     return [
         finding
-        for finding in lint_table(table)
+        for finding in check_table(table)
         if finding.severity == Severity.ERROR or finding.key not in acknowledged
     ]
