@@ -49,6 +49,7 @@ from decimal import Decimal
 from indicators.framework import normalise_category_name
 from indicators.library import clean_indicator_name
 from indicators.models import FrameworkCategory, PerformanceIndicator
+from indicators.names import name_declares_percent, name_is_rate, without_remark
 from indicators.selectors import FrameworkIndex, TreeNode, build_tree
 from indicators.values import Comparator, ParsedValue, ValueKind, parse_value, suggest_normal_form
 from perfgoals.display import plain_number
@@ -72,15 +73,9 @@ HUNDRED = Decimal(100)
 
 COST_UNIT_PREFIXES = ("元", "万元", "千元", "亿元")
 TIME_UNITS = {"%", "天", "日", "个工作日", "工作日", "小时", "个月", "月", "年", "周"}
-# 率 names that may legitimately exceed 100%.
-GROWTH_WORDS = ("增长", "增幅", "同比", "环比", "增速")
-
-_PERCENT_IN_NAME_RE = re.compile(r"[（(]\s*[%％]\s*[）)]")
 _UNIT_IN_NAME_RE = re.compile(
     r"[（(]\s*(%|％|‰|人次|人|户|个|家|次|元|万元|天|日|所|项)\s*[）)]\s*$"
 )
-_RATE_NAME_RE = re.compile(r"率|比例|覆盖")
-_TRAILING_PAREN_RE = re.compile(r"[（(][^（）()]*[）)]\s*$")
 # 人次数 → 人次: the unit a count indicator's name implies, for the suggestion.
 _COUNT_NAME_UNITS = [
     ("人次数", "人次"),
@@ -127,17 +122,6 @@ MEASURE_MARKERS: dict[str, tuple[str, ...]] = {
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _name_declares_percent(name: str) -> bool:
-    return bool(_PERCENT_IN_NAME_RE.search(name))
-
-
-def _name_is_rate(name: str) -> bool:
-    bare = _TRAILING_PAREN_RE.sub("", name).strip()
-    return (bool(_RATE_NAME_RE.search(bare)) or _name_declares_percent(name)) and not any(
-        word in bare for word in GROWTH_WORDS
-    )
 
 
 @dataclass
@@ -378,14 +362,14 @@ class _RowRules:
         suggestion = suggest_normal_form(text, indicator_name=row.name)
         if suggestion is None:
             return
-        if parsed.unit_implied and _name_declares_percent(row.name):
+        if parsed.unit_implied and name_declares_percent(row.name):
             # 参保率（%） ≥85: the column is in percent already; adding % would count it twice.
             suggestion = suggestion.replace("%", "")
             if suggestion == text:
                 return
         if (
             parsed.unit_implied
-            and not _name_declares_percent(row.name)
+            and not name_declares_percent(row.name)
             and parsed.number == HUNDRED
             and text.strip() == "1"
         ):
@@ -410,9 +394,9 @@ class _RowRules:
 
     def check_rate(self, info: _Row, parsed: ParsedValue) -> None:
         row = info.row
-        if parsed.unit != "%" or not _name_is_rate(row.name) or parsed.number is None:
+        if parsed.unit != "%" or not name_is_rate(row.name) or parsed.number is None:
             return
-        percent = "" if _name_declares_percent(row.name) and parsed.unit_implied else "%"
+        percent = "" if name_declares_percent(row.name) and parsed.unit_implied else "%"
         top = parsed.upper if parsed.upper is not None else parsed.number
         if top > HUNDRED and parsed.comparator not in (Comparator.LE, Comparator.LT):
             self.at(
@@ -525,7 +509,7 @@ class _RowRules:
                     field="value_text",
                 )
             elif parsed.kind is ValueKind.QUANTITATIVE and not parsed.unit:
-                bare = _TRAILING_PAREN_RE.sub("", info.row.name)
+                bare = without_remark(info.row.name)
                 unit = next((u for suffix, u in _COUNT_NAME_UNITS if bare.endswith(suffix)), "")
                 self.at(
                     info,
@@ -537,7 +521,7 @@ class _RowRules:
                 )
 
     def check_description(self, info: _Row) -> None:
-        name = _TRAILING_PAREN_RE.sub("", info.row.name)
+        name = without_remark(info.row.name)
         description = info.row.description
         measure = next(
             (m for m, name_words, _ in MEASURES if any(w in name for w in name_words)), None

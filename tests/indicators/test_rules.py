@@ -175,8 +175,9 @@ def test_rate_at_100_percent_is_fine(name, value):
     assert of(check_rows(make(tree({name: value}))), "rate_over_100") == []
 
 
-def test_growth_rate_may_exceed_100_percent():
-    table = make(tree({"签约率": "≥120%"}, 签约率="签约人数增长率"))
+@pytest.mark.parametrize("name", ["签约人数增长率", "随访频率"])
+def test_growth_rates_and_frequencies_may_exceed_100_percent(name):
+    table = make(tree({"签约率": "≥120%"}, 签约率=name))
     assert of(check_rows(table), "rate_over_100") == []
 
 
