@@ -87,17 +87,3 @@ def lint_acknowledgements(*, table_id: int) -> dict[str, LintAcknowledgement]:
     """The table's acknowledged warnings by finding key, with who confirmed them (one query)."""
     rows = LintAcknowledgement.objects.filter(table_id=table_id).select_related("acknowledged_by")
     return {row.key: row for row in rows}
-
-
-def lint_open_findings(table) -> list:
-    """What stands in the way of submitting: every error and each unacknowledged warning."""
-    from indicators.lint import Severity, lint_table
-
-    acknowledged = set(
-        LintAcknowledgement.objects.filter(table_id=table.pk).values_list("key", flat=True)
-    )
-    return [
-        finding
-        for finding in lint_table(table)
-        if finding.severity == Severity.ERROR or finding.key not in acknowledged
-    ]

@@ -4,12 +4,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
 from simple_history.utils import bulk_create_with_history
 
 from indicators.framework import normalise_category_name
-from indicators.models import LintAcknowledgement, PerformanceIndicator
+from indicators.models import PerformanceIndicator
 from indicators.selectors import FrameworkIndex
 from perfgoals.selectors import target_tables_editable_by
 from perfgoals.services import target_table_claim_version, target_table_editable
@@ -294,82 +294,3 @@ def indicator_paste(*, user, table_id: int, version: int, rows: Sequence[Any]) -
             raise ValidationError(f"第{pasted.line}行：{'；'.join(exc.messages)}") from exc
         added += 1
     return added
-
-
-# --- Acknowledging lint warnings ---------------------------------------------------------
-
-
-def _current_finding(table, key: str):
-    from indicators.lint import lint_table
-
-    return next((f for f in lint_table(table) if f.key == key), None)
-
-
-@transaction.atomic
-def lint_warning_acknowledge(*, user, table_id: int, key: str) -> LintAcknowledgement:
-    """Record that `user` confirmed the current warning `key` of the table as intended.
-
-    Raises Http404 outside the user's scope, ValidationError when the key names no current
-    warning (the row changed since the page was drawn, or it is an error, which must be fixed).
-    """
-    table = target_table_editable(user=user, table_id=table_id)
-    finding = _current_finding(table, key)
-    if finding is None:
-        raise ValidationError(
-            "该提示已不存在（表已被修改），请重新检查后再确认。", code="stale_finding"
-        )
-    if finding.severity != "warning":
-        raise ValidationError("错误不能确认，请修改后再提交。", code="error_finding")
-    existing = LintAcknowledgement.objects.filter(table=table, key=key).first()
-    if existing is not None:
-        return existing
-    acknowledgement = LintAcknowledgement(
-        table=table,
-        key=key,
-        code=finding.code,
-        indicator_id=finding.indicator_id,
-        field=finding.field,
-        message=finding.message,
-        acknowledged_by=user,
-    )
-    acknowledgement._history_user = user
-    try:
-        with transaction.atomic():
-            acknowledgement.save()
-    except IntegrityError:
-        # A double click: the other request recorded the same acknowledgement first.
-        return LintAcknowledgement.objects.get(table=table, key=key)
-    return acknowledgement
-
-
-@transaction.atomic
-def lint_acknowledgement_withdraw(*, user, table_id: int, key: str) -> bool:
-    """Take back an acknowledgement: the warning counts as open again. True if one existed."""
-    table = target_table_editable(user=user, table_id=table_id)
-    acknowledgement = LintAcknowledgement.objects.filter(table=table, key=key).first()
-    if acknowledgement is None:
-        return False
-    acknowledgement._history_user = user
-    acknowledgement.delete()
-    return True
-
-
-@transaction.atomic
-def indicator_apply_suggestion(
-    *, user, indicator_id: int, version: int, key: str
-) -> PerformanceIndicator:
-    """Replace a row's value (or a category's name) by the normal form a finding suggests.
-
-    `key` names the finding as the page showed it; a finding that has gone since (the row
-    changed) or that suggests nothing is refused with a ValidationError.
-    """
-    row = indicator_editable(user=user, indicator_id=indicator_id)
-    finding = _current_finding(row.table, key)
-    if finding is None or finding.indicator_id != row.pk or not finding.suggestion:
-        raise ValidationError(
-            "该建议已不适用（此行已被修改），请重新检查后再操作。", code="stale_finding"
-        )
-    target = "name" if finding.code == "category_synonym" else "value_text"
-    fields = {name: getattr(row, name) for name in ROW_FIELDS}
-    fields[target] = finding.suggestion
-    return indicator_update(user=user, indicator_id=row.pk, version=version, fields=fields)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from indicators.names import name_declares_percent, name_is_rate
 from perfgoals.display import decimal_text
 
 __all__ = [
@@ -316,20 +317,6 @@ def _parse_period(s: str) -> ParsedValue | None:
 
 # --- quantities --------------------------------------------------------------------------
 
-_PERCENT_IN_NAME_RE = re.compile(r"[（(]\s*[%％]\s*[）)]")
-_RATE_NAME_RE = re.compile(r"率|比例|覆盖")
-_TRAILING_PAREN_RE = re.compile(r"[（(][^（）()]*[）)]\s*$")
-
-
-def _name_declares_percent(name: str) -> bool:
-    return bool(_PERCENT_IN_NAME_RE.search(name))
-
-
-def _name_is_rate(name: str) -> bool:
-    # 频率 is a frequency and "覆盖人数"-style names are counts: a 1 there is one, not 100%.
-    bare = _TRAILING_PAREN_RE.sub("", name).strip()
-    return bool(_RATE_NAME_RE.search(bare)) and "频率" not in bare and not bare.endswith("数")
-
 
 def _split_trailing_remark(s: str) -> tuple[str, str | None]:
     """Split "960元/人/年（不足部分由上级经费弥补）" into the value and the remark's inside."""
@@ -417,13 +404,13 @@ def _parse_quantity(s: str, indicator_name: str) -> ParsedValue | None:
     upper = Decimal(upper_text.replace(",", "")) if upper_text is not None else None
     unit_implied = False
     if not unit:
-        if _name_declares_percent(indicator_name):
+        if name_declares_percent(indicator_name):
             unit, unit_implied = "%", True
         elif (
             upper is None
             and comparator in (None, Comparator.EQ)
             and number == 1
-            and _name_is_rate(indicator_name)
+            and name_is_rate(indicator_name)
         ):
             # The seeds write 1 for a 到位率 of 100%: a ratio typed as a fraction.
             number, unit, unit_implied = Decimal(100), "%", True

@@ -26,18 +26,20 @@ from indicators.models import PerformanceIndicator
 from indicators.selectors import indicator_tree, walk
 from indicators.services import (
     indicator_add,
-    indicator_apply_suggestion,
     indicator_delete,
     indicator_editable,
     indicator_insert,
     indicator_move,
     indicator_paste,
     indicator_update,
-    lint_acknowledgement_withdraw,
-    lint_warning_acknowledge,
 )
 from perfgoals.models import TargetTable
 from perfgoals.services import ConcurrentEditError, target_table_editable
+from perfgoals.targets.acknowledgements import (
+    indicator_apply_suggestion,
+    lint_acknowledgement_withdraw,
+    lint_warning_acknowledge,
+)
 from perfgoals.views import (
     Draft,
     EditorState,

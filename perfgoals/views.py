@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from indicators.forms import IndicatorRowForm
-from indicators.lint import lint_table
 from indicators.models import FrameworkCategory, LintAcknowledgement, PerformanceIndicator
 from indicators.selectors import TreeNode, build_tree, lint_acknowledgements, walk
 from perfgoals.display import money, percent
@@ -27,6 +26,7 @@ from perfgoals.layouts import layout_spec
 from perfgoals.models import TargetTable
 from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
 from perfgoals.services import ConcurrentEditError, target_table_editable, target_table_update
+from perfgoals.targets.checks import check_table
 
 
 @dataclass
@@ -115,7 +115,7 @@ def editor_context(
     """Everything the editor partials need, in a fixed number of queries whatever the size."""
     state = state or EditorState()
     rows = list(PerformanceIndicator.objects.filter(table_id=table.pk).select_related("category"))
-    findings = lint_table(table, indicators=rows)
+    findings = check_table(table, indicators=rows)
     acknowledgements = lint_acknowledgements(table_id=table.pk)
     panel: list[PanelFinding] = []
     by_row: dict[int, list[PanelFinding]] = {}

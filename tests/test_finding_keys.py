@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from indicators.lint import lint_tables
 from indicators.models import PerformanceIndicator
 from perfgoals.models import TargetTable
+from perfgoals.targets.checks import check_tables
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "seed_finding_keys.json"
 
@@ -30,7 +30,7 @@ def _seed_findings() -> list[dict]:
         rank.update({pk: n for n, pk in enumerate(ids.values_list("pk", flat=True))})
     rows = []
     for table in tables.select_related("organisation"):
-        for finding in lint_tables(TargetTable.objects.filter(pk=table.pk))[table.pk]:
+        for finding in check_tables(TargetTable.objects.filter(pk=table.pk))[table.pk]:
             raw = f"{finding.code}|{finding.indicator_id or ''}|{finding.field}|{finding.message}"
             assert finding.key == hashlib.sha256(raw.encode()).hexdigest()
             rows.append(

@@ -9,15 +9,14 @@ from django.core.management import call_command
 from django.http import Http404
 from django.urls import reverse
 
-from indicators.lint import Severity, lint_table
 from indicators.models import LintAcknowledgement, PerformanceIndicator
-from indicators.selectors import lint_open_findings
-from indicators.services import (
-    indicator_update,
+from indicators.services import indicator_update
+from perfgoals.models import TargetTable, User
+from perfgoals.targets.acknowledgements import (
     lint_acknowledgement_withdraw,
     lint_warning_acknowledge,
 )
-from perfgoals.models import TargetTable, User
+from perfgoals.targets.checks import Severity, check_table, open_findings
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SEED_000 = "2020年建档立卡贫困人口家庭医生签约服务个人缴费省级补助资金"
@@ -37,13 +36,13 @@ def staff(demo):
 def notation_warning(table):
     row = PerformanceIndicator.objects.get(table=table, name=ROW)
     return next(
-        f for f in lint_table(table) if f.indicator_id == row.pk and f.code == "value_notation"
+        f for f in check_table(table) if f.indicator_id == row.pk and f.code == "value_notation"
     )
 
 
 def test_an_acknowledged_warning_no_longer_stands_in_the_way(table, staff):
     warning = notation_warning(table)
-    assert warning.severity == Severity.WARNING and warning in lint_open_findings(table)
+    assert warning.severity == Severity.WARNING and warning in open_findings(table)
     ack = lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
     assert (ack.acknowledged_by, ack.code, ack.message) == (
         staff,
@@ -51,7 +50,7 @@ def test_an_acknowledged_warning_no_longer_stands_in_the_way(table, staff):
         warning.message,
     )
     assert ack.history.first().history_user == staff
-    assert warning not in lint_open_findings(table)
+    assert warning not in open_findings(table)
     # Acknowledging twice (a double click) keeps one record.
     assert lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key) == ack
     assert LintAcknowledgement.objects.filter(table=table).count() == 1
@@ -68,16 +67,16 @@ def test_changing_the_row_makes_the_warning_need_a_new_acknowledgement(table, st
         fields={"name": ROW, "value_text": ">=98%"},
     )
     again = notation_warning(table)
-    assert again.key != warning.key and again in lint_open_findings(table)
+    assert again.key != warning.key and again in open_findings(table)
 
 
 def test_errors_cannot_be_acknowledged(demo):
     table = TargetTable.objects.get(project_name="2020年中央财政医疗救助补助资金（第二批）")
     user = User.objects.get(username="ruili_medsec")
-    error = next(f for f in lint_table(table) if f.code == "placement")
+    error = next(f for f in check_table(table) if f.code == "placement")
     with pytest.raises(ValidationError, match="错误不能确认"):
         lint_warning_acknowledge(user=user, table_id=table.pk, key=error.key)
-    assert error in lint_open_findings(table)
+    assert error in open_findings(table)
     assert not LintAcknowledgement.objects.exists()
 
 
@@ -93,7 +92,7 @@ def test_withdrawing_reopens_the_warning(table, staff):
     warning = notation_warning(table)
     lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
     assert lint_acknowledgement_withdraw(user=staff, table_id=table.pk, key=warning.key)
-    assert warning in lint_open_findings(table)
+    assert warning in open_findings(table)
     assert not lint_acknowledgement_withdraw(user=staff, table_id=table.pk, key=warning.key)
 
 
@@ -169,11 +168,11 @@ def test_a_regional_category_name_is_replaced_by_the_standard_one(demo):
         layout=TargetTable.Layout.DEPT_PROJECT, indicators__name="效果指标"
     ).first()
     user = User.objects.get(username="shunping_medsec")
-    finding = next(f for f in lint_table(table) if f.code == "category_synonym")
-    from indicators.services import indicator_apply_suggestion
+    finding = next(f for f in check_table(table) if f.code == "category_synonym")
+    from perfgoals.targets.acknowledgements import indicator_apply_suggestion
 
     row = indicator_apply_suggestion(
         user=user, indicator_id=finding.indicator_id, version=table.version, key=finding.key
     )
     assert row.name == "效益指标" and row.category.name == "效益指标"
-    assert not [f for f in lint_table(table) if f.code == "category_synonym"]
+    assert not [f for f in check_table(table) if f.code == "category_synonym"]

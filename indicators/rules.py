@@ -1,36 +1,17 @@
-"""Lint of a performance target table (绩效目标表): framework, values, amounts, plan.
+"""Tree and row rules of a performance target table (绩效目标表): framework, values, wording.
 
 Every rule gives :class:`Finding` objects with a stable ``code``, a severity, a Simplified
 Chinese message that names the row or field, and, where one exists, a ``suggestion`` that
 can replace the typed value as is (the editor may offer to apply it). Hints that are not a
 replacement value go into the message, never into ``suggestion``.
 
-ERROR blocks submission (later, in the workflow); WARNING needs acknowledgement: a bureau
-user confirms it (indicators.services.lint_warning_acknowledge), keyed by ``Finding.key``,
-and indicators.selectors.lint_open_findings lists what still stands in the way.
+The table checks (header, amounts, spending plan, special funds, 资金用途) and the public API
+(check_table, check_tables) are perfgoals.targets.checks, which merges these findings with
+its own by their print-order keys (:func:`in_print_order`).
 
 =====================  ========  ==========================================================
 code                   severity  what it checks
 =====================  ========  ==========================================================
-header_missing         E / W     a header field the layout prints is empty: 项目名称 and
-                                 年度资金总额 (E; W on the department-wide layout), 主管部门,
-                                 实施单位, 项目负责人, 财政部门, 项目编码, 资金用途, 年度目标 (W)
-amount_sum             ERROR     财政拨款 + 其他资金 ≠ 年度资金总额; 基本支出 + 项目支出 ≠
-                                 年度预算申请资金总额 (department-wide)
-amount_vs_notice       ERROR     资金情况 differs from the linked notice's amount (万元
-                                 rounding of perfgoals.money.agrees); not for the
-                                 transfer-fund regional table, which states the envelope
-amount_vs_allocation   ERROR     资金情况 differs from the notice's allocation table (the row
-                                 of the table's region, else the total; the envelope for a
-                                 transfer-fund regional table)
-special_funds          W / E     department-wide 项目支出 vs the special-fund tables of the
-                                 same organisation and year: a remainder outside the summary
-                                 is a WARNING naming it, a summary larger than 项目支出 ERROR
-spending_plan          ERROR     资金支出计划: empty on a layout that has one, outside 0–100,
-                                 decreasing, or not ending at 100% (100% at 3月底 with the
-                                 later months blank is complete)
-purpose_unrelated      WARNING   资金用途 shares no word with the project name, indicators,
-                                 descriptions or the health-finance vocabulary (heuristic)
 required_category      E / W     no 三级 under 产出, 效益 or 满意度 (E); 2021 framework: no
                                  成本指标 (W)
 unknown_category       ERROR     a 一级/二级 name not in the framework (or empty)
@@ -57,38 +38,32 @@ description_mismatch   WARNING   绩效指标描述 talks about another measure 
 description_empty      WARNING   empty 绩效指标描述 where the layout has that column
 basis_empty            WARNING   empty 指标值确定依据 where the layout has that column
 =====================  ========  ==========================================================
-
-Queries: lint_table makes a constant number of queries whatever the size of the tree (the
-indicators, the framework, the special funds or the notice's allocation tables); pass
-``indicators`` to lint rows that are not saved, or a list already fetched. lint_tables shares
-one query per kind over a whole queryset.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-
-from django.db.models import QuerySet
 
 from indicators.framework import normalise_category_name
 from indicators.library import clean_indicator_name
 from indicators.models import FrameworkCategory, PerformanceIndicator
+from indicators.names import name_declares_percent, name_is_rate, without_remark
 from indicators.selectors import FrameworkIndex, TreeNode, build_tree
 from indicators.values import Comparator, ParsedValue, ValueKind, parse_value, suggest_normal_form
-from perfgoals.display import amount_with_unit, format_amount, plain_number, yuan_in_unit
+from perfgoals.display import plain_number
 from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec
 from perfgoals.models import TargetTable
-from perfgoals.money import AmountUnit, agrees, to_yuan
 
-__all__ = ["Finding", "Severity", "lint_table", "lint_tables"]
+__all__ = ["TABLE_ORDER", "check_tree", "in_print_order"]
 
 
 E, W = Severity.ERROR, Severity.WARNING
 Layout = TargetTable.Layout
+# The print-order key of a finding about the whole table: before every row.
+TABLE_ORDER = -1
 
 OUTPUT, OUTCOME, SATISFACTION, COST = "产出指标", "效益指标", "满意度指标", "成本指标"
 # Official long names that are not regional variants: accepted without a warning.
@@ -98,15 +73,9 @@ HUNDRED = Decimal(100)
 
 COST_UNIT_PREFIXES = ("元", "万元", "千元", "亿元")
 TIME_UNITS = {"%", "天", "日", "个工作日", "工作日", "小时", "个月", "月", "年", "周"}
-# 率 names that may legitimately exceed 100%.
-GROWTH_WORDS = ("增长", "增幅", "同比", "环比", "增速")
-
-_PERCENT_IN_NAME_RE = re.compile(r"[（(]\s*[%％]\s*[）)]")
 _UNIT_IN_NAME_RE = re.compile(
     r"[（(]\s*(%|％|‰|人次|人|户|个|家|次|元|万元|天|日|所|项)\s*[）)]\s*$"
 )
-_RATE_NAME_RE = re.compile(r"率|比例|覆盖")
-_TRAILING_PAREN_RE = re.compile(r"[（(][^（）()]*[）)]\s*$")
 # 人次数 → 人次: the unit a count indicator's name implies, for the suggestion.
 _COUNT_NAME_UNITS = [
     ("人次数", "人次"),
@@ -151,136 +120,8 @@ MEASURE_MARKERS: dict[str, tuple[str, ...]] = {
     "签约": ("签约",),
 }
 
-# Words of this field: a 资金用途 mentioning one of them is about health or insurance money.
-DOMAIN_WORDS = (
-    "医疗",
-    "医保",
-    "保险",
-    "参保",
-    "救助",
-    "经办",
-    "卫生",
-    "健康",
-    "签约",
-    "计生",
-    "生育",
-    "疾病",
-    "患者",
-    "医院",
-    "药",
-    "诊疗",
-    "基金",
-    "待遇",
-    "报销",
-    "结算",
-    "代办",
-    "病",
-    "医生",
-    "防疫",
-    "体检",
-    "残疾",
-    "贫困",
-    "优抚",
-    "低保",
-)
-GENERIC_BIGRAMS = {
-    "资金",
-    "补助",
-    "用于",
-    "工作",
-    "提高",
-    "开展",
-    "保证",
-    "做好",
-    "加快",
-    "支出",
-    "进度",
-    "预算",
-    "根据",
-    "下达",
-    "我县",
-    "全县",
-    "年度",
-    "经费",
-    "费用",
-}
-
-
-# --- shared data ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Context:
-    framework: FrameworkIndex
-    # (organisation id, year) → the special-fund tables of that organisation and year.
-    special_funds: dict[tuple[int, int], list[TargetTable]] = field(default_factory=dict)
-    # notice id → [(region ids of rows, {region id: total 元}, total 元, envelope 元 or None)]
-    allocations: dict[int, list[tuple[dict[int, Decimal], Decimal, Decimal | None]]] = field(
-        default_factory=dict
-    )
-
-
-def _load_context(tables: list[TargetTable]) -> _Context:
-    from allocations.models import AllocationTable
-    from allocations.selectors import compute_allocation
-
-    context = _Context(framework=FrameworkIndex())
-    departments = [t for t in tables if t.layout == Layout.DEPARTMENT]
-    if departments:
-        funds = TargetTable.objects.filter(
-            layout=Layout.SPECIAL_FUND,
-            organisation_id__in={t.organisation_id for t in departments},
-            year__in={t.year for t in departments},
-        ).only("id", "organisation_id", "year", "amount_total", "amount_unit", "project_name")
-        for fund in funds:
-            context.special_funds.setdefault((fund.organisation_id, fund.year), []).append(fund)
-    notice_ids = {t.notice_id for t in tables if t.notice_id}
-    if notice_ids:
-        for allocation in AllocationTable.objects.filter(notice_id__in=notice_ids).order_by("pk"):
-            computed = compute_allocation(allocation)
-            by_region: dict[int, Decimal] = {}
-            for row in computed.rows:
-                if row.row.region_id is not None:
-                    by_region[row.row.region_id] = (
-                        by_region.get(row.row.region_id, Decimal(0)) + row.total_yuan
-                    )
-            envelope = (
-                to_yuan(allocation.envelope_amount, allocation.envelope_unit)
-                if allocation.envelope_amount is not None
-                else None
-            )
-            context.allocations.setdefault(allocation.notice_id, []).append(
-                (by_region, computed.total_yuan, envelope)
-            )
-    return context
-
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _same_amount(a: Decimal, a_unit: str, b: Decimal, b_unit: str) -> bool:
-    """Equal when stated in the same unit; across units the 万元 figure is the rounded one."""
-    if a_unit == b_unit:
-        return a.quantize(Decimal("0.01")) == b.quantize(Decimal("0.01"))
-    if a_unit == AmountUnit.WAN:
-        return agrees(a, a_unit, to_yuan(b, b_unit))
-    return agrees(b, b_unit, to_yuan(a, a_unit))
-
-
-def _name_declares_percent(name: str) -> bool:
-    return bool(_PERCENT_IN_NAME_RE.search(name))
-
-
-def _name_is_rate(name: str) -> bool:
-    bare = _TRAILING_PAREN_RE.sub("", name).strip()
-    return (bool(_RATE_NAME_RE.search(bare)) or _name_declares_percent(name)) and not any(
-        word in bare for word in GROWTH_WORDS
-    )
-
-
-def _bigrams(text: str) -> set[str]:
-    chars = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
 
 
 @dataclass
@@ -301,11 +142,18 @@ class _Row:
         return self.node.indicator
 
 
-class _Linter:
-    def __init__(self, table: TargetTable, rows: list[PerformanceIndicator], context: _Context):
-        self.table = table
-        self.context = context
-        self.generation = table.framework_generation
+class _RowRules:
+    def __init__(
+        self,
+        rows: list[PerformanceIndicator],
+        *,
+        layout: str,
+        generation: str,
+        framework: FrameworkIndex,
+    ):
+        self.layout = layout
+        self.framework = framework
+        self.generation = generation
         self.other_generation = "2015" if self.generation == "2021" else "2021"
         self.tree = build_tree(rows)
         self.findings: list[tuple[int, Finding]] = []
@@ -316,7 +164,7 @@ class _Linter:
         self.findings.append((order, Finding(code, severity, message, **kwargs)))
 
     def header(self, code: str, severity: Severity, message: str, **kwargs) -> None:
-        self.add(-1, code, severity, message, **kwargs)
+        self.add(TABLE_ORDER, code, severity, message, **kwargs)
 
     def at(self, info: _Row, code: str, severity: Severity, message: str, **kwargs) -> None:
         self.add(
@@ -328,184 +176,19 @@ class _Linter:
             **kwargs,
         )
 
-    def run(self) -> list[Finding]:
-        self.check_header()
-        self.check_amounts()
-        self.check_spending_plan()
-        if self.table.has_indicator_tree:
-            rows = self.annotate()
-            self.check_categories(rows)
-            self.check_required(rows)
-            self.check_rows(rows)
-            self.check_duplicates(rows)
-            self.check_purpose(rows)
-        severity_rank = {Severity.ERROR: 0, Severity.WARNING: 1}
-        # Stable sort: within a row, rules keep the order in which they ran.
-        ordered = sorted(
-            enumerate(self.findings), key=lambda p: (p[1][0], severity_rank[p[1][1].severity], p[0])
-        )
-        return [finding for _, (_, finding) in ordered]
-
-    # -- header, amounts, plan ----------------------------------------------------------------
-
-    def check_header(self) -> None:
-        for name, label, severity in layout_spec(self.table.layout).required_fields():
-            value = getattr(self.table, name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                self.header("header_missing", severity, f"表头“{label}”未填写。", field=name)
-
-    def check_amounts(self) -> None:
-        t = self.table
-        unit = t.amount_unit
-        if t.amount_total is not None and (
-            t.amount_fiscal is not None or t.amount_other is not None
-        ):
-            fiscal, other = t.amount_fiscal or Decimal(0), t.amount_other or Decimal(0)
-            if fiscal + other != t.amount_total:
-                self.header(
-                    "amount_sum",
-                    E,
-                    f"财政拨款{amount_with_unit(fiscal, unit)}"
-                    f"加其他资金{amount_with_unit(other, unit)}等于"
-                    f"{amount_with_unit(fiscal + other, unit)}，"
-                    f"与年度资金总额{amount_with_unit(t.amount_total, unit)}不一致。",
-                    field="amount_total",
-                )
-        if (
-            t.layout == Layout.DEPARTMENT
-            and t.amount_total is not None
-            and (t.basic_expenditure is not None or t.project_expenditure is not None)
-        ):
-            basic, project = t.basic_expenditure or Decimal(0), t.project_expenditure or Decimal(0)
-            if basic + project != t.amount_total:
-                self.header(
-                    "amount_sum",
-                    E,
-                    f"基本支出{amount_with_unit(basic, unit)}"
-                    f"加项目支出{amount_with_unit(project, unit)}等于"
-                    f"{amount_with_unit(basic + project, unit)}，与年度预算申请资金总额"
-                    f"{amount_with_unit(t.amount_total, unit)}不一致。",
-                    field="amount_total",
-                )
-        if t.layout == Layout.DEPARTMENT:
-            self.check_special_funds()
-        if t.amount_total is None or t.notice_id is None:
-            return
-        notice = t.notice
-        if (
-            t.layout != Layout.TRANSFER
-            and notice.amount is not None
-            and not _same_amount(t.amount_total, unit, notice.amount, notice.amount_unit)
-        ):
-            self.header(
-                "amount_vs_notice",
-                E,
-                f"资金总额{amount_with_unit(t.amount_total, unit)}"
-                f"与资金下达通知{notice.doc_number}的下达金额"
-                f"{amount_with_unit(notice.amount, notice.amount_unit)}不一致。",
-                field="amount_total",
-            )
-        region_id = t.organisation.region_id if t.layout != Layout.TRANSFER else None
-        for by_region, total_yuan, envelope_yuan in self.context.allocations.get(t.notice_id, []):
-            if t.layout == Layout.TRANSFER:
-                if envelope_yuan is None:
-                    continue
-                expected, what = envelope_yuan, "分配表上级资金总额"
-            elif region_id in by_region:
-                expected, what = by_region[region_id], "分配表中本地区的合计"
-            else:
-                expected, what = total_yuan, "分配表合计"
-            if not agrees(t.amount_total, unit, expected):
-                self.header(
-                    "amount_vs_allocation",
-                    E,
-                    f"资金总额{amount_with_unit(t.amount_total, unit)}与{what}"
-                    f"{yuan_in_unit(expected, unit)}"
-                    f"（{format_amount(expected, places=2)}元）不一致。",
-                    field="amount_total",
-                )
-
-    def check_special_funds(self) -> None:
-        t = self.table
-        funds = self.context.special_funds.get((t.organisation_id, t.year), [])
-        if t.project_expenditure is None or not funds:
-            return
-        unit = t.amount_unit
-        project_yuan = to_yuan(t.project_expenditure, unit)
-        funds_yuan = sum(
-            (to_yuan(f.amount_total, f.amount_unit) for f in funds if f.amount_total is not None),
-            Decimal(0),
-        )
-        difference = project_yuan - funds_yuan
-        listed = (
-            f"项目支出{amount_with_unit(t.project_expenditure, unit)}，"
-            f"本单位{t.year}年专项资金支出方向表"
-            f"{len(funds)}项合计{yuan_in_unit(funds_yuan, unit)}"
-        )
-        if difference > 0:
-            self.header(
-                "special_funds",
-                W,
-                f"{listed}，相差{yuan_in_unit(difference, unit)}，"
-                "这部分项目支出不在专项资金汇总表内，请核实是否另有项目或漏报。",
-                field="project_expenditure",
-            )
-        elif difference < 0:
-            self.header(
-                "special_funds",
-                E,
-                f"{listed}，超出项目支出{yuan_in_unit(-difference, unit)}。",
-                field="project_expenditure",
-            )
-
-    def check_spending_plan(self) -> None:
-        t = self.table
-        plan = list(
-            zip(t.SPENDING_PLAN_FIELDS, t.SPENDING_PLAN_LABELS, t.spending_plan, strict=True)
-        )
-        stated = [(f, label, v) for f, label, v in plan if v is not None]
-        if not stated:
-            if layout_spec(t.layout).spending_plan:
-                self.header(
-                    "spending_plan",
-                    E,
-                    "资金支出计划未填写，请至少填写12月底累计支出进度100%。",
-                    field="spend_by_dec",
-                )
-            return
-        previous = None
-        for name, label, value in stated:
-            if value < 0 or value > HUNDRED:
-                self.header(
-                    "spending_plan",
-                    E,
-                    f"资金支出计划{label}为{plain_number(value)}%，应在0%至100%之间。",
-                    field=name,
-                )
-            elif previous is not None and value < previous[2]:
-                self.header(
-                    "spending_plan",
-                    E,
-                    f"资金支出计划按累计数填写，{label}的{plain_number(value)}%不能小于"
-                    f"{previous[1]}的{plain_number(previous[2])}%。",
-                    field=name,
-                )
-            previous = (name, label, value)
-        last_name, last_label, last_value = stated[-1]
-        if last_value != HUNDRED:
-            self.header(
-                "spending_plan",
-                E,
-                f"资金支出计划累计到{last_label}为{plain_number(last_value)}%，12月底应达到100%。",
-                field="spend_by_dec",
-                suggestion="100",
-            )
+    def run(self) -> list[tuple[int, Finding]]:
+        rows = self.annotate()
+        self.check_categories(rows)
+        self.check_required(rows)
+        self.check_rows(rows)
+        self.check_duplicates(rows)
+        return self.findings
 
     # -- the tree --------------------------------------------------------------------------
 
     def annotate(self) -> list[_Row]:
         rows: list[_Row] = []
-        fw = self.context.framework
+        fw = self.framework
 
         def visit(nodes, first, second, first_cat, second_cat, parent_label, parent):
             for index, node in enumerate(nodes, 1):
@@ -530,7 +213,7 @@ class _Linter:
         return f"{generation}版指标体系"
 
     def check_categories(self, rows: list[_Row]) -> None:
-        fw = self.context.framework
+        fw = self.framework
         for info in rows:
             row = info.row
             if row.level not in (1, 2):
@@ -597,7 +280,7 @@ class _Linter:
     def check_required(self, rows: list[_Row]) -> None:
         present: set[str] = set()
         first_rows: dict[str, PerformanceIndicator] = {}
-        fw = self.context.framework
+        fw = self.framework
         for info in rows:
             row = info.row
             if row.level == 1:
@@ -621,12 +304,12 @@ class _Linter:
             )
 
     def check_rows(self, rows: list[_Row]) -> None:
-        six_columns = layout_spec(self.table.layout).six_columns
+        six_columns = layout_spec(self.layout).six_columns
         for info in rows:
             row = info.row
             if row.level < 3:
                 continue
-            if not row.name.strip() and self.table.layout != Layout.SPECIAL_FUND:
+            if not row.name.strip() and self.layout != Layout.SPECIAL_FUND:
                 self.at(info, "name_missing", E, "三级指标名称未填写。")
             if row.level == 3 and info.node.children:
                 continue  # the sub-items carry the values
@@ -679,14 +362,14 @@ class _Linter:
         suggestion = suggest_normal_form(text, indicator_name=row.name)
         if suggestion is None:
             return
-        if parsed.unit_implied and _name_declares_percent(row.name):
+        if parsed.unit_implied and name_declares_percent(row.name):
             # 参保率（%） ≥85: the column is in percent already; adding % would count it twice.
             suggestion = suggestion.replace("%", "")
             if suggestion == text:
                 return
         if (
             parsed.unit_implied
-            and not _name_declares_percent(row.name)
+            and not name_declares_percent(row.name)
             and parsed.number == HUNDRED
             and text.strip() == "1"
         ):
@@ -711,9 +394,9 @@ class _Linter:
 
     def check_rate(self, info: _Row, parsed: ParsedValue) -> None:
         row = info.row
-        if parsed.unit != "%" or not _name_is_rate(row.name) or parsed.number is None:
+        if parsed.unit != "%" or not name_is_rate(row.name) or parsed.number is None:
             return
-        percent = "" if _name_declares_percent(row.name) and parsed.unit_implied else "%"
+        percent = "" if name_declares_percent(row.name) and parsed.unit_implied else "%"
         top = parsed.upper if parsed.upper is not None else parsed.number
         if top > HUNDRED and parsed.comparator not in (Comparator.LE, Comparator.LT):
             self.at(
@@ -826,7 +509,7 @@ class _Linter:
                     field="value_text",
                 )
             elif parsed.kind is ValueKind.QUANTITATIVE and not parsed.unit:
-                bare = _TRAILING_PAREN_RE.sub("", info.row.name)
+                bare = without_remark(info.row.name)
                 unit = next((u for suffix, u in _COUNT_NAME_UNITS if bare.endswith(suffix)), "")
                 self.at(
                     info,
@@ -838,7 +521,7 @@ class _Linter:
                 )
 
     def check_description(self, info: _Row) -> None:
-        name = _TRAILING_PAREN_RE.sub("", info.row.name)
+        name = without_remark(info.row.name)
         description = info.row.description
         measure = next(
             (m for m, name_words, _ in MEASURES if any(w in name for w in name_words)), None
@@ -887,42 +570,32 @@ class _Linter:
                 else f"与“{first.label}”同名，但分属不同的二级指标，请确认是否重复。",
             )
 
-    def check_purpose(self, rows: list[_Row]) -> None:
-        purpose = self.table.fund_purpose.strip()
-        if not purpose:
-            return
-        if any(word in purpose for word in DOMAIN_WORDS):
-            return
-        related = _bigrams(self.table.project_name)
-        for info in rows:
-            related |= _bigrams(info.row.name) | _bigrams(info.row.description)
-        if (_bigrams(purpose) - GENERIC_BIGRAMS) & related:
-            return
-        self.header(
-            "purpose_unrelated",
-            W,
-            f"资金用途“{purpose}”与项目名称和绩效指标看不出关联，请核实用途或补充相应指标。",
-            field="fund_purpose",
-        )
-
 
 # --- public API ----------------------------------------------------------------------------
 
 
-def lint_table(
-    table: TargetTable, *, indicators: list[PerformanceIndicator] | None = None
-) -> list[Finding]:
-    """All findings for one table, header first, then rows in print order, errors first."""
-    if indicators is None:
-        indicators = list(PerformanceIndicator.objects.filter(table_id=table.pk))
-    return _Linter(table, list(indicators), _load_context([table])).run()
+def check_tree(
+    rows: list[PerformanceIndicator],
+    *,
+    layout: str,
+    generation: str,
+    framework: FrameworkIndex | None = None,
+) -> list[tuple[int, Finding]]:
+    """The findings of the tree and row rules, in the order the rules ran, each with its
+    print-order key: TABLE_ORDER for the table as a whole, else the row's place in the tree.
+
+    `framework` is the category index to resolve names against (one query when omitted).
+    """
+    if framework is None:
+        framework = FrameworkIndex()
+    return _RowRules(rows, layout=layout, generation=generation, framework=framework).run()
 
 
-def lint_tables(tables: QuerySet[TargetTable]) -> dict[int, list[Finding]]:
-    """Findings per table id, with one query per kind of data for the whole queryset."""
-    tables = list(tables.select_related("organisation", "notice"))
-    context = _load_context(tables)
-    by_table: dict[int, list[PerformanceIndicator]] = defaultdict(list)
-    for row in PerformanceIndicator.objects.filter(table__in=[t.pk for t in tables]):
-        by_table[row.table_id].append(row)
-    return {t.pk: _Linter(t, by_table[t.pk], context).run() for t in tables}
+def in_print_order(findings: list[tuple[int, Finding]]) -> list[Finding]:
+    """Table-wide findings first, then rows in print order, errors first."""
+    severity_rank = {Severity.ERROR: 0, Severity.WARNING: 1}
+    # Stable sort: within a row, rules keep the order in which they ran.
+    ordered = sorted(
+        enumerate(findings), key=lambda p: (p[1][0], severity_rank[p[1][1].severity], p[0])
+    )
+    return [finding for _, (_, finding) in ordered]

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from indicators.lint import lint_table
 from perfgoals.models import TargetTable
+from perfgoals.targets.checks import check_table
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_json_output_has_the_same_findings(demo):
     for item in data:
         table = TargetTable.objects.get(pk=item["table"])
         assert item["findings"] == [
-            {**f.as_dict(), "acknowledged": False} for f in lint_table(table)
+            {**f.as_dict(), "acknowledged": False} for f in check_table(table)
         ]
         assert item["organisation"] == table.organisation.name
 

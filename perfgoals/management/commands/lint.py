@@ -4,9 +4,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.lint import Severity, lint_tables
 from indicators.models import LintAcknowledgement
 from perfgoals.models import TargetTable
+from perfgoals.targets.checks import Severity, check_tables
 
 SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         tables = tables.select_related("organisation").order_by(
             "organisation__name", "year", "sequence", "pk"
         )
-        results = lint_tables(tables)
+        results = check_tables(tables)
         by_pk = {t.pk: t for t in tables}
         # Warnings the bureau confirmed as intended (确认无误) are reported as such.
         self.acknowledged = set(

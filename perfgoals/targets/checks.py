@@ -1,0 +1,420 @@
+"""Checks of a performance target table (绩效目标表): header, amounts, plan, and its rows.
+
+Every rule gives :class:`Finding` objects with a stable ``code``, a severity, a Simplified
+Chinese message that names the row or field, and, where one exists, a ``suggestion`` that
+can replace the typed value as is (the editor may offer to apply it). Hints that are not a
+replacement value go into the message, never into ``suggestion``.
+
+ERROR blocks submission (later, in the workflow); WARNING needs acknowledgement: a bureau
+user confirms it (perfgoals.targets.acknowledgements.lint_warning_acknowledge), keyed by
+``Finding.key``, and :func:`open_findings` lists what still stands in the way.
+
+The tree and row rules (framework, values, wording) are indicators.rules; check_table runs
+the table checks below and those rules and merges them in print order.
+
+=====================  ========  ==========================================================
+code                   severity  what it checks
+=====================  ========  ==========================================================
+header_missing         E / W     a header field the layout prints is empty: 项目名称 and
+                                 年度资金总额 (E; W on the department-wide layout), 主管部门,
+                                 实施单位, 项目负责人, 财政部门, 项目编码, 资金用途, 年度目标 (W)
+amount_sum             ERROR     财政拨款 + 其他资金 ≠ 年度资金总额; 基本支出 + 项目支出 ≠
+                                 年度预算申请资金总额 (department-wide)
+amount_vs_notice       ERROR     资金情况 differs from the linked notice's amount (万元
+                                 rounding of perfgoals.money.agrees); not for the
+                                 transfer-fund regional table, which states the envelope
+amount_vs_allocation   ERROR     资金情况 differs from the notice's allocation table (the row
+                                 of the table's region, else the total; the envelope for a
+                                 transfer-fund regional table)
+special_funds          W / E     department-wide 项目支出 vs the special-fund tables of the
+                                 same organisation and year: a remainder outside the summary
+                                 is a WARNING naming it, a summary larger than 项目支出 ERROR
+spending_plan          ERROR     资金支出计划: empty on a layout that has one, outside 0–100,
+                                 decreasing, or not ending at 100% (100% at 3月底 with the
+                                 later months blank is complete)
+purpose_unrelated      WARNING   资金用途 shares no word with the project name, indicators,
+                                 descriptions or the health-finance vocabulary (heuristic)
+=====================  ========  ==========================================================
+
+Queries: check_table makes a constant number of queries whatever the size of the tree (the
+indicators, the framework, the special funds or the notice's allocation tables); pass
+``indicators`` to lint rows that are not saved, or a list already fetched. check_tables shares
+one query per kind over a whole queryset.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from allocations.models import AllocationTable
+from allocations.selectors import compute_allocation
+from indicators.models import LintAcknowledgement, PerformanceIndicator
+from indicators.rules import TABLE_ORDER, check_tree, in_print_order
+from indicators.selectors import FrameworkIndex
+from perfgoals.display import amount_with_unit, format_amount, plain_number, yuan_in_unit
+from perfgoals.findings import Finding, Severity
+from perfgoals.layouts import layout_spec
+from perfgoals.models import TargetTable
+from perfgoals.money import AmountUnit, agrees, to_yuan
+
+__all__ = ["Finding", "Severity", "check_table", "check_tables", "open_findings"]
+
+
+E, W = Severity.ERROR, Severity.WARNING
+Layout = TargetTable.Layout
+
+HUNDRED = Decimal(100)
+
+# Words of this field: a 资金用途 mentioning one of them is about health or insurance money.
+DOMAIN_WORDS = (
+    "医疗",
+    "医保",
+    "保险",
+    "参保",
+    "救助",
+    "经办",
+    "卫生",
+    "健康",
+    "签约",
+    "计生",
+    "生育",
+    "疾病",
+    "患者",
+    "医院",
+    "药",
+    "诊疗",
+    "基金",
+    "待遇",
+    "报销",
+    "结算",
+    "代办",
+    "病",
+    "医生",
+    "防疫",
+    "体检",
+    "残疾",
+    "贫困",
+    "优抚",
+    "低保",
+)
+GENERIC_BIGRAMS = {
+    "资金",
+    "补助",
+    "用于",
+    "工作",
+    "提高",
+    "开展",
+    "保证",
+    "做好",
+    "加快",
+    "支出",
+    "进度",
+    "预算",
+    "根据",
+    "下达",
+    "我县",
+    "全县",
+    "年度",
+    "经费",
+    "费用",
+}
+
+
+# --- shared data ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    framework: FrameworkIndex
+    # (organisation id, year) → the special-fund tables of that organisation and year.
+    special_funds: dict[tuple[int, int], list[TargetTable]] = field(default_factory=dict)
+    # notice id → [(region ids of rows, {region id: total 元}, total 元, envelope 元 or None)]
+    allocations: dict[int, list[tuple[dict[int, Decimal], Decimal, Decimal | None]]] = field(
+        default_factory=dict
+    )
+
+
+def _load_context(tables: list[TargetTable]) -> _Context:
+    context = _Context(framework=FrameworkIndex())
+    departments = [t for t in tables if t.layout == Layout.DEPARTMENT]
+    if departments:
+        funds = TargetTable.objects.filter(
+            layout=Layout.SPECIAL_FUND,
+            organisation_id__in={t.organisation_id for t in departments},
+            year__in={t.year for t in departments},
+        ).only("id", "organisation_id", "year", "amount_total", "amount_unit", "project_name")
+        for fund in funds:
+            context.special_funds.setdefault((fund.organisation_id, fund.year), []).append(fund)
+    notice_ids = {t.notice_id for t in tables if t.notice_id}
+    if notice_ids:
+        for allocation in AllocationTable.objects.filter(notice_id__in=notice_ids).order_by("pk"):
+            computed = compute_allocation(allocation)
+            by_region: dict[int, Decimal] = {}
+            for row in computed.rows:
+                if row.row.region_id is not None:
+                    by_region[row.row.region_id] = (
+                        by_region.get(row.row.region_id, Decimal(0)) + row.total_yuan
+                    )
+            envelope = (
+                to_yuan(allocation.envelope_amount, allocation.envelope_unit)
+                if allocation.envelope_amount is not None
+                else None
+            )
+            context.allocations.setdefault(allocation.notice_id, []).append(
+                (by_region, computed.total_yuan, envelope)
+            )
+    return context
+
+
+def _same_amount(a: Decimal, a_unit: str, b: Decimal, b_unit: str) -> bool:
+    """Equal when stated in the same unit; across units the 万元 figure is the rounded one."""
+    if a_unit == b_unit:
+        return a.quantize(Decimal("0.01")) == b.quantize(Decimal("0.01"))
+    if a_unit == AmountUnit.WAN:
+        return agrees(a, a_unit, to_yuan(b, b_unit))
+    return agrees(b, b_unit, to_yuan(a, a_unit))
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+
+
+class _TableChecks:
+    def __init__(self, table: TargetTable, context: _Context):
+        self.table = table
+        self.context = context
+        self.findings: list[tuple[int, Finding]] = []
+
+    def add(self, order: int, code: str, severity: Severity, message: str, **kwargs) -> None:
+        self.findings.append((order, Finding(code, severity, message, **kwargs)))
+
+    def header(self, code: str, severity: Severity, message: str, **kwargs) -> None:
+        self.add(TABLE_ORDER, code, severity, message, **kwargs)
+
+    def run(self, rows: list[PerformanceIndicator]) -> list[Finding]:
+        self.check_header()
+        self.check_amounts()
+        self.check_spending_plan()
+        if self.table.has_indicator_tree:
+            self.findings.extend(
+                check_tree(
+                    rows,
+                    layout=self.table.layout,
+                    generation=self.table.framework_generation,
+                    framework=self.context.framework,
+                )
+            )
+            self.check_purpose(rows)
+        return in_print_order(self.findings)
+
+    # -- header, amounts, plan ----------------------------------------------------------------
+
+    def check_header(self) -> None:
+        for name, label, severity in layout_spec(self.table.layout).required_fields():
+            value = getattr(self.table, name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                self.header("header_missing", severity, f"表头“{label}”未填写。", field=name)
+
+    def check_amounts(self) -> None:
+        t = self.table
+        unit = t.amount_unit
+        if t.amount_total is not None and (
+            t.amount_fiscal is not None or t.amount_other is not None
+        ):
+            fiscal, other = t.amount_fiscal or Decimal(0), t.amount_other or Decimal(0)
+            if fiscal + other != t.amount_total:
+                self.header(
+                    "amount_sum",
+                    E,
+                    f"财政拨款{amount_with_unit(fiscal, unit)}"
+                    f"加其他资金{amount_with_unit(other, unit)}等于"
+                    f"{amount_with_unit(fiscal + other, unit)}，"
+                    f"与年度资金总额{amount_with_unit(t.amount_total, unit)}不一致。",
+                    field="amount_total",
+                )
+        if (
+            t.layout == Layout.DEPARTMENT
+            and t.amount_total is not None
+            and (t.basic_expenditure is not None or t.project_expenditure is not None)
+        ):
+            basic, project = t.basic_expenditure or Decimal(0), t.project_expenditure or Decimal(0)
+            if basic + project != t.amount_total:
+                self.header(
+                    "amount_sum",
+                    E,
+                    f"基本支出{amount_with_unit(basic, unit)}"
+                    f"加项目支出{amount_with_unit(project, unit)}等于"
+                    f"{amount_with_unit(basic + project, unit)}，与年度预算申请资金总额"
+                    f"{amount_with_unit(t.amount_total, unit)}不一致。",
+                    field="amount_total",
+                )
+        if t.layout == Layout.DEPARTMENT:
+            self.check_special_funds()
+        if t.amount_total is None or t.notice_id is None:
+            return
+        notice = t.notice
+        if (
+            t.layout != Layout.TRANSFER
+            and notice.amount is not None
+            and not _same_amount(t.amount_total, unit, notice.amount, notice.amount_unit)
+        ):
+            self.header(
+                "amount_vs_notice",
+                E,
+                f"资金总额{amount_with_unit(t.amount_total, unit)}"
+                f"与资金下达通知{notice.doc_number}的下达金额"
+                f"{amount_with_unit(notice.amount, notice.amount_unit)}不一致。",
+                field="amount_total",
+            )
+        region_id = t.organisation.region_id if t.layout != Layout.TRANSFER else None
+        for by_region, total_yuan, envelope_yuan in self.context.allocations.get(t.notice_id, []):
+            if t.layout == Layout.TRANSFER:
+                if envelope_yuan is None:
+                    continue
+                expected, what = envelope_yuan, "分配表上级资金总额"
+            elif region_id in by_region:
+                expected, what = by_region[region_id], "分配表中本地区的合计"
+            else:
+                expected, what = total_yuan, "分配表合计"
+            if not agrees(t.amount_total, unit, expected):
+                self.header(
+                    "amount_vs_allocation",
+                    E,
+                    f"资金总额{amount_with_unit(t.amount_total, unit)}与{what}"
+                    f"{yuan_in_unit(expected, unit)}"
+                    f"（{format_amount(expected, places=2)}元）不一致。",
+                    field="amount_total",
+                )
+
+    def check_special_funds(self) -> None:
+        t = self.table
+        funds = self.context.special_funds.get((t.organisation_id, t.year), [])
+        if t.project_expenditure is None or not funds:
+            return
+        unit = t.amount_unit
+        project_yuan = to_yuan(t.project_expenditure, unit)
+        funds_yuan = sum(
+            (to_yuan(f.amount_total, f.amount_unit) for f in funds if f.amount_total is not None),
+            Decimal(0),
+        )
+        difference = project_yuan - funds_yuan
+        listed = (
+            f"项目支出{amount_with_unit(t.project_expenditure, unit)}，"
+            f"本单位{t.year}年专项资金支出方向表"
+            f"{len(funds)}项合计{yuan_in_unit(funds_yuan, unit)}"
+        )
+        if difference > 0:
+            self.header(
+                "special_funds",
+                W,
+                f"{listed}，相差{yuan_in_unit(difference, unit)}，"
+                "这部分项目支出不在专项资金汇总表内，请核实是否另有项目或漏报。",
+                field="project_expenditure",
+            )
+        elif difference < 0:
+            self.header(
+                "special_funds",
+                E,
+                f"{listed}，超出项目支出{yuan_in_unit(-difference, unit)}。",
+                field="project_expenditure",
+            )
+
+    def check_spending_plan(self) -> None:
+        t = self.table
+        plan = list(
+            zip(t.SPENDING_PLAN_FIELDS, t.SPENDING_PLAN_LABELS, t.spending_plan, strict=True)
+        )
+        stated = [(f, label, v) for f, label, v in plan if v is not None]
+        if not stated:
+            if layout_spec(t.layout).spending_plan:
+                self.header(
+                    "spending_plan",
+                    E,
+                    "资金支出计划未填写，请至少填写12月底累计支出进度100%。",
+                    field="spend_by_dec",
+                )
+            return
+        previous = None
+        for name, label, value in stated:
+            if value < 0 or value > HUNDRED:
+                self.header(
+                    "spending_plan",
+                    E,
+                    f"资金支出计划{label}为{plain_number(value)}%，应在0%至100%之间。",
+                    field=name,
+                )
+            elif previous is not None and value < previous[2]:
+                self.header(
+                    "spending_plan",
+                    E,
+                    f"资金支出计划按累计数填写，{label}的{plain_number(value)}%不能小于"
+                    f"{previous[1]}的{plain_number(previous[2])}%。",
+                    field=name,
+                )
+            previous = (name, label, value)
+        last_name, last_label, last_value = stated[-1]
+        if last_value != HUNDRED:
+            self.header(
+                "spending_plan",
+                E,
+                f"资金支出计划累计到{last_label}为{plain_number(last_value)}%，12月底应达到100%。",
+                field="spend_by_dec",
+                suggestion="100",
+            )
+
+    def check_purpose(self, rows: list[PerformanceIndicator]) -> None:
+        purpose = self.table.fund_purpose.strip()
+        if not purpose:
+            return
+        if any(word in purpose for word in DOMAIN_WORDS):
+            return
+        related = _bigrams(self.table.project_name)
+        for row in rows:
+            related |= _bigrams(row.name) | _bigrams(row.description)
+        if (_bigrams(purpose) - GENERIC_BIGRAMS) & related:
+            return
+        self.header(
+            "purpose_unrelated",
+            W,
+            f"资金用途“{purpose}”与项目名称和绩效指标看不出关联，请核实用途或补充相应指标。",
+            field="fund_purpose",
+        )
+
+
+# --- public API ----------------------------------------------------------------------------
+
+
+def check_table(
+    table: TargetTable, *, indicators: list[PerformanceIndicator] | None = None
+) -> list[Finding]:
+    """All findings for one table, header first, then rows in print order, errors first."""
+    if indicators is None:
+        indicators = list(PerformanceIndicator.objects.filter(table_id=table.pk))
+    return _TableChecks(table, _load_context([table])).run(list(indicators))
+
+
+def check_tables(tables: QuerySet[TargetTable]) -> dict[int, list[Finding]]:
+    """Findings per table id, with one query per kind of data for the whole queryset."""
+    tables = list(tables.select_related("organisation", "notice"))
+    context = _load_context(tables)
+    by_table: dict[int, list[PerformanceIndicator]] = defaultdict(list)
+    for row in PerformanceIndicator.objects.filter(table__in=[t.pk for t in tables]):
+        by_table[row.table_id].append(row)
+    return {t.pk: _TableChecks(t, context).run(by_table[t.pk]) for t in tables}
+
+
+def open_findings(table: TargetTable) -> list[Finding]:
+    """What stands in the way of submitting: every error and each unacknowledged warning."""
+    acknowledged = set(
+        LintAcknowledgement.objects.filter(table_id=table.pk).values_list("key", flat=True)
+    )
+    return [
+        finding
+        for finding in check_table(table)
+        if finding.severity == Severity.ERROR or finding.key not in acknowledged
+    ]
