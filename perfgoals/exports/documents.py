@@ -760,17 +760,3 @@ def summary_document(data: SummaryExport) -> Document:
         filename=_safe_filename(f"{data.organisation.name}_{grids[0].title}"),
         parts=grids,
     )
-
-
-def build_document(kind: str, data, progress=None) -> Document:
-    if kind == "target":
-        return target_document(data)
-    if kind == "allocation":
-        return allocation_document(data)
-    if kind == "notice":
-        return notice_document(data)
-    if kind == "department":
-        return department_document(data, progress=progress)
-    if kind == "summary":
-        return summary_document(data)
-    raise ValueError(kind)
