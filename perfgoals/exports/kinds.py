@@ -18,14 +18,14 @@ from django.http import Http404
 
 from allocations.selectors import ComputedAllocation
 from perfgoals.exports import selectors
-from perfgoals.exports.documents import (
-    Document,
-    allocation_document,
+from perfgoals.exports.documents import Document
+from perfgoals.exports.documents.allocations import allocation_document
+from perfgoals.exports.documents.notices import (
     department_document,
     notice_document,
     summary_document,
-    target_document,
 )
+from perfgoals.exports.documents.targets import target_document
 from perfgoals.exports.selectors import (
     DEPARTMENT_LAYOUTS,
     DepartmentExport,
