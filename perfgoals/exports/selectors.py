@@ -72,7 +72,7 @@ class TableExport:
 
 def _table_exports(tables: list[TargetTable]) -> list[TableExport]:
     trees = trees_for_tables([t.pk for t in tables])
-    # Only the 部门整体支出 layout prints review opinions (documents.department_grid).
+    # Only the 部门整体支出 layout prints review opinions (documents.targets.department_grid).
     reviewed = [t.pk for t in tables if t.layout == TargetTable.Layout.DEPARTMENT]
     opinions = opinions_for_tables(reviewed) if reviewed else {}
     return [TableExport(t, trees[t.pk], opinions.get(t.pk, {})) for t in tables]

@@ -88,5 +88,5 @@ class Document:
         return [p for p in self.parts if isinstance(p, Grid)]
 
 
-def _safe_filename(text: str) -> str:
+def safe_filename(text: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", one_line(text))[:80] or "export"

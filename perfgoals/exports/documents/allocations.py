@@ -1,8 +1,8 @@
 """Allocation tables (分配表): the grid and its document."""
 
 from allocations.selectors import ComputedAllocation, ComputedCell
-from perfgoals.display import one_line, unit_label
-from perfgoals.exports.documents import Document, _safe_filename
+from perfgoals.display import decimal_text, one_line, unit_label
+from perfgoals.exports.documents import Document, safe_filename
 from perfgoals.exports.grid import COUNT_FORMAT, Cell, Grid, Section, money_cell, number_cell
 from perfgoals.money import from_yuan
 
@@ -70,7 +70,9 @@ def allocation_grid(computed: ComputedAllocation) -> Grid:
         body.append(row_cells("合计", totals, computed.count_total, computed.total))
     note = ""
     if table.envelope_amount is not None:
-        note = f"上级资金总额：{table.envelope_amount:f}{unit_label(table.envelope_unit)}"
+        note = (
+            f"上级资金总额：{decimal_text(table.envelope_amount)}{unit_label(table.envelope_unit)}"
+        )
     return Grid(
         title=one_line(table.title),
         widths=widths,
@@ -84,4 +86,4 @@ def allocation_grid(computed: ComputedAllocation) -> Grid:
 
 def allocation_document(computed: ComputedAllocation) -> Document:
     grid = allocation_grid(computed)
-    return Document(title=grid.title, filename=_safe_filename(grid.title), parts=[grid])
+    return Document(title=grid.title, filename=safe_filename(grid.title), parts=[grid])

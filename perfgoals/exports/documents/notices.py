@@ -11,7 +11,7 @@ from perfgoals.exports.documents import (
     Placeholder,
     Toc,
     TocEntry,
-    _safe_filename,
+    safe_filename,
 )
 from perfgoals.exports.documents.allocations import allocation_grid
 from perfgoals.exports.documents.special_funds import summary_grids
@@ -68,7 +68,7 @@ def notice_document(data: NoticeExport) -> Document:
         parts.extend(grids)
     return Document(
         title=body.title,
-        filename=_safe_filename(f"{notice.doc_number}_{notice.title}"),
+        filename=safe_filename(f"{notice.doc_number}_{notice.title}"),
         parts=parts,
     )
 
@@ -114,7 +114,7 @@ def department_document(data: DepartmentExport, progress=None) -> Document:
     parts.append(Toc(entries))
     parts.extend(body)
     return Document(
-        title=f"{org.name}{title}", filename=_safe_filename(f"{org.name}_{title}"), parts=parts
+        title=f"{org.name}{title}", filename=safe_filename(f"{org.name}_{title}"), parts=parts
     )
 
 
@@ -122,6 +122,6 @@ def summary_document(data: SummaryExport) -> Document:
     grids = summary_grids(data)
     return Document(
         title=grids[0].title,
-        filename=_safe_filename(f"{data.organisation.name}_{grids[0].title}"),
+        filename=safe_filename(f"{data.organisation.name}_{grids[0].title}"),
         parts=grids,
     )

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from indicators.framework import normalise_category_name
 from indicators.selectors import TreeNode
-from perfgoals.display import one_line
+from perfgoals.display import decimal_text, one_line
 from perfgoals.exports.grid import COUNT_FORMAT, Cell, Grid, Section, money_cell, number_cell
 from perfgoals.exports.selectors import SummaryExport, TableExport
 
@@ -130,8 +130,9 @@ def summary_grids(summary: SummaryExport) -> list[Grid]:
         diff = dept.project_expenditure - total
         if diff:
             note = (
-                f"注：本表专项资金合计{total:f}万元；部门整体支出绩效申报表中项目支出为"
-                f"{dept.project_expenditure:f}万元，其余{diff:f}万元不属于本表所列专项资金。"
+                f"注：本表专项资金合计{decimal_text(total)}万元；部门整体支出绩效申报表中项目支出为"
+                f"{decimal_text(dept.project_expenditure)}万元，"
+                f"其余{decimal_text(diff)}万元不属于本表所列专项资金。"
             )
     head = [
         [

@@ -4,10 +4,11 @@ from decimal import Decimal
 
 from indicators.selectors import TreeNode
 from perfgoals.display import one_line, unit_label
-from perfgoals.exports.documents import Document, Narrative, _safe_filename
+from perfgoals.exports.documents import Document, Narrative, safe_filename
 from perfgoals.exports.documents.special_funds import special_fund_grid
 from perfgoals.exports.grid import Cell, Grid, Section, money_cell, percent_cell
 from perfgoals.exports.selectors import TableExport
+from perfgoals.layouts import Layout, layout_spec
 from perfgoals.models import Office, TargetTable
 
 # ---------------------------------------------------------------- indicator block
@@ -297,25 +298,27 @@ def is_narrative(table: TargetTable) -> bool:
 # ---------------------------------------------------------------- documents
 
 
+TREE_GRIDS = {
+    Layout.PROJECT: project_grid,
+    Layout.TRANSFER: transfer_grid,
+    Layout.DEPT_PROJECT: dept_project_grid,
+    Layout.SPECIAL_FUND: special_fund_grid,
+}
+
+
 def table_grids(item: TableExport) -> list:
-    layout = item.table.layout
-    if layout == TargetTable.Layout.PROJECT:
-        return [project_grid(item)]
-    if layout == TargetTable.Layout.TRANSFER:
-        return [transfer_grid(item)]
-    if layout == TargetTable.Layout.DEPT_PROJECT:
-        return [dept_project_grid(item)]
-    if layout == TargetTable.Layout.SPECIAL_FUND:
-        return [special_fund_grid(item)]
-    if is_narrative(item.table):
-        return [department_narrative(item)]
-    return [department_grid(item)]
+    """The parts one table prints as, by its layout (perfgoals.layouts)."""
+    table = item.table
+    if not layout_spec(table.layout).has_tree:
+        # 部门整体支出 (layout D): the declaration form, or headed paragraphs (seed 004 part 1).
+        return [department_narrative(item) if is_narrative(table) else department_grid(item)]
+    return [TREE_GRIDS[table.layout](item)]
 
 
 def target_document(item: TableExport) -> Document:
     t = item.table
     return Document(
         title=f"{t.project_name}绩效目标表",
-        filename=_safe_filename(f"{t.year}_{t.project_name}_绩效目标表"),
+        filename=safe_filename(f"{t.year}_{t.project_name}_绩效目标表"),
         parts=table_grids(item),
     )
