@@ -1,7 +1,12 @@
-"""The one formula guard for every spreadsheet the app writes (list exports, official XLSX, CSV).
+"""Spreadsheets the app writes: the one formula guard, and the list pages' XLSX/CSV export.
 
-Excel, WPS and LibreOffice evaluate a cell whose text starts with one of these characters;
-text typed by staff must reach the sheet as text (QUALITY.md: formula injection).
+Excel, WPS and LibreOffice evaluate a cell whose text starts with one of FORMULA_TRIGGERS;
+text typed by staff must reach the sheet as text (QUALITY.md: formula injection). Every
+spreadsheet goes through looks_like_formula: the list exports here and the official XLSX
+(perfgoals/exports/xlsx.py).
+
+A list page exports what it shows with a ListExport (header row, widths, title) and its rows as
+typed values (str, int, Decimal, datetime, None); ?export=xlsx|csv picks the format.
 """
 
 import csv
@@ -11,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
@@ -86,12 +91,12 @@ def write_csv(spec: ListExport, rows: list[list[Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def requested_export_format(request) -> str | None:
+def requested_export_format(request: HttpRequest) -> str | None:
     value = request.GET.get("export")
     return value if value in EXPORT_FORMATS else None
 
 
-def export_query(request) -> str:
+def export_query(request: HttpRequest) -> str:
     """The current query string without page and export, for the export links."""
     query = request.GET.copy()
     for key in ("page", "export"):
