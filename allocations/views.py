@@ -38,7 +38,7 @@ from allocations.selectors import (
     notice_list as notice_list_query,
 )
 from allocations.tables import NoticeTable
-from perfgoals import lists
+from perfgoals import spreadsheets
 from perfgoals.money import ROUNDING_RULE, AmountUnit, from_yuan, to_yuan
 
 
@@ -64,11 +64,11 @@ def _apply_errors(form, exc: ValidationError, field_map: dict[str, str] | None =
 def notice_list(request: HttpRequest) -> HttpResponse:
     filterset = NoticeFilter(request.GET or None, queryset=notice_list_query(request.user))
     table = NoticeTable(filterset.qs)
-    fmt = lists.requested_export_format(request)
+    fmt = spreadsheets.requested_export_format(request)
     # An export carries every row the filter and sort select, not just the page on screen.
     RequestConfig(request, paginate=False if fmt else {"per_page": 25}).configure(table)
     if fmt:
-        return lists.export_response(NOTICE_EXPORT, notice_export_rows(table), fmt)
+        return spreadsheets.export_response(NOTICE_EXPORT, notice_export_rows(table), fmt)
     return render(
         request,
         "allocations/notice_list.html",
@@ -76,12 +76,12 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "table": table,
             "can_draft": can_draft_notices(request.user),
-            "export_query": lists.export_query(request),
+            "export_query": spreadsheets.export_query(request),
         },
     )
 
 
-NOTICE_EXPORT = lists.ListExport(
+NOTICE_EXPORT = spreadsheets.ListExport(
     headers=[
         "发文字号",
         "标题",

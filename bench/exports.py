@@ -25,10 +25,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from perfgoals.exports.documents import build_document  # noqa: E402
 from perfgoals.exports.grid import Grid  # noqa: E402
+from perfgoals.exports.kinds import build_document, resolve  # noqa: E402
 from perfgoals.exports.pdf import render_pdf  # noqa: E402
-from perfgoals.exports.selectors import resolve  # noqa: E402
 from perfgoals.exports.xlsx import render_xlsx  # noqa: E402
 from perfgoals.models import Organisation, TargetTable  # noqa: E402
 

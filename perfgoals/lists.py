@@ -5,11 +5,7 @@ notices, years) are drawn from the same scope, so a bureau never learns another
 organisation's names through a drop-down either.
 """
 
-import csv
 import functools
-import io
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,12 +28,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django_filters.views import FilterView
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from allocations.models import FundNotice
 from allocations.selectors import notices_visible_to
@@ -45,10 +36,14 @@ from perfgoals.display import amount_with_unit, unit_label
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.money import TEN_THOUSAND, AmountUnit
 from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
-from perfgoals.spreadsheets import looks_like_formula
+from perfgoals.spreadsheets import (
+    ListExport,
+    export_query,
+    export_response,
+    requested_export_format,
+)
 
 PER_PAGE = 25
-EXPORT_FORMATS = ("xlsx", "csv")
 STATUS_RANK = {
     TargetTable.Status.DRAFT: 1,
     TargetTable.Status.RETURNED: 2,
@@ -198,15 +193,6 @@ class TargetTableTable(tables.Table):
         return queryset.order_by(*fields), True
 
 
-@dataclass(frozen=True)
-class ListExport:
-    """How a list is written out as shown: header row, column widths, sheet and file name."""
-
-    headers: list[str]
-    widths: list[int]
-    title: str
-
-
 TARGET_TABLE_EXPORT = ListExport(
     headers=[
         "项目名称",
@@ -243,86 +229,6 @@ def export_rows(table: TargetTableTable) -> list[list[Any]]:
             ]
         )
     return rows
-
-
-def write_xlsx(spec: ListExport, rows: list[list[Any]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = spec.title
-    sheet.append(spec.headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for r, values in enumerate(rows, start=2):
-        for c, value in enumerate(values, start=1):
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = sheet.cell(row=r, column=c, value=value)
-            if isinstance(value, str) and looks_like_formula(value):
-                # openpyxl would store "=…" as a live formula; keep it as the text typed.
-                cell.data_type = "s"
-                cell.quotePrefix = True
-            elif isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-    for c, width in enumerate(spec.widths, start=1):
-        sheet.column_dimensions[get_column_letter(c)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def write_csv(spec: ListExport, rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(spec.headers)
-    for values in rows:
-        out = []
-        for value in values:
-            if value is None:
-                out.append("")
-            elif isinstance(value, datetime):
-                out.append(value.strftime("%Y-%m-%d %H:%M"))
-            elif isinstance(value, str) and looks_like_formula(value):
-                # The usual CSV-injection guard: a leading apostrophe makes Excel/WPS show text.
-                out.append("'" + value)
-            else:
-                out.append(str(value))
-        writer.writerow(out)
-    # The BOM lets Excel and WPS open the Chinese text as UTF-8.
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def requested_export_format(request) -> str | None:
-    value = request.GET.get("export")
-    return value if value in EXPORT_FORMATS else None
-
-
-def export_query(request) -> str:
-    """The current query string without page and export, for the export links."""
-    query = request.GET.copy()
-    for key in ("page", "export"):
-        query.pop(key, None)
-    return query.urlencode()
-
-
-def export_response(spec: ListExport, rows: list[list[Any]], fmt: str) -> HttpResponse:
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "xlsx":
-        body = write_xlsx(spec, rows)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = write_csv(spec, rows)
-        content_type = "text/csv; charset=utf-8"
-    return HttpResponse(
-        body,
-        content_type=content_type,
-        headers={
-            "Content-Disposition": content_disposition_header(True, f"{spec.title}-{stamp}.{fmt}")
-        },
-    )
 
 
 class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterView):

@@ -1,13 +1,13 @@
 """A neutral description of an official table, rendered both to HTML (PDF) and to XLSX.
 
-Builders in documents.py turn selector output into Grids; pdf.py and xlsx.py only draw them,
+Builders in documents/ turn selector output into Grids; pdf.py and xlsx.py only draw them,
 so the two formats cannot drift apart: the same cells, spans, numbers and formats.
 """
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from perfgoals.display import plain_number
+from perfgoals.display import decimal_text, plain_number
 from perfgoals.money import CENT
 
 
@@ -67,7 +67,7 @@ def money_cell(amount: Decimal | None, *, suffix: str = "", **kwargs) -> Cell:
         return Cell("", kind="num", **kwargs)
     value = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     fmt = MONEY_FORMAT + (f'"{suffix}"' if suffix else "")
-    return Cell(f"{value:f}{suffix}", kind="num", number=value, fmt=fmt, **kwargs)
+    return Cell(f"{decimal_text(value)}{suffix}", kind="num", number=value, fmt=fmt, **kwargs)
 
 
 def number_cell(value: Decimal | int | None, fmt: str = "General", **kwargs) -> Cell:
@@ -81,4 +81,4 @@ def percent_cell(value: Decimal | None, **kwargs) -> Cell:
     if value is None:
         return Cell("", kind="num", **kwargs)
     value = value.quantize(CENT, rounding=ROUND_HALF_UP)
-    return Cell(f"{value:f}", kind="num", number=value, fmt=PERCENT_FORMAT, **kwargs)
+    return Cell(decimal_text(value), kind="num", number=value, fmt=PERCENT_FORMAT, **kwargs)

@@ -7,15 +7,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from perfgoals.exports.kinds import KIND_CHOICES
+
 
 class ExportJob(models.Model):
-    class Kind(models.TextChoices):
-        TARGET = "target", _("绩效目标表")
-        ALLOCATION = "allocation", _("分配表")
-        NOTICE = "notice", _("通知及附件")
-        DEPARTMENT = "department", _("部门预算绩效文本")
-        SUMMARY = "summary", _("专项资金汇总表")
-
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
         XLSX = "xlsx", "Excel"
@@ -28,7 +23,7 @@ class ExportJob(models.Model):
 
     # A random id: job URLs are not enumerable.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(_("导出类型"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("导出类型"), max_length=12, choices=KIND_CHOICES)
     object_id = models.CharField(_("对象标识"), max_length=40)
     format = models.CharField(_("格式"), max_length=4, choices=Format.choices)
     status = models.CharField(

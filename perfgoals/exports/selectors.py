@@ -5,6 +5,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -21,9 +22,8 @@ from indicators.selectors import TreeNode, build_tree
 from perfgoals.models import Organisation, ReviewOpinion, TargetTable, User
 from perfgoals.selectors import target_tables_visible_to
 
-KINDS = ("target", "allocation", "notice", "department", "summary")
-# Kinds made of many tables: the web runs them as background jobs.
-BACKGROUND_KINDS = ("department", "summary")
+# The tables a department's whole text is made of (部门整体 and its 部门项目 tables).
+DEPARTMENT_LAYOUTS = (TargetTable.Layout.DEPARTMENT, TargetTable.Layout.DEPT_PROJECT)
 
 
 def _tables(user: User | None) -> QuerySet[TargetTable]:
@@ -72,7 +72,7 @@ class TableExport:
 
 def _table_exports(tables: list[TargetTable]) -> list[TableExport]:
     trees = trees_for_tables([t.pk for t in tables])
-    # Only the 部门整体支出 layout prints review opinions (documents.department_grid).
+    # Only the 部门整体支出 layout prints review opinions (documents.targets.department_grid).
     reviewed = [t.pk for t in tables if t.layout == TargetTable.Layout.DEPARTMENT]
     opinions = opinions_for_tables(reviewed) if reviewed else {}
     return [TableExport(t, trees[t.pk], opinions.get(t.pk, {})) for t in tables]
@@ -178,7 +178,7 @@ def department_export(user: User | None, ident: str) -> DepartmentExport:
         .filter(
             organisation_id=org_id,
             year=year,
-            layout__in=[TargetTable.Layout.DEPARTMENT, TargetTable.Layout.DEPT_PROJECT],
+            layout__in=DEPARTMENT_LAYOUTS,
         )
         .order_by("sequence", "pk")
     )
@@ -217,59 +217,24 @@ def summary_export(user: User | None, ident: str) -> SummaryExport:
     return SummaryExport(funds[0].organisation, year, _table_exports(funds), department)
 
 
-def resolve(kind: str, ident: str, user: User | None):
-    """The export data of one object, or Http404."""
-    if kind not in KINDS:
-        raise Http404("未知的导出类型。")
-    if kind in ("department", "summary"):
-        return {"department": department_export, "summary": summary_export}[kind](user, ident)
-    try:
-        pk = int(ident)
-    except (TypeError, ValueError) as exc:
-        raise Http404("编号无效。") from exc
-    return {"target": target_export, "allocation": allocation_export, "notice": notice_export}[
-        kind
-    ](user, pk)
+class ExportScope:
+    """What one user (None: the operator) may export, each list read at most once; the export
+    kinds list their objects from it (kinds.exportable_objects)."""
 
+    def __init__(self, user: User | None) -> None:
+        self.user = user
 
-@dataclass
-class Exportable:
-    kind: str
-    ident: str
-    label: str
+    @cached_property
+    def notices(self) -> list[FundNotice]:
+        return list(_notices(self.user).filter(is_external=False).order_by("pk"))
 
+    @cached_property
+    def allocation_tables(self) -> list[AllocationTable]:
+        return list(_allocations(self.user).order_by("pk"))
 
-def exportable_objects(user: User | None = None) -> list[Exportable]:
-    """Everything the user (or, with None, the operator) can export, with its identifier."""
-    out: list[Exportable] = []
-    for notice in _notices(user).filter(is_external=False).order_by("pk"):
-        out.append(Exportable("notice", str(notice.pk), f"{notice.doc_number} {notice.title}"))
-    for table in _allocations(user).order_by("pk"):
-        out.append(Exportable("allocation", str(table.pk), " ".join(table.title.split())))
-    tables = list(_tables(user).order_by("organisation_id", "year", "sequence", "pk"))
-    for table in tables:
-        out.append(
-            Exportable(
-                "target",
-                str(table.pk),
-                f"{table.organisation.name} {table.year} {table.get_layout_display()} "
-                f"{table.project_name}",
-            )
-        )
-    groups: dict[tuple[str, int, int], str] = {}
-    for table in tables:
-        key = (table.organisation_id, table.year)
-        if table.layout in (TargetTable.Layout.DEPARTMENT, TargetTable.Layout.DEPT_PROJECT):
-            groups[("department", *key)] = (
-                f"{table.organisation.name} {table.year}年部门预算绩效文本"
-            )
-        if table.layout == TargetTable.Layout.SPECIAL_FUND:
-            groups[("summary", *key)] = (
-                f"{table.organisation.name} {table.year}年专项资金绩效目标汇总"
-            )
-    for (kind, org_id, year), label in sorted(groups.items()):
-        out.append(Exportable(kind, f"{org_id}-{year}", label))
-    return out
+    @cached_property
+    def target_tables(self) -> list[TargetTable]:
+        return list(_tables(self.user).order_by("organisation_id", "year", "sequence", "pk"))
 
 
 def export_jobs_visible_to(user: User):

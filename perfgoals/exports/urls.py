@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from perfgoals.exports import views
+from perfgoals.exports.kinds import KINDS
 
 app_name = "exports"
 
@@ -10,8 +11,7 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:pk>/download/", views.job_download, name="job_download"),
     re_path(
-        r"^(?P<kind>target|allocation|notice|department|summary)/(?P<ident>\d+(?:-\d{4})?)"
-        r"\.(?P<fmt>pdf|xlsx)$",
+        rf"^(?P<kind>{'|'.join(KINDS)})/(?P<ident>\d+(?:-\d{{4}})?)\.(?P<fmt>pdf|xlsx)$",
         views.download,
         name="download",
     ),

@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_GET, require_POST
 
+from perfgoals.exports.kinds import KINDS, exportable_objects
 from perfgoals.exports.models import ExportJob
-from perfgoals.exports.selectors import KINDS, export_jobs_visible_to, exportable_objects
+from perfgoals.exports.selectors import export_jobs_visible_to
 from perfgoals.exports.services import (
     CONTENT_TYPES,
     FORMATS,

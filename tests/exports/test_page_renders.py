@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from allocations.models import AllocationTable, FundNotice
-from perfgoals.exports.documents import build_document
+from perfgoals.exports.kinds import build_document, resolve
 from perfgoals.exports.pdf import render_pdf
-from perfgoals.exports.selectors import resolve
 from perfgoals.models import Organisation, TargetTable
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "exports"

@@ -4,10 +4,9 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from perfgoals.exports.documents import build_document
 from perfgoals.exports.fetcher import STATIC_BASE, FetchRefused, StaticOnlyFetcher
+from perfgoals.exports.kinds import build_document, resolve
 from perfgoals.exports.pdf import document_html, render_html, render_pdf
-from perfgoals.exports.selectors import resolve
 from perfgoals.models import Organisation, TargetTable
 from tests.exports.helpers import assert_in_order, pdf_text, printed_sequence
 

@@ -221,8 +221,7 @@ def test_system_check_warns_without_harfbuzz_subset_or_cjk_font(monkeypatch):
 
 
 def test_building_one_table_export_takes_a_fixed_number_of_queries(demo, django_assert_num_queries):
-    from perfgoals.exports.documents import build_document
-    from perfgoals.exports.selectors import resolve
+    from perfgoals.exports.kinds import build_document, resolve
 
     user = User.objects.get(username="ruili_medsec")
     table = TargetTable.objects.get(layout="project", organisation__name="瑞丽市医疗保障局")
@@ -232,8 +231,7 @@ def test_building_one_table_export_takes_a_fixed_number_of_queries(demo, django_
 
 
 def test_department_export_queries_do_not_grow_with_tables(demo, django_assert_num_queries):
-    from perfgoals.exports.documents import build_document
-    from perfgoals.exports.selectors import resolve
+    from perfgoals.exports.kinds import build_document, resolve
 
     ident = ids()["department"]
     # tables, all their indicators, the department table's opinions, the finance bureau
@@ -242,8 +240,7 @@ def test_department_export_queries_do_not_grow_with_tables(demo, django_assert_n
 
 
 def test_summary_export_queries_do_not_grow_with_funds(demo, django_assert_num_queries):
-    from perfgoals.exports.documents import build_document
-    from perfgoals.exports.selectors import resolve
+    from perfgoals.exports.kinds import build_document, resolve
 
     ident = ids()["summary"]
     # the 14 funds with the department table they reconcile with, all the funds' indicators
@@ -254,8 +251,7 @@ def test_summary_export_queries_do_not_grow_with_funds(demo, django_assert_num_q
 
 
 def test_notice_export_query_count(demo, django_assert_num_queries):
-    from perfgoals.exports.documents import build_document
-    from perfgoals.exports.selectors import resolve
+    from perfgoals.exports.kinds import build_document, resolve
 
     ident = str(ids()["own_notice"])
     # notice; recipients; paragraphs; attachments; attached target tables and their

@@ -4,8 +4,7 @@ import pytest
 from openpyxl import load_workbook
 
 from indicators.models import PerformanceIndicator
-from perfgoals.exports.documents import build_document
-from perfgoals.exports.selectors import resolve
+from perfgoals.exports.kinds import build_document, resolve
 from perfgoals.exports.xlsx import render_xlsx
 from perfgoals.models import Organisation, TargetTable
 

@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from perfgoals.exports.kinds import KINDS
+
 register = template.Library()
 
 
@@ -22,28 +24,22 @@ def grid_cell(cell, tag: str = "td"):
     return mark_safe(f'<{tag} class="{cell.kind}"{attrs}>{inner}</{tag}>')  # noqa: S308
 
 
-def _org_year(obj) -> str:
-    if isinstance(obj, str):
-        return obj
-    org_id = getattr(obj, "organisation_id", None)
-    year = getattr(obj, "year", None)
-    if org_id is None or year is None:
-        return ""
-    return f"{org_id}-{year}"
-
-
 @register.simple_tag
 def export_links(kind: str, obj) -> dict:
     """URLs of the export of `obj`: a model instance for target/notice/allocation; for
     department/summary anything with organisation_id and year (a TargetTable) or "org-year"."""
-    from perfgoals.exports.selectors import BACKGROUND_KINDS, KINDS
-
-    if kind not in KINDS or obj is None:
+    exporting = KINDS.get(kind)
+    if exporting is None or obj is None:
         return {}
-    ident = _org_year(obj) if kind in BACKGROUND_KINDS else str(getattr(obj, "pk", obj))
+    ident = exporting.ident_of(obj)
     if not ident:
         return {}
-    links = {"kind": kind, "ident": ident, "background": kind in BACKGROUND_KINDS}
+    links = {
+        "kind": kind,
+        "ident": ident,
+        "background": exporting.background,
+        "label": exporting.link_label,
+    }
     for fmt in ("pdf", "xlsx"):
         links[fmt] = reverse("exports:download", args=[kind, ident, fmt])
     links["start"] = reverse("exports:job_create")

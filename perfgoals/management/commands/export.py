@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
-from perfgoals.exports.selectors import KINDS, exportable_objects
+from perfgoals.exports.kinds import KINDS, exportable_objects
 from perfgoals.exports.services import FORMATS, export_render
 
 
@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "导出通知、分配表、绩效目标表、部门绩效文本或专项资金汇总表为 PDF 或 Excel。"
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", nargs="?", choices=KINDS, help="导出类型")
+        parser.add_argument("kind", nargs="?", choices=tuple(KINDS), help="导出类型")
         parser.add_argument("ident", nargs="?", help="对象标识（见 --list）")
         parser.add_argument("--list", action="store_true", help="列出可导出的对象及其标识")
         parser.add_argument("--format", choices=FORMATS, default="pdf")

@@ -1,0 +1,324 @@
+"""Target tables: the indicator block, layouts A–D, the narrative and target_document."""
+
+from decimal import Decimal
+
+from indicators.selectors import TreeNode
+from perfgoals.display import one_line, unit_label
+from perfgoals.exports.documents import Document, Narrative, safe_filename
+from perfgoals.exports.documents.special_funds import special_fund_grid
+from perfgoals.exports.grid import Cell, Grid, Section, money_cell, percent_cell
+from perfgoals.exports.selectors import TableExport
+from perfgoals.layouts import Layout, layout_spec
+from perfgoals.models import Office, TargetTable
+
+# ---------------------------------------------------------------- indicator block
+
+
+def _has_sub_items(tree: list[TreeNode]) -> bool:
+    return any(grand.children for l1 in tree for l2 in l1.children for grand in l2.children)
+
+
+def _indicator_rows(
+    nodes: list[TreeNode],
+    *,
+    has_sub: bool,
+    leaf_cells,
+    level_width: int = 3,
+    sub_column: bool = True,
+) -> list[list[Cell]]:
+    """One row per printed leaf; a node's cell sits in its first row and spans
+    TreeNode.leaf_count rows (一级/二级 spanning their indicators, 三级 its sub-items)."""
+    rows: list[list[Cell]] = []
+    for node in nodes:
+        ind = node.indicator
+        if node.children:
+            child_rows = _indicator_rows(
+                node.children,
+                has_sub=has_sub,
+                leaf_cells=leaf_cells,
+                level_width=level_width,
+                sub_column=sub_column,
+            )
+        else:
+            child_rows = [leaf_cells(node, has_sub)]
+            # A 一级/二级 without children still fills the columns to its right.
+            missing = max(0, level_width - ind.level)
+            child_rows[0] = [Cell("") for _ in range(missing)] + child_rows[0]
+        name_span = 1
+        # Layouts A/B keep a column for sub-items: a 三级 without sub-items spans it.
+        if ind.level == 3 and sub_column and not node.children:
+            name_span = 2
+        kind = "label" if ind.level < 3 else "text"
+        child_rows[0].insert(
+            0, Cell(ind.name, rowspan=node.leaf_count, colspan=name_span, kind=kind)
+        )
+        rows.extend(child_rows)
+    return rows
+
+
+def _value_only(node: TreeNode, has_sub: bool) -> list[Cell]:
+    return [Cell(node.indicator.value_text, kind="value")]
+
+
+def _described(node: TreeNode, has_sub: bool) -> list[Cell]:
+    ind = node.indicator
+    span = 1 if (has_sub and ind.level == 4) else 2
+    return [
+        Cell(ind.description, colspan=span),
+        Cell(ind.value_text, kind="value"),
+        Cell(ind.basis),
+    ]
+
+
+def _vlabel(text: str, rowspan: int) -> Cell:
+    return Cell(text, rowspan=rowspan, kind="vlabel")
+
+
+def _value_indicator_section(item: TableExport, label: str) -> tuple[Section, list[int]]:
+    """The indicator block of layouts A and B: a vertical label, 一级/二级/三级 (sub-items in
+    the fifth column when the tree has them) and the value; with the six column widths."""
+    has_sub = _has_sub_items(item.tree)
+    body = _indicator_rows(item.tree, has_sub=has_sub, leaf_cells=_value_only)
+    if body:
+        body[0].insert(0, _vlabel(label, len(body)))
+    head = [
+        Cell("", kind="head"),
+        Cell("一级指标", kind="head"),
+        Cell("二级指标", kind="head"),
+        Cell("三级指标", colspan=2, kind="head"),
+        Cell("指标值", kind="head"),
+    ]
+    widths = [4, 11, 13, 30, 20, 18] if has_sub else [4, 11, 13, 38, 12, 18]
+    return Section(head=[head], body=body), widths
+
+
+# ---------------------------------------------------------------- target-table layouts
+
+
+def project_grid(item: TableExport) -> Grid:
+    """Layout A (seed 000 附件3, seed 001 附件3): 6 columns; sub-items take column 5."""
+    t = item.table
+    unit = unit_label(t.amount_unit)
+    top = Section(
+        body=[
+            [
+                Cell("项目名称", colspan=2, kind="label"),
+                Cell(t.project_name, colspan=2),
+                Cell("项目负责人及联系电话", kind="label"),
+                Cell(t.contact),
+            ],
+            [
+                Cell("主管部门", colspan=2, kind="label"),
+                Cell(t.competent_department, colspan=2),
+                Cell("实施单位", kind="label"),
+                Cell(t.implementing_unit),
+            ],
+            [
+                Cell(f"资金情况（{unit}）", colspan=2, rowspan=3, kind="label"),
+                Cell("年度资金总额：", colspan=2, kind="label"),
+                money_cell(t.amount_total, colspan=2),
+            ],
+            [
+                Cell("其中：财政拨款", colspan=2, kind="label"),
+                money_cell(t.amount_fiscal, colspan=2),
+            ],
+            [Cell("其他资金", colspan=2, kind="label"), money_cell(t.amount_other, colspan=2)],
+            [_vlabel("总体目标", 2), Cell("年度目标", colspan=5, kind="head")],
+            [Cell(t.annual_goal, colspan=5)],
+        ]
+    )
+    indicators, widths = _value_indicator_section(item, "绩效指标")
+    return Grid(
+        title=t.title or "绩效目标表",
+        subtitle=f"（{t.year}年度）",
+        widths=widths,
+        sections=[top, indicators],
+        sheet_name=t.project_name,
+    )
+
+
+def transfer_grid(item: TableExport) -> Grid:
+    """Layout B (seed 000 附件2): 转移支付区域绩效目标表."""
+    t = item.table
+    amount = money_cell(t.amount_total, suffix=unit_label(t.amount_unit), colspan=4)
+    amount.kind = "text"
+    top = Section(
+        body=[
+            [Cell("专项名称", colspan=2, kind="label"), Cell(t.project_name, colspan=4)],
+            [
+                Cell("州级财政部门", colspan=2, kind="label"),
+                Cell(t.finance_department, colspan=2),
+                Cell("州级主管部门", kind="label"),
+                Cell(t.competent_department),
+            ],
+            [Cell("资金情况", colspan=2, kind="label"), amount],
+            [Cell("年度目标", colspan=2, kind="label"), Cell(t.annual_goal, colspan=4)],
+        ]
+    )
+    indicators, widths = _value_indicator_section(item, "绩效目标")
+    return Grid(
+        title=one_line(t.title),
+        widths=widths,
+        sections=[top, indicators],
+        sheet_name=t.project_name,
+    )
+
+
+def dept_project_grid(item: TableExport) -> Grid:
+    """Layout C (seed 004 part 2): 7 columns; the indicator block has six headings."""
+    t = item.table
+    has_sub = _has_sub_items(item.tree)
+    top = Section(
+        body=[
+            [
+                Cell("项目编码", kind="label"),
+                Cell(t.project_code, colspan=2),
+                Cell("项目名称", kind="label"),
+                Cell(t.project_name, colspan=3),
+            ],
+            [
+                Cell("预算规模及资金用途", rowspan=2, kind="label"),
+                Cell("预算数", kind="label"),
+                money_cell(t.amount_total),
+                Cell("其中：财政资金", kind="label"),
+                money_cell(t.amount_fiscal),
+                Cell("其他资金", kind="label"),
+                money_cell(t.amount_other),
+            ],
+            [Cell(t.fund_purpose, colspan=6)],
+            [
+                Cell("资金支出计划（%）", rowspan=2, kind="label"),
+                *[
+                    Cell(label, kind="head", colspan=span)
+                    for label, span in zip(
+                        TargetTable.SPENDING_PLAN_LABELS, (1, 2, 1, 2), strict=True
+                    )
+                ],
+            ],
+            [
+                percent_cell(value, colspan=span)
+                for value, span in zip(t.spending_plan, (1, 2, 1, 2), strict=True)
+            ],
+            [Cell("绩效目标", kind="label"), Cell(t.annual_goal, colspan=6)],
+        ]
+    )
+    body = _indicator_rows(item.tree, has_sub=has_sub, leaf_cells=_described, sub_column=False)
+    indicators = Section(
+        head=[
+            [
+                Cell("一级指标", kind="head"),
+                Cell("二级指标", kind="head"),
+                Cell("三级指标", kind="head"),
+                Cell("绩效指标描述", colspan=2, kind="head"),
+                Cell("指标值", kind="head"),
+                Cell("指标值确定依据", kind="head"),
+            ]
+        ],
+        body=body,
+    )
+    return Grid(
+        title=one_line(t.title),
+        widths=[11, 13, 18, 13, 15, 13, 17],
+        sections=[top, indicators],
+        caption_left=f"{t.organisation.unit_code}{t.organisation.name}",
+        caption_right=f"单位：{unit_label(t.amount_unit)}",
+        sheet_name=f"{t.sequence or ''}{t.project_name}",
+    )
+
+
+def department_grid(item: TableExport) -> Grid:
+    """Layout D (seed 002 附件3-3): 部门整体支出绩效申报表 with the review-opinion rows."""
+    t = item.table
+    unit = unit_label(t.amount_unit)
+
+    def opinion(kind: str) -> str:
+        found = item.opinions.get(kind)
+        if not found:
+            return ""
+        grade = f"（{found.get_grade_display()}）" if found.grade else ""
+        return f"{found.text}{grade}"
+
+    def amount(value: Decimal | None) -> Cell:
+        return money_cell(value, suffix=unit)
+
+    rows = [
+        [Cell("部门名称", kind="label"), Cell(t.project_name or t.organisation.name, colspan=2)],
+        [
+            Cell("年度预算申请", rowspan=4, kind="label"),
+            Cell("资金总额：", kind="label"),
+            amount(t.amount_total),
+        ],
+        [Cell("按支出性质分：", colspan=2, kind="label")],
+        [Cell("其中：基本支出：", kind="label"), amount(t.basic_expenditure)],
+        [Cell("项目支出：", kind="label"), amount(t.project_expenditure)],
+        [Cell("整体绩效目标", kind="label"), Cell(t.annual_goal, colspan=2)],
+        [
+            Cell("部门整体支出年度绩效指标", rowspan=2, kind="label"),
+            Cell("产出指标", kind="label"),
+            Cell(t.output_description),
+        ],
+        [Cell("效益指标", kind="label"), Cell(t.outcome_description)],
+        [
+            Cell("财政部门审核意见", rowspan=2, kind="label"),
+            Cell("业务股室意见：", kind="label"),
+            Cell(opinion(Office.Kind.BUSINESS)),
+        ],
+        [Cell("绩效股意见：", kind="label"), Cell(opinion(Office.Kind.PERFORMANCE))],
+    ]
+    return Grid(
+        title=one_line(t.title) or "部门整体支出绩效申报表",
+        widths=[22, 20, 58],
+        sections=[Section(body=rows)],
+        sheet_name="部门整体支出绩效申报表",
+    )
+
+
+def department_narrative(item: TableExport) -> Narrative:
+    t = item.table
+
+    def paragraphs(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    parts = [
+        ("一、总体绩效目标", paragraphs(t.annual_goal), "dept-goal"),
+        ("二、分项绩效目标", paragraphs(t.sub_goals), "dept-sub-goals"),
+        ("三、工作保障措施", paragraphs(t.safeguards), "dept-safeguards"),
+    ]
+    return Narrative("部门整体绩效目标", [p for p in parts if p[1]])
+
+
+def is_narrative(table: TargetTable) -> bool:
+    return (
+        table.amount_total is None
+        and not table.output_description
+        and bool(table.sub_goals or table.safeguards)
+    )
+
+
+# ---------------------------------------------------------------- documents
+
+
+TREE_GRIDS = {
+    Layout.PROJECT: project_grid,
+    Layout.TRANSFER: transfer_grid,
+    Layout.DEPT_PROJECT: dept_project_grid,
+    Layout.SPECIAL_FUND: special_fund_grid,
+}
+
+
+def table_grids(item: TableExport) -> list:
+    """The parts one table prints as, by its layout (perfgoals.layouts)."""
+    table = item.table
+    if not layout_spec(table.layout).has_tree:
+        # 部门整体支出 (layout D): the declaration form, or headed paragraphs (seed 004 part 1).
+        return [department_narrative(item) if is_narrative(table) else department_grid(item)]
+    return [TREE_GRIDS[table.layout](item)]
+
+
+def target_document(item: TableExport) -> Document:
+    t = item.table
+    return Document(
+        title=f"{t.project_name}绩效目标表",
+        filename=safe_filename(f"{t.year}_{t.project_name}_绩效目标表"),
+        parts=table_grids(item),
+    )
