@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import views
+from perfgoals.targets.editor import rows as views
 
 app_name = "indicators"
 

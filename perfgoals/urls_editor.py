@@ -1,6 +1,6 @@
 from django.urls import path
 
-from perfgoals import views
+from perfgoals.targets.editor import pages as views
 
 app_name = "tables"
 

@@ -1,20 +1,15 @@
-"""Target-table pages: the read view and the editor (header fields, tree, lint panel).
+"""The editor's view-model: the tree as printed lines, the draft row, the lint panel.
 
-The indicator rows are changed through the htmx endpoints in indicators.views; they render
-the same partials of templates/perfgoals/editor.html through `editor_context`, so the tree
-looks the same whether it came with the page or after a row change.
+The pages (pages.py) and the row actions (rows.py) both render the editor template's
+partials through `editor_context`, so the tree looks the same whether it came with the page
+or after a row change.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
 
 from indicators.forms import IndicatorRowForm
 from indicators.lint import lint_table
@@ -25,8 +20,6 @@ from perfgoals.findings import Finding, Severity
 from perfgoals.forms import TargetTableForm
 from perfgoals.layouts import layout_spec
 from perfgoals.models import TargetTable
-from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
-from perfgoals.services import ConcurrentEditError, target_table_editable, target_table_update
 
 
 @dataclass
@@ -253,106 +246,3 @@ def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, s
             rows.append((name, label, text))
         sections.append((title, rows))
     return sections
-
-
-@login_required
-def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    table = get_object_or_404(target_tables_visible_to(request.user), pk=pk)
-    context = editor_context(request, table, editable=False)
-    context["can_edit"] = target_tables_editable_by(request.user).filter(pk=pk).exists()
-    context["header"] = header_display(table)
-    return render(request, "perfgoals/table_detail.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def table_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    table = target_table_editable(user=request.user, table_id=pk)
-    form = None
-    current_values: dict[str, Any] = {}
-    if request.method == "POST":
-        form = TargetTableForm(request.POST, instance=table, layout=table.layout)
-        if form.is_valid():
-            try:
-                target_table_update(
-                    user=request.user,
-                    table_id=pk,
-                    version=form.cleaned_data["version"],
-                    data=form.header_data(),
-                )
-            except ConcurrentEditError as exc:
-                form.add_error(None, exc.message)
-                current_values = _differing_values(form, exc.table)
-                # Saving again, after seeing the other user's values, is a deliberate choice.
-                form.data = form.data.copy()
-                form.data["version"] = str(exc.table.version)
-            except ValidationError as exc:
-                add_validation_errors(form, exc)
-            else:
-                messages.success(request, "表头已保存。")
-                return redirect(editor_url(table))
-        # The form validated against `table`, which it modified: read the stored one again.
-        table = target_table_editable(user=request.user, table_id=pk)
-    return render_editor_page(request, table, form=form, current_values=current_values)
-
-
-def render_editor_page(
-    request: HttpRequest,
-    table: TargetTable,
-    *,
-    form: TargetTableForm | None = None,
-    state: EditorState | None = None,
-    current_values: dict | None = None,
-) -> HttpResponse:
-    context = editor_context(request, table, editable=True, state=state)
-    if form is None:
-        form = TargetTableForm(
-            instance=table, layout=table.layout, initial={"version": table.version}
-        )
-    context["form"] = form
-    context["sections"] = header_sections(form, context, current_values or {})
-    context["checked"] = request.GET.get("checked") == "1"
-    return render(request, "perfgoals/editor.html", context)
-
-
-@login_required
-def table_tree(request: HttpRequest, pk: int) -> HttpResponse:
-    """The tree as saved (cancels an edit in place); the editor page without htmx."""
-    table = target_table_editable(user=request.user, table_id=pk)
-    if not request.htmx:
-        return redirect(editor_url(table, "tree"))
-    context = editor_context(request, table, editable=True)
-    return render(request, "perfgoals/editor.html#tree_changed", context)
-
-
-def _differing_values(form: TargetTableForm, stored: TargetTable) -> dict[str, Any]:
-    """Fields where the other user's saved value differs from what this user typed."""
-    differing = {}
-    for name, value in form.header_data().items():
-        theirs = getattr(stored, name)
-        if theirs != value and not (theirs in (None, "") and value in (None, "")):
-            field = stored._meta.get_field(name)
-            differing[name] = stored._get_FIELD_display(field) if field.choices else theirs
-    return differing
-
-
-def add_validation_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: at its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-@login_required
-def table_lint(request: HttpRequest, pk: int) -> HttpResponse:
-    """On-demand check: the findings panel for htmx, the page with the panel otherwise."""
-    table = get_object_or_404(target_tables_visible_to(request.user), pk=pk)
-    editable = target_tables_editable_by(request.user).filter(pk=pk).exists()
-    if not request.htmx:
-        target = "tables:edit" if editable else "tables:detail"
-        return redirect(f"{reverse(target, args=[pk])}?checked=1#lint-panel")
-    context = editor_context(request, table, editable=editable)
-    context["checked"] = True
-    return render(request, "perfgoals/editor.html#lint", context)

@@ -38,14 +38,8 @@ from indicators.services import (
 )
 from perfgoals.models import TargetTable
 from perfgoals.services import ConcurrentEditError, target_table_editable
-from perfgoals.views import (
-    Draft,
-    EditorState,
-    add_validation_errors,
-    editor_context,
-    editor_url,
-    render_editor_page,
-)
+from perfgoals.targets.editor.context import Draft, EditorState, editor_context, editor_url
+from perfgoals.targets.editor.pages import add_validation_errors, render_editor_page
 
 
 def _int(value) -> int | None:
