@@ -38,8 +38,8 @@ from allocations.selectors import (
     notice_list as notice_list_query,
 )
 from allocations.tables import NoticeTable
-from perfgoals import lists
 from perfgoals.money import ROUNDING_RULE, AmountUnit, from_yuan, to_yuan
+from perfgoals.targets import lists
 
 
 def _apply_errors(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from perfgoals import home, lists
+from perfgoals import home
+from perfgoals.targets import lists
 
 urlpatterns = [
     path("", home.home, name="home"),

@@ -17,9 +17,9 @@ from indicators.models import FrameworkCategory, LintAcknowledgement, Performanc
 from indicators.selectors import TreeNode, build_tree, lint_acknowledgements, walk
 from perfgoals.display import money, percent
 from perfgoals.findings import Finding, Severity
-from perfgoals.forms import TargetTableForm
 from perfgoals.layouts import layout_spec
 from perfgoals.models import TargetTable
+from perfgoals.targets.forms import TargetTableForm
 
 
 @dataclass

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from perfgoals.forms import TargetTableForm
 from perfgoals.models import TargetTable
 from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
 from perfgoals.services import ConcurrentEditError, target_table_editable, target_table_update
@@ -26,6 +25,7 @@ from perfgoals.targets.editor.context import (
     header_display,
     header_sections,
 )
+from perfgoals.targets.forms import TargetTableForm
 
 
 @login_required
