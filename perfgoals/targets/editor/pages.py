@@ -34,7 +34,7 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = editor_context(request, table, editable=False)
     context["can_edit"] = target_tables_editable_by(request.user).filter(pk=pk).exists()
     context["header"] = header_display(table)
-    return render(request, "perfgoals/table_detail.html", context)
+    return render(request, "perfgoals/editor/detail.html", context)
 
 
 @login_required
@@ -85,7 +85,7 @@ def render_editor_page(
     context["form"] = form
     context["sections"] = header_sections(form, context, current_values or {})
     context["checked"] = request.GET.get("checked") == "1"
-    return render(request, "perfgoals/editor.html", context)
+    return render(request, "perfgoals/editor/editor.html", context)
 
 
 @login_required
@@ -95,7 +95,7 @@ def table_tree(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(editor_url(table, "tree"))
     context = editor_context(request, table, editable=True)
-    return render(request, "perfgoals/editor.html#tree_changed", context)
+    return render(request, "perfgoals/editor/editor.html#tree_changed", context)
 
 
 def _differing_values(form: TargetTableForm, stored: TargetTable) -> dict[str, Any]:
@@ -128,4 +128,4 @@ def table_lint(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"{reverse(target, args=[pk])}?checked=1#lint-panel")
     context = editor_context(request, table, editable=editable)
     context["checked"] = True
-    return render(request, "perfgoals/editor.html#lint", context)
+    return render(request, "perfgoals/editor/editor.html#lint", context)

@@ -57,7 +57,7 @@ def render_editor(
     if not request.htmx:
         return render_editor_page(request, table, state=state)
     context = editor_context(request, table, editable=True, state=state)
-    return render(request, "perfgoals/editor.html#tree_changed", context)
+    return render(request, "perfgoals/editor/editor.html#tree_changed", context)
 
 
 def _tree_table(request: HttpRequest, table_pk: int) -> TargetTable:
@@ -264,7 +264,7 @@ def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
         node = next(n for n in walk(indicator_tree(table_id=row.table_id)) if n.indicator == row)
         below = sum(1 for _ in walk(node.children))
         context = {"row": row, "table": row.table, "below": below}
-        return render(request, "indicators/row_delete.html", context)
+        return render(request, "perfgoals/editor/row_delete.html", context)
 
     def delete(row, version):
         indicator_delete(user=request.user, indicator_id=row.pk, version=version)
@@ -311,7 +311,7 @@ def _paste_response(request, table: TargetTable, form: PasteForm) -> HttpRespons
         "result": getattr(form, "result", None),
         "preview": request.method == "POST",
     }
-    return _render_panel(request, "indicators/paste.html", "paste_panel", context)
+    return _render_panel(request, "perfgoals/editor/paste.html", "paste_panel", context)
 
 
 @login_required
@@ -378,7 +378,7 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
         "entry_count": len(entries),
         "params": request.GET,
     }
-    return _render_panel(request, "indicators/library.html", "library_panel", context)
+    return _render_panel(request, "perfgoals/editor/library.html", "library_panel", context)
 
 
 @login_required
@@ -399,7 +399,7 @@ def lint_acknowledge(request: HttpRequest, table_pk: int) -> HttpResponse:
     if request.htmx:
         state = EditorState(extra={"lint_message": message})
         context = editor_context(request, table, editable=True, state=state)
-        return render(request, "perfgoals/editor.html#lint_changed", context)
+        return render(request, "perfgoals/editor/editor.html#lint_changed", context)
     if message:
         messages.error(request, message)
     else:
