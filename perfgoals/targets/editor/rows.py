@@ -130,7 +130,7 @@ def _after_save(request, table_id: int, row: PerformanceIndicator, want_next: bo
         state = EditorState(draft=_next_draft(row) if want_next else None)
         return render_editor(request, table_id, state)
     if want_next:
-        url = reverse("indicators:row_new", args=[table_id])
+        url = reverse("tables:row_new", args=[table_id])
         parent = row.parent_id or ""
         return redirect(f"{url}?parent={parent}&position={row.position + 1}#row-new")
     return redirect(editor_url(row.table, f"row-{row.pk}"))
