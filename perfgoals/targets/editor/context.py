@@ -8,13 +8,24 @@ or after a row change.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from indicators.forms import IndicatorRowForm
+from indicators.library import LibraryEntry
 from indicators.lint import lint_table
-from indicators.models import FrameworkCategory, LintAcknowledgement, PerformanceIndicator
-from indicators.selectors import TreeNode, build_tree, lint_acknowledgements, walk
+from indicators.models import LintAcknowledgement, PerformanceIndicator
+from indicators.selectors import (
+    TreeNode,
+    build_tree,
+    framework_category_names,
+    indicator_get,
+    indicator_level,
+    indicator_rows,
+    lint_acknowledgements,
+    sibling_index,
+    walk,
+)
 from perfgoals.display import money, percent
 from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec
@@ -36,6 +47,10 @@ class Line:
     missing_second: bool = False
 
 
+# A draft's index past every sibling: the row is appended.
+END = 10**6
+
+
 @dataclass
 class Draft:
     """A row being typed that does not exist yet: where it goes and what was typed."""
@@ -46,6 +61,56 @@ class Draft:
     anchor_id: int | None = None
     where: str = ""
     form: Any = None
+
+    @property
+    def position(self) -> int | None:
+        """The 1-based position asked for; None to append after the last sibling."""
+        return self.index + 1 if self.index < END else None
+
+
+def int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _parent_level(table_id: int, parent_id: int | None) -> int:
+    if parent_id is None:
+        return 0
+    level = indicator_level(table_id=table_id, indicator_id=parent_id)
+    if level is None:
+        raise Http404("没有找到上级指标。")
+    return level
+
+
+def draft_from_request(data, table_id: int) -> Draft:
+    """Where a new row goes: under `parent` at `position`, or above/below an `anchor` row."""
+    anchor_id = int_or_none(data.get("anchor"))
+    where = data.get("where", "")
+    if anchor_id is not None and where in ("above", "below"):
+        anchor = indicator_get(table_id=table_id, indicator_id=anchor_id)
+        if anchor is None:
+            raise Http404("没有找到指标。")
+        index = sibling_index(anchor)
+        return Draft(
+            parent_id=anchor.parent_id,
+            level=anchor.level,
+            index=index if where == "above" else index + 1,
+            anchor_id=anchor_id,
+            where=where,
+        )
+    parent_id = int_or_none(data.get("parent"))
+    level = _parent_level(table_id, parent_id) + 1
+    if level > PerformanceIndicator.Level.SUB_ITEM:
+        raise Http404("子项下不能再添加下级指标。")
+    position = int_or_none(data.get("position"))
+    return Draft(parent_id=parent_id, level=level, index=(position - 1) if position else END)
+
+
+def next_draft(row: PerformanceIndicator) -> Draft:
+    """The blank row right below `row`, opened by 保存并添加下一行."""
+    return Draft(parent_id=row.parent_id, level=row.level, index=row.position)
 
 
 def lines_for(roots: list[TreeNode]) -> list[Line]:
@@ -107,7 +172,7 @@ def editor_context(
 ) -> dict[str, Any]:
     """Everything the editor partials need, in a fixed number of queries whatever the size."""
     state = state or EditorState()
-    rows = list(PerformanceIndicator.objects.filter(table_id=table.pk).select_related("category"))
+    rows = indicator_rows(table_id=table.pk)
     findings = lint_table(table, indicators=rows)
     acknowledgements = lint_acknowledgements(table_id=table.pk)
     panel: list[PanelFinding] = []
@@ -150,7 +215,11 @@ def editor_context(
         "field_findings": field_findings,
         "state": state,
         "row_form": _row_form(table, state),
-        "category_names": _category_names(table) if editable and _typing(state) else {},
+        "category_names": (
+            framework_category_names(generation=table.framework_generation)
+            if editable and _typing(state)
+            else {}
+        ),
     }
 
 
@@ -181,20 +250,30 @@ def _counts(panel: list["PanelFinding"]) -> dict[str, int]:
     return counts
 
 
-def _category_names(table: TargetTable) -> dict[str, list[str]]:
-    """The framework's 一级 and 二级 names of the table's generation, for the name pickers."""
-    generation = table.framework_generation
-    names: dict[str, list[str]] = {"first": [], "second": []}
-    for category in FrameworkCategory.objects.filter(generation=generation).order_by(
-        "level", "parent__position", "position"
-    ):
-        names["first" if category.level == 1 else "second"].append(category.name)
-    return names
-
-
 def editor_url(table: TargetTable, anchor: str = "") -> str:
     url = reverse("tables:edit", args=[table.pk])
     return f"{url}#{anchor}" if anchor else url
+
+
+def next_row_url(row: PerformanceIndicator) -> str:
+    """The editor with a blank row open right below `row` (the no-JS 保存并添加下一行)."""
+    url = reverse("tables:row_new", args=[row.table_id])
+    parent = row.parent_id or ""
+    return f"{url}?parent={parent}&position={row.position + 1}#row-new"
+
+
+def library_groups(
+    entries: list[LibraryEntry], first_fund_type: str = ""
+) -> list[tuple[str, str, list[LibraryEntry]]]:
+    """Library entries as (二级 heading, fund type, entries), `first_fund_type`'s groups first."""
+    groups: dict[tuple[str, str], list] = {}
+    for entry in entries:
+        heading = f"{entry.first_level_name} › {entry.category_name}".strip(" ›")
+        groups.setdefault((heading, entry.fund_type), []).append(entry)
+    if first_fund_type:
+        # The table's own fund type first, the others after.
+        groups = dict(sorted(groups.items(), key=lambda item: item[0][1] != first_fund_type))
+    return [(heading, fund, items) for (heading, fund), items in groups.items()]
 
 
 @dataclass

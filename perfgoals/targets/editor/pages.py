@@ -11,12 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from perfgoals.models import TargetTable
-from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
 from perfgoals.services import ConcurrentEditError, target_table_editable, target_table_update
 from perfgoals.targets.editor.context import (
     EditorState,
@@ -26,13 +25,14 @@ from perfgoals.targets.editor.context import (
     header_sections,
 )
 from perfgoals.targets.forms import TargetTableForm
+from perfgoals.targets.selectors import target_table_is_editable_by, target_table_visible
 
 
 @login_required
 def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    table = get_object_or_404(target_tables_visible_to(request.user), pk=pk)
+    table = target_table_visible(user=request.user, table_id=pk)
     context = editor_context(request, table, editable=False)
-    context["can_edit"] = target_tables_editable_by(request.user).filter(pk=pk).exists()
+    context["can_edit"] = target_table_is_editable_by(user=request.user, table_id=pk)
     context["header"] = header_display(table)
     return render(request, "perfgoals/editor/detail.html", context)
 
@@ -121,8 +121,8 @@ def add_validation_errors(form, exc: ValidationError) -> None:
 @login_required
 def table_lint(request: HttpRequest, pk: int) -> HttpResponse:
     """On-demand check: the findings panel for htmx, the page with the panel otherwise."""
-    table = get_object_or_404(target_tables_visible_to(request.user), pk=pk)
-    editable = target_tables_editable_by(request.user).filter(pk=pk).exists()
+    table = target_table_visible(user=request.user, table_id=pk)
+    editable = target_table_is_editable_by(user=request.user, table_id=pk)
     if not request.htmx:
         target = "tables:edit" if editable else "tables:detail"
         return redirect(f"{reverse(target, args=[pk])}?checked=1#lint-panel")
