@@ -87,3 +87,54 @@ def lint_acknowledgements(*, table_id: int) -> dict[str, LintAcknowledgement]:
     """The table's acknowledged warnings by finding key, with who confirmed them (one query)."""
     rows = LintAcknowledgement.objects.filter(table_id=table_id).select_related("acknowledged_by")
     return {row.key: row for row in rows}
+
+
+def indicator_rows(*, table_id: int) -> list[PerformanceIndicator]:
+    """A table's rows, flat and unordered, with their framework category (one query)."""
+    return list(PerformanceIndicator.objects.filter(table_id=table_id).select_related("category"))
+
+
+def indicator_get(
+    *, table_id: int, indicator_id: int | None, with_parent: bool = False
+) -> PerformanceIndicator | None:
+    """The table's row `indicator_id`, or None when it has no such row (one query at most)."""
+    if indicator_id is None:
+        return None
+    rows = PerformanceIndicator.objects.filter(table_id=table_id, pk=indicator_id)
+    if with_parent:
+        rows = rows.select_related("parent")
+    return rows.first()
+
+
+def indicator_level(*, table_id: int, indicator_id: int) -> int | None:
+    """The level of the table's row `indicator_id`; None when it has no such row (one query)."""
+    return (
+        PerformanceIndicator.objects.filter(table_id=table_id, pk=indicator_id)
+        .values_list("level", flat=True)
+        .first()
+    )
+
+
+def sibling_index(row: PerformanceIndicator) -> int:
+    """The row's 0-based place among its siblings: how many come before it (one query)."""
+    return (
+        PerformanceIndicator.objects.filter(table_id=row.table_id, parent_id=row.parent_id)
+        .filter(position__lt=row.position)
+        .count()
+    )
+
+
+def rows_below(row: PerformanceIndicator) -> int:
+    """How many rows sit under `row`, at every depth (one query)."""
+    node = next(n for n in walk(indicator_tree(table_id=row.table_id)) if n.indicator == row)
+    return sum(1 for _ in walk(node.children))
+
+
+def framework_category_names(*, generation: str) -> dict[str, list[str]]:
+    """The framework's 一级 and 二级 names of one generation, in framework order (one query)."""
+    names: dict[str, list[str]] = {"first": [], "second": []}
+    for category in FrameworkCategory.objects.filter(generation=generation).order_by(
+        "level", "parent__position", "position"
+    ):
+        names["first" if category.level == 1 else "second"].append(category.name)
+    return names

@@ -1,6 +1,12 @@
+"""The project's one URLconf: every page of the site, by feature."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from perfgoals import home
+from perfgoals.targets import lists
+from perfgoals.targets.editor.urls import moved_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,8 +16,10 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", home.home, name="home"),
+    path("tables/", lists.table_list, name="table_list"),
+    path("tables/", include("perfgoals.targets.editor.urls")),
+    path("indicators/", include(moved_urlpatterns)),
     path("notices/", include("allocations.urls")),
-    path("indicators/", include("indicators.urls")),
     path("exports/", include("perfgoals.exports.urls")),
-    path("", include("perfgoals.web_urls")),
 ]

@@ -1,6 +1,6 @@
 """Rows pasted from Excel: both layouts, merged cells, and bad lines with clear messages."""
 
-from indicators.forms import parse_pasted_rows
+from indicators.paste import parse_pasted_rows
 
 
 def test_four_columns_with_merged_first_and_second_cells():

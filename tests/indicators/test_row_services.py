@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from indicators.forms import parse_pasted_rows
 from indicators.models import PerformanceIndicator
+from indicators.paste import parse_pasted_rows
 from indicators.services import (
     indicator_add,
     indicator_delete,

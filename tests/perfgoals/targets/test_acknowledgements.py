@@ -98,7 +98,7 @@ def test_withdrawing_reopens_the_warning(table, staff):
 
 def test_the_panel_acknowledges_over_htmx_and_without_javascript(client, login, table):
     login("ruili_health")
-    url = reverse("indicators:lint_acknowledge", args=[table.pk])
+    url = reverse("tables:lint_acknowledge", args=[table.pk])
     warning = notation_warning(table)
     page = client.get(reverse("tables:edit", args=[table.pk])).content.decode()
     assert f'name="key" value="{warning.key}"' in page and "确认无误" in page
@@ -124,7 +124,7 @@ def test_readers_see_the_acknowledgement_but_no_buttons(client, login, table, st
     assert "已确认无误：张翰林" in page and "确认无误</button>" not in page
     assert (
         client.post(
-            reverse("indicators:lint_acknowledge", args=[table.pk]), {"key": warning.key}
+            reverse("tables:lint_acknowledge", args=[table.pk]), {"key": warning.key}
         ).status_code
         == 404
     )
@@ -149,7 +149,7 @@ def test_a_suggested_normal_form_is_applied_with_one_click(client, login, table)
     warning = notation_warning(table)
     assert warning.suggestion == "≥97.9%"
     page = client.get(reverse("tables:edit", args=[table.pk])).content.decode()
-    url = reverse("indicators:row_apply_suggestion", args=[warning.indicator_id])
+    url = reverse("tables:row_apply_suggestion", args=[warning.indicator_id])
     assert f'action="{url}"' in page
     response = client.post(url, {"version": table.version, "key": warning.key}, **HTMX)
     assert response.status_code == 200

@@ -29,11 +29,11 @@ def get_urls(table):
         reverse("tables:edit", args=[table.pk]),
         reverse("tables:lint", args=[table.pk]),
         reverse("tables:tree", args=[table.pk]),
-        reverse("indicators:row_new", args=[table.pk]),
-        reverse("indicators:paste", args=[table.pk]),
-        reverse("indicators:library", args=[table.pk]),
-        reverse("indicators:row_edit", args=[row.pk]),
-        reverse("indicators:row_delete", args=[row.pk]),
+        reverse("tables:row_new", args=[table.pk]),
+        reverse("tables:paste", args=[table.pk]),
+        reverse("tables:library", args=[table.pk]),
+        reverse("tables:row_edit", args=[row.pk]),
+        reverse("tables:row_delete", args=[row.pk]),
     ]
 
 
@@ -41,13 +41,13 @@ def post_urls(table):
     row = some_row(table)
     return [
         reverse("tables:edit", args=[table.pk]),
-        reverse("indicators:row_new", args=[table.pk]),
-        reverse("indicators:row_edit", args=[row.pk]),
-        reverse("indicators:row_move", args=[row.pk, "up"]),
-        reverse("indicators:row_delete", args=[row.pk]),
-        reverse("indicators:paste", args=[table.pk]),
-        reverse("indicators:lint_acknowledge", args=[table.pk]),
-        reverse("indicators:row_apply_suggestion", args=[row.pk]),
+        reverse("tables:row_new", args=[table.pk]),
+        reverse("tables:row_edit", args=[row.pk]),
+        reverse("tables:row_move", args=[row.pk, "up"]),
+        reverse("tables:row_delete", args=[row.pk]),
+        reverse("tables:paste", args=[table.pk]),
+        reverse("tables:lint_acknowledge", args=[table.pk]),
+        reverse("tables:row_apply_suggestion", args=[row.pk]),
     ]
 
 
@@ -231,7 +231,7 @@ def test_a_row_action_with_a_stale_version_is_refused(client, login, table):
     login("ruili_health")
     row = some_row(table)
     TargetTable.objects.filter(pk=table.pk).update(version=5)
-    response = client.post(reverse("indicators:row_delete", args=[row.pk]), {"version": 1}, **HTMX)
+    response = client.post(reverse("tables:row_delete", args=[row.pk]), {"version": 1}, **HTMX)
     assert response.status_code == 200
     assert "您的修改未保存" in response.content.decode()
     assert PerformanceIndicator.objects.filter(pk=row.pk).exists()
@@ -240,7 +240,7 @@ def test_a_row_action_with_a_stale_version_is_refused(client, login, table):
 def test_row_actions_over_htmx_return_the_tree_findings_and_version(client, login, table):
     login("ruili_health")
     quality = some_row(table, "质量指标")
-    url = reverse("indicators:row_new", args=[table.pk])
+    url = reverse("tables:row_new", args=[table.pk])
     response = client.post(
         url,
         {"version": 1, "parent": quality.pk, "name": "履约率", "value_text": "≧90%", "next": "1"},
@@ -257,7 +257,7 @@ def test_row_actions_over_htmx_return_the_tree_findings_and_version(client, logi
     assert 'data-code="value_notation"' in page and f'href="#row-{added.pk}"' in page
     # Fix the value: its finding disappears from the refreshed panel.
     response = client.post(
-        reverse("indicators:row_edit", args=[added.pk]),
+        reverse("tables:row_edit", args=[added.pk]),
         {"version": 2, "name": "履约率", "value_text": "≥90%"},
         **HTMX,
     )
@@ -267,40 +267,85 @@ def test_row_actions_over_htmx_return_the_tree_findings_and_version(client, logi
 def test_row_actions_without_javascript_redirect_to_the_row(client, login, table):
     login("ruili_health")
     row = some_row(table)
-    response = client.post(reverse("indicators:row_move", args=[row.pk, "down"]), {"version": 1})
+    response = client.post(reverse("tables:row_move", args=[row.pk, "down"]), {"version": 1})
     assert response.status_code == 302
     assert response.url == reverse("tables:edit", args=[table.pk]) + f"#row-{row.pk}"
-    response = client.get(reverse("indicators:row_delete", args=[row.pk]))
+    response = client.get(reverse("tables:row_delete", args=[row.pk]))
     assert "确定从" in response.content.decode() and "及其下的" not in response.content.decode()
     # A category's confirmation counts every row below it, 三级 and sub-items alike.
     quality = some_row(table, "质量指标")
     below = PerformanceIndicator.objects.filter(
         Q(parent=quality) | Q(parent__parent=quality)
     ).count()
-    page = client.get(reverse("indicators:row_delete", args=[quality.pk])).content.decode()
+    page = client.get(reverse("tables:row_delete", args=[quality.pk])).content.decode()
     assert below > 1 and f"及其下的 {below} 个指标" in page
-    response = client.post(reverse("indicators:row_delete", args=[row.pk]), {"version": 2})
+    response = client.post(reverse("tables:row_delete", args=[row.pk]), {"version": 2})
     assert response.status_code == 302
     assert not PerformanceIndicator.objects.filter(pk=row.pk).exists()
     # The new-row form renders the whole editor with the blank row in place.
     quality = some_row(table, "质量指标")
     page = client.get(
-        reverse("indicators:row_new", args=[table.pk]), {"parent": quality.pk}
+        reverse("tables:row_new", args=[table.pk]), {"parent": quality.pk}
     ).content.decode()
     assert 'id="row-new"' in page and "保存表头" in page
     response = client.post(
-        reverse("indicators:row_new", args=[table.pk]),
+        reverse("tables:row_new", args=[table.pk]),
         {"version": 3, "parent": quality.pk, "name": "新行", "value_text": "1人"},
     )
     assert response.status_code == 302
     assert response.url.endswith(f"#row-{some_row(table, '新行').pk}")
 
 
+def old_row_paths(table, row):
+    """Each row URL's path before the editor became one package, and where it lives now."""
+    return [
+        (f"/indicators/tables/{table.pk}/rows/new/", reverse("tables:row_new", args=[table.pk])),
+        (f"/indicators/tables/{table.pk}/paste/", reverse("tables:paste", args=[table.pk])),
+        (f"/indicators/tables/{table.pk}/library/", reverse("tables:library", args=[table.pk])),
+        (
+            f"/indicators/tables/{table.pk}/acknowledge/",
+            reverse("tables:lint_acknowledge", args=[table.pk]),
+        ),
+        (f"/indicators/rows/{row.pk}/edit/", reverse("tables:row_edit", args=[row.pk])),
+        (
+            f"/indicators/rows/{row.pk}/move/up/",
+            reverse("tables:row_move", args=[row.pk, "up"]),
+        ),
+        (f"/indicators/rows/{row.pk}/delete/", reverse("tables:row_delete", args=[row.pk])),
+        (
+            f"/indicators/rows/{row.pk}/apply/",
+            reverse("tables:row_apply_suggestion", args=[row.pk]),
+        ),
+    ]
+
+
+def test_old_indicator_paths_redirect_permanently_to_the_tables_urls(client, table):
+    row = some_row(table)
+    for old, new in old_row_paths(table, row):
+        assert new.startswith("/tables/") and not new.startswith("/tables/indicators")
+        response = client.get(old, {"parent": 7})
+        assert (response.status_code, response.url) == (301, f"{new}?parent=7"), old
+        # 308 keeps the method and the body: a POST from an open old page still arrives.
+        response = client.post(old, {"version": 1})
+        assert (response.status_code, response.url) == (308, new), old
+    assert client.get("/indicators/rows/1/nothing/").status_code == 404
+
+
+def test_a_post_to_an_old_indicator_path_still_does_its_work(client, login, table):
+    login("ruili_health")
+    row = some_row(table)
+    old = f"/indicators/rows/{row.pk}/delete/"
+    response = client.post(old, {"version": 1}, follow=True, **HTMX)
+    assert response.redirect_chain == [(reverse("tables:row_delete", args=[row.pk]), 308)]
+    assert response.status_code == 200
+    assert not PerformanceIndicator.objects.filter(pk=row.pk).exists()
+
+
 def test_an_invalid_row_is_shown_in_place_with_the_typed_text(client, login, table):
     login("ruili_health")
     quality = some_row(table, "质量指标")
     response = client.post(
-        reverse("indicators:row_new", args=[table.pk]),
+        reverse("tables:row_new", args=[table.pk]),
         {"version": 1, "parent": quality.pk, "name": "", "value_text": "≥88%"},
         **HTMX,
     )
@@ -312,7 +357,7 @@ def test_an_invalid_row_is_shown_in_place_with_the_typed_text(client, login, tab
 
 def test_paste_previews_then_adds_and_reports_bad_lines(client, login, table):
     login("ruili_health")
-    url = reverse("indicators:paste", args=[table.pk])
+    url = reverse("tables:paste", args=[table.pk])
     text = "产出指标\t质量指标\t履约率\t≥90%\n\t\t随访率\t≥80%\n"
     response = client.post(url, {"version": 1, "text": text, "action": "preview"}, **HTMX)
     assert "预览：识别到 2 行" in response.content.decode()
@@ -330,7 +375,7 @@ def test_library_offers_values_used_before_for_the_rows_category(client, login, 
     login("ruili_health")
     satisfaction = some_row(table, "服务对象满意度指标")
     response = client.get(
-        reverse("indicators:library", args=[table.pk]), {"parent": satisfaction.pk}, **HTMX
+        reverse("tables:library", args=[table.pk]), {"parent": satisfaction.pk}, **HTMX
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -409,8 +454,8 @@ def test_the_check_button_refreshes_findings_with_or_without_javascript(client, 
 def test_editing_a_row_in_place_and_cancelling(client, login, table):
     login("ruili_health")
     row = some_row(table)
-    page = client.get(reverse("indicators:row_edit", args=[row.pk]), **HTMX).content.decode()
-    assert f'action="{reverse("indicators:row_edit", args=[row.pk])}"' in page
+    page = client.get(reverse("tables:row_edit", args=[row.pk]), **HTMX).content.decode()
+    assert f'action="{reverse("tables:row_edit", args=[row.pk])}"' in page
     assert 'value="≥60%"' in page and "autofocus" in page
     page = client.get(reverse("tables:tree", args=[table.pk]), **HTMX).content.decode()
     assert 'id="rowform"' not in page

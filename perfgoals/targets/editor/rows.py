@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from indicators.forms import IndicatorRowForm, PasteForm
@@ -23,7 +22,7 @@ from indicators.library import (
     library_search,
 )
 from indicators.models import PerformanceIndicator
-from indicators.selectors import indicator_tree, walk
+from indicators.selectors import indicator_get, rows_below
 from indicators.services import (
     indicator_add,
     indicator_delete,
@@ -40,21 +39,17 @@ from perfgoals.targets.acknowledgements import (
     lint_acknowledgement_withdraw,
     lint_warning_acknowledge,
 )
-from perfgoals.views import (
-    Draft,
+from perfgoals.targets.editor.context import (
     EditorState,
-    add_validation_errors,
+    draft_from_request,
     editor_context,
     editor_url,
-    render_editor_page,
+    int_or_none,
+    library_groups,
+    next_draft,
+    next_row_url,
 )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+from perfgoals.targets.editor.pages import add_validation_errors, render_editor_page
 
 
 def render_editor(
@@ -65,7 +60,7 @@ def render_editor(
     if not request.htmx:
         return render_editor_page(request, table, state=state)
     context = editor_context(request, table, editable=True, state=state)
-    return render(request, "perfgoals/editor.html#tree_changed", context)
+    return render(request, "perfgoals/editor/editor.html#tree_changed", context)
 
 
 def _tree_table(request: HttpRequest, table_pk: int) -> TargetTable:
@@ -88,59 +83,12 @@ def _conflict(request: HttpRequest, table_id: int, exc: ConcurrentEditError) -> 
     return redirect(editor_url(exc.table, "tree"))
 
 
-def _parent_level(table_id: int, parent_id: int | None) -> int:
-    if parent_id is None:
-        return 0
-    level = (
-        PerformanceIndicator.objects.filter(table_id=table_id, pk=parent_id)
-        .values_list("level", flat=True)
-        .first()
-    )
-    if level is None:
-        raise Http404("没有找到上级指标。")
-    return level
-
-
-def _draft_from_request(data, table_id: int) -> Draft:
-    """Where a new row goes: under `parent` at `position`, or above/below an `anchor` row."""
-    anchor_id = _int(data.get("anchor"))
-    where = data.get("where", "")
-    if anchor_id is not None and where in ("above", "below"):
-        anchor = PerformanceIndicator.objects.filter(table_id=table_id, pk=anchor_id).first()
-        if anchor is None:
-            raise Http404("没有找到指标。")
-        index = (
-            PerformanceIndicator.objects.filter(table_id=table_id, parent_id=anchor.parent_id)
-            .filter(position__lt=anchor.position)
-            .count()
-        )
-        return Draft(
-            parent_id=anchor.parent_id,
-            level=anchor.level,
-            index=index if where == "above" else index + 1,
-            anchor_id=anchor_id,
-            where=where,
-        )
-    parent_id = _int(data.get("parent"))
-    level = _parent_level(table_id, parent_id) + 1
-    if level > PerformanceIndicator.Level.SUB_ITEM:
-        raise Http404("子项下不能再添加下级指标。")
-    position = _int(data.get("position"))
-    return Draft(parent_id=parent_id, level=level, index=(position - 1) if position else 10**6)
-
-
-def _next_draft(row: PerformanceIndicator) -> Draft:
-    return Draft(parent_id=row.parent_id, level=row.level, index=row.position)
-
-
 def _after_save(request, table_id: int, row: PerformanceIndicator, want_next: bool):
     if request.htmx:
-        state = EditorState(draft=_next_draft(row) if want_next else None)
+        state = EditorState(draft=next_draft(row) if want_next else None)
         return render_editor(request, table_id, state)
     if want_next:
-        url = reverse("indicators:row_new", args=[table_id])
-        parent = row.parent_id or ""
-        return redirect(f"{url}?parent={parent}&position={row.position + 1}#row-new")
+        return redirect(next_row_url(row))
     return redirect(editor_url(row.table, f"row-{row.pk}"))
 
 
@@ -150,7 +98,7 @@ def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
     """A blank row typed in place: a new 一级, a child of `parent`, or beside an `anchor`."""
     table = _tree_table(request, table_pk)
     data = request.POST if request.method == "POST" else request.GET
-    draft = _draft_from_request(data, table.pk)
+    draft = draft_from_request(data, table.pk)
     if request.method == "GET":
         draft.form = IndicatorRowForm(initial={"version": table.version})
         return render_editor(request, table.pk, EditorState(draft=draft))
@@ -173,7 +121,7 @@ def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
                     version=form.cleaned_data["version"],
                     parent_id=draft.parent_id,
                     fields=form.row_fields(),
-                    position=draft.index + 1 if draft.index < 10**6 else None,
+                    position=draft.position,
                 )
         except ConcurrentEditError as exc:
             return _conflict(request, table.pk, exc)
@@ -219,7 +167,7 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _simple_row_action(request: HttpRequest, pk: int, action) -> HttpResponse:
     row = indicator_editable(user=request.user, indicator_id=pk)
-    version = _int(request.POST.get("version"))
+    version = int_or_none(request.POST.get("version"))
     try:
         if version is None:
             raise ValidationError("页面已过期，请刷新后再操作。")
@@ -269,10 +217,8 @@ def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation (the no-JS path; htmx asks with hx-confirm), POST deletes."""
     if request.method == "GET":
         row = indicator_editable(user=request.user, indicator_id=pk)
-        node = next(n for n in walk(indicator_tree(table_id=row.table_id)) if n.indicator == row)
-        below = sum(1 for _ in walk(node.children))
-        context = {"row": row, "table": row.table, "below": below}
-        return render(request, "indicators/row_delete.html", context)
+        context = {"row": row, "table": row.table, "below": rows_below(row)}
+        return render(request, "perfgoals/editor/row_delete.html", context)
 
     def delete(row, version):
         indicator_delete(user=request.user, indicator_id=row.pk, version=version)
@@ -319,7 +265,7 @@ def _paste_response(request, table: TargetTable, form: PasteForm) -> HttpRespons
         "result": getattr(form, "result", None),
         "preview": request.method == "POST",
     }
-    return _render_panel(request, "indicators/paste.html", "paste_panel", context)
+    return _render_panel(request, "perfgoals/editor/paste.html", "paste_panel", context)
 
 
 @login_required
@@ -331,32 +277,24 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
     `row` for an existing row whose name and value are replaced.
     """
     table = _tree_table(request, table_pk)
-    row_id = _int(request.GET.get("row"))
+    row_id = int_or_none(request.GET.get("row"))
     row = None
     draft = None
     if row_id is not None:
-        row = (
-            PerformanceIndicator.objects.select_related("parent")
-            .filter(table=table, pk=row_id)
-            .first()
-        )
+        row = indicator_get(table_id=table.pk, indicator_id=row_id, with_parent=True)
         if row is None:
             raise Http404("没有找到指标。")
         parent = row.parent
     else:
-        draft = _draft_from_request(request.GET, table.pk)
-        parent = (
-            PerformanceIndicator.objects.filter(table=table, pk=draft.parent_id).first()
-            if draft.parent_id
-            else None
-        )
+        draft = draft_from_request(request.GET, table.pk)
+        parent = indicator_get(table_id=table.pk, indicator_id=draft.parent_id)
     query = request.GET.get("q", "").strip()[:100]
     category_param = request.GET.get("category")
     if category_param is None:
         # First visit: offer what fits the 二级 the row sits under.
         category_id = parent.category_id if parent is not None and parent.level == 2 else None
     else:
-        category_id = _int(category_param)
+        category_id = int_or_none(category_param)
     fund_type = request.GET.get("fund_type")
     if fund_type is None:
         fund_type = ""
@@ -364,13 +302,6 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
     else:
         default_fund_type = ""
     entries = library_search(query=query, category_id=category_id, fund_type=fund_type, limit=60)
-    groups: dict[tuple[str, str], list] = {}
-    for entry in entries:
-        heading = f"{entry.first_level_name} › {entry.category_name}".strip(" ›")
-        groups.setdefault((heading, entry.fund_type), []).append(entry)
-    if default_fund_type:
-        # The table's own fund type first, the others after.
-        groups = dict(sorted(groups.items(), key=lambda item: item[0][1] != default_fund_type))
     context = {
         "table": table,
         "row": row,
@@ -382,11 +313,11 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
         "default_fund_type": default_fund_type,
         "categories": library_categories(),
         "fund_types": library_fund_types(),
-        "groups": [(heading, fund, items) for (heading, fund), items in groups.items()],
+        "groups": library_groups(entries, default_fund_type),
         "entry_count": len(entries),
         "params": request.GET,
     }
-    return _render_panel(request, "indicators/library.html", "library_panel", context)
+    return _render_panel(request, "perfgoals/editor/library.html", "library_panel", context)
 
 
 @login_required
@@ -407,7 +338,7 @@ def lint_acknowledge(request: HttpRequest, table_pk: int) -> HttpResponse:
     if request.htmx:
         state = EditorState(extra={"lint_message": message})
         context = editor_context(request, table, editable=True, state=state)
-        return render(request, "perfgoals/editor.html#lint_changed", context)
+        return render(request, "perfgoals/editor/editor.html#lint_changed", context)
     if message:
         messages.error(request, message)
     else:

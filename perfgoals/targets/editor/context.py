@@ -1,32 +1,36 @@
-"""Target-table pages: the read view and the editor (header fields, tree, lint panel).
+"""The editor's view-model: the tree as printed lines, the draft row, the lint panel.
 
-The indicator rows are changed through the htmx endpoints in indicators.views; they render
-the same partials of templates/perfgoals/editor.html through `editor_context`, so the tree
-looks the same whether it came with the page or after a row change.
+The pages (pages.py) and the row actions (rows.py) both render the editor template's
+partials through `editor_context`, so the tree looks the same whether it came with the page
+or after a row change.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
 
 from indicators.forms import IndicatorRowForm
-from indicators.models import FrameworkCategory, LintAcknowledgement, PerformanceIndicator
-from indicators.selectors import TreeNode, build_tree, lint_acknowledgements, walk
+from indicators.library import LibraryEntry
+from indicators.models import LintAcknowledgement, PerformanceIndicator
+from indicators.selectors import (
+    TreeNode,
+    build_tree,
+    framework_category_names,
+    indicator_get,
+    indicator_level,
+    indicator_rows,
+    lint_acknowledgements,
+    sibling_index,
+    walk,
+)
 from perfgoals.display import money, percent
 from perfgoals.findings import Finding, Severity
-from perfgoals.forms import TargetTableForm
 from perfgoals.layouts import layout_spec
 from perfgoals.models import TargetTable
-from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
-from perfgoals.services import ConcurrentEditError, target_table_editable, target_table_update
 from perfgoals.targets.checks import check_table
+from perfgoals.targets.forms import TargetTableForm
 
 
 @dataclass
@@ -43,6 +47,10 @@ class Line:
     missing_second: bool = False
 
 
+# A draft's index past every sibling: the row is appended.
+END = 10**6
+
+
 @dataclass
 class Draft:
     """A row being typed that does not exist yet: where it goes and what was typed."""
@@ -53,6 +61,56 @@ class Draft:
     anchor_id: int | None = None
     where: str = ""
     form: Any = None
+
+    @property
+    def position(self) -> int | None:
+        """The 1-based position asked for; None to append after the last sibling."""
+        return self.index + 1 if self.index < END else None
+
+
+def int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _parent_level(table_id: int, parent_id: int | None) -> int:
+    if parent_id is None:
+        return 0
+    level = indicator_level(table_id=table_id, indicator_id=parent_id)
+    if level is None:
+        raise Http404("没有找到上级指标。")
+    return level
+
+
+def draft_from_request(data, table_id: int) -> Draft:
+    """Where a new row goes: under `parent` at `position`, or above/below an `anchor` row."""
+    anchor_id = int_or_none(data.get("anchor"))
+    where = data.get("where", "")
+    if anchor_id is not None and where in ("above", "below"):
+        anchor = indicator_get(table_id=table_id, indicator_id=anchor_id)
+        if anchor is None:
+            raise Http404("没有找到指标。")
+        index = sibling_index(anchor)
+        return Draft(
+            parent_id=anchor.parent_id,
+            level=anchor.level,
+            index=index if where == "above" else index + 1,
+            anchor_id=anchor_id,
+            where=where,
+        )
+    parent_id = int_or_none(data.get("parent"))
+    level = _parent_level(table_id, parent_id) + 1
+    if level > PerformanceIndicator.Level.SUB_ITEM:
+        raise Http404("子项下不能再添加下级指标。")
+    position = int_or_none(data.get("position"))
+    return Draft(parent_id=parent_id, level=level, index=(position - 1) if position else END)
+
+
+def next_draft(row: PerformanceIndicator) -> Draft:
+    """The blank row right below `row`, opened by 保存并添加下一行."""
+    return Draft(parent_id=row.parent_id, level=row.level, index=row.position)
 
 
 def lines_for(roots: list[TreeNode]) -> list[Line]:
@@ -114,7 +172,7 @@ def editor_context(
 ) -> dict[str, Any]:
     """Everything the editor partials need, in a fixed number of queries whatever the size."""
     state = state or EditorState()
-    rows = list(PerformanceIndicator.objects.filter(table_id=table.pk).select_related("category"))
+    rows = indicator_rows(table_id=table.pk)
     findings = check_table(table, indicators=rows)
     acknowledgements = lint_acknowledgements(table_id=table.pk)
     panel: list[PanelFinding] = []
@@ -157,7 +215,11 @@ def editor_context(
         "field_findings": field_findings,
         "state": state,
         "row_form": _row_form(table, state),
-        "category_names": _category_names(table) if editable and _typing(state) else {},
+        "category_names": (
+            framework_category_names(generation=table.framework_generation)
+            if editable and _typing(state)
+            else {}
+        ),
     }
 
 
@@ -188,20 +250,30 @@ def _counts(panel: list["PanelFinding"]) -> dict[str, int]:
     return counts
 
 
-def _category_names(table: TargetTable) -> dict[str, list[str]]:
-    """The framework's 一级 and 二级 names of the table's generation, for the name pickers."""
-    generation = table.framework_generation
-    names: dict[str, list[str]] = {"first": [], "second": []}
-    for category in FrameworkCategory.objects.filter(generation=generation).order_by(
-        "level", "parent__position", "position"
-    ):
-        names["first" if category.level == 1 else "second"].append(category.name)
-    return names
-
-
 def editor_url(table: TargetTable, anchor: str = "") -> str:
     url = reverse("tables:edit", args=[table.pk])
     return f"{url}#{anchor}" if anchor else url
+
+
+def next_row_url(row: PerformanceIndicator) -> str:
+    """The editor with a blank row open right below `row` (the no-JS 保存并添加下一行)."""
+    url = reverse("tables:row_new", args=[row.table_id])
+    parent = row.parent_id or ""
+    return f"{url}?parent={parent}&position={row.position + 1}#row-new"
+
+
+def library_groups(
+    entries: list[LibraryEntry], first_fund_type: str = ""
+) -> list[tuple[str, str, list[LibraryEntry]]]:
+    """Library entries as (二级 heading, fund type, entries), `first_fund_type`'s groups first."""
+    groups: dict[tuple[str, str], list] = {}
+    for entry in entries:
+        heading = f"{entry.first_level_name} › {entry.category_name}".strip(" ›")
+        groups.setdefault((heading, entry.fund_type), []).append(entry)
+    if first_fund_type:
+        # The table's own fund type first, the others after.
+        groups = dict(sorted(groups.items(), key=lambda item: item[0][1] != first_fund_type))
+    return [(heading, fund, items) for (heading, fund), items in groups.items()]
 
 
 @dataclass
@@ -253,106 +325,3 @@ def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, s
             rows.append((name, label, text))
         sections.append((title, rows))
     return sections
-
-
-@login_required
-def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    table = get_object_or_404(target_tables_visible_to(request.user), pk=pk)
-    context = editor_context(request, table, editable=False)
-    context["can_edit"] = target_tables_editable_by(request.user).filter(pk=pk).exists()
-    context["header"] = header_display(table)
-    return render(request, "perfgoals/table_detail.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def table_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    table = target_table_editable(user=request.user, table_id=pk)
-    form = None
-    current_values: dict[str, Any] = {}
-    if request.method == "POST":
-        form = TargetTableForm(request.POST, instance=table, layout=table.layout)
-        if form.is_valid():
-            try:
-                target_table_update(
-                    user=request.user,
-                    table_id=pk,
-                    version=form.cleaned_data["version"],
-                    data=form.header_data(),
-                )
-            except ConcurrentEditError as exc:
-                form.add_error(None, exc.message)
-                current_values = _differing_values(form, exc.table)
-                # Saving again, after seeing the other user's values, is a deliberate choice.
-                form.data = form.data.copy()
-                form.data["version"] = str(exc.table.version)
-            except ValidationError as exc:
-                add_validation_errors(form, exc)
-            else:
-                messages.success(request, "表头已保存。")
-                return redirect(editor_url(table))
-        # The form validated against `table`, which it modified: read the stored one again.
-        table = target_table_editable(user=request.user, table_id=pk)
-    return render_editor_page(request, table, form=form, current_values=current_values)
-
-
-def render_editor_page(
-    request: HttpRequest,
-    table: TargetTable,
-    *,
-    form: TargetTableForm | None = None,
-    state: EditorState | None = None,
-    current_values: dict | None = None,
-) -> HttpResponse:
-    context = editor_context(request, table, editable=True, state=state)
-    if form is None:
-        form = TargetTableForm(
-            instance=table, layout=table.layout, initial={"version": table.version}
-        )
-    context["form"] = form
-    context["sections"] = header_sections(form, context, current_values or {})
-    context["checked"] = request.GET.get("checked") == "1"
-    return render(request, "perfgoals/editor.html", context)
-
-
-@login_required
-def table_tree(request: HttpRequest, pk: int) -> HttpResponse:
-    """The tree as saved (cancels an edit in place); the editor page without htmx."""
-    table = target_table_editable(user=request.user, table_id=pk)
-    if not request.htmx:
-        return redirect(editor_url(table, "tree"))
-    context = editor_context(request, table, editable=True)
-    return render(request, "perfgoals/editor.html#tree_changed", context)
-
-
-def _differing_values(form: TargetTableForm, stored: TargetTable) -> dict[str, Any]:
-    """Fields where the other user's saved value differs from what this user typed."""
-    differing = {}
-    for name, value in form.header_data().items():
-        theirs = getattr(stored, name)
-        if theirs != value and not (theirs in (None, "") and value in (None, "")):
-            field = stored._meta.get_field(name)
-            differing[name] = stored._get_FIELD_display(field) if field.choices else theirs
-    return differing
-
-
-def add_validation_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: at its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-@login_required
-def table_lint(request: HttpRequest, pk: int) -> HttpResponse:
-    """On-demand check: the findings panel for htmx, the page with the panel otherwise."""
-    table = get_object_or_404(target_tables_visible_to(request.user), pk=pk)
-    editable = target_tables_editable_by(request.user).filter(pk=pk).exists()
-    if not request.htmx:
-        target = "tables:edit" if editable else "tables:detail"
-        return redirect(f"{reverse(target, args=[pk])}?checked=1#lint-panel")
-    context = editor_context(request, table, editable=editable)
-    context["checked"] = True
-    return render(request, "perfgoals/editor.html#lint", context)

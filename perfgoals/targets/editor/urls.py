@@ -1,0 +1,57 @@
+"""The editor's URLs, mounted at tables/: the pages and one URL per row action."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from perfgoals.targets.editor import pages, rows
+
+app_name = "tables"
+
+urlpatterns = [
+    path("<int:pk>/", pages.table_detail, name="detail"),
+    path("<int:pk>/edit/", pages.table_edit, name="edit"),
+    path("<int:pk>/lint/", pages.table_lint, name="lint"),
+    path("<int:pk>/tree/", pages.table_tree, name="tree"),
+    path("<int:table_pk>/rows/new/", rows.row_new, name="row_new"),
+    path("<int:table_pk>/paste/", rows.paste, name="paste"),
+    path("<int:table_pk>/library/", rows.library, name="library"),
+    path("<int:table_pk>/acknowledge/", rows.lint_acknowledge, name="lint_acknowledge"),
+    path("rows/<int:pk>/edit/", rows.row_edit, name="row_edit"),
+    path("rows/<int:pk>/move/<str:direction>/", rows.row_move, name="row_move"),
+    path("rows/<int:pk>/delete/", rows.row_delete, name="row_delete"),
+    path("rows/<int:pk>/apply/", rows.row_apply_suggestion, name="row_apply_suggestion"),
+]
+
+
+def _moved(name: str):
+    """A permanent redirect from a row URL's old /indicators/ path to its tables: URL.
+
+    GETs get a 301; other methods a 308, so that a bookmarked form or an open editor tab
+    still posts its body to the new path. The CSRF check is left to the view redirected to.
+    """
+
+    @csrf_exempt
+    def view(request: HttpRequest, **kwargs) -> HttpResponse:
+        url = reverse(f"tables:{name}", kwargs=kwargs)
+        if query := request.META.get("QUERY_STRING"):
+            url = f"{url}?{query}"
+        return redirect(url, permanent=True, preserve_request=request.method not in ("GET", "HEAD"))
+
+    return view
+
+
+# The row URLs lived under /indicators/ until the editor became one package; they keep
+# answering, as redirects, for one release.
+# TODO(next release): remove with their include in perfgoals/urls.py.
+moved_urlpatterns = [
+    path("tables/<int:table_pk>/rows/new/", _moved("row_new")),
+    path("tables/<int:table_pk>/paste/", _moved("paste")),
+    path("tables/<int:table_pk>/library/", _moved("library")),
+    path("tables/<int:table_pk>/acknowledge/", _moved("lint_acknowledge")),
+    path("rows/<int:pk>/edit/", _moved("row_edit")),
+    path("rows/<int:pk>/move/<str:direction>/", _moved("row_move")),
+    path("rows/<int:pk>/delete/", _moved("row_delete")),
+    path("rows/<int:pk>/apply/", _moved("row_apply_suggestion")),
+]

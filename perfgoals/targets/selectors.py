@@ -1,0 +1,16 @@
+"""Reads of target tables for the feature's pages, scoped to what the user may see."""
+
+from django.shortcuts import get_object_or_404
+
+from perfgoals.models import TargetTable, User
+from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
+
+
+def target_table_visible(*, user: User, table_id: int) -> TargetTable:
+    """The table if the user may see it; a 404 otherwise, whether it exists or not."""
+    return get_object_or_404(target_tables_visible_to(user), pk=table_id)
+
+
+def target_table_is_editable_by(*, user: User, table_id: int) -> bool:
+    """Whether the user may edit the table now (one query)."""
+    return target_tables_editable_by(user).filter(pk=table_id).exists()
