@@ -24,7 +24,7 @@ from allocations.selectors import (
     notice_recipient_choices,
     notice_upper_table_choices,
 )
-from allocations.services import (
+from allocations.services.notices import (
     STANDARD_PERFORMANCE_PARAGRAPH,
     BudgetLineData,
     notice_opening_text,

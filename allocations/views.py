@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from allocations import services
+from allocations import checks
 from allocations.filters import NoticeFilter
 from allocations.forms import (
     AllocationCellsForm,
@@ -37,6 +37,7 @@ from allocations.selectors import (
 from allocations.selectors import (
     notice_list as notice_list_query,
 )
+from allocations.services import allocation_tables, issuing, notices
 from allocations.tables import NoticeTable
 from perfgoals import lists
 from perfgoals.money import ROUNDING_RULE, AmountUnit, from_yuan, to_yuan
@@ -158,11 +159,11 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chain": notice_chain(notice, request.user),
         "editable": editable,
         "problems": (
-            services.notice_check(notice=notice, computed=computed_tables) if editable else []
+            checks.notice_check(notice=notice, computed=computed_tables) if editable else []
         ),
         "table_form": AllocationTableForm(
             initial={
-                "title": f"{services.project_name_from_title(notice.title)}分配表",
+                "title": f"{notices.project_name_from_title(notice.title)}分配表",
                 "unit": notice.amount_unit,
                 "recipient_label": "县市",
             }
@@ -210,10 +211,10 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
         kwargs = form.service_kwargs(paragraphs, lines)
         try:
             if notice is None:
-                notice = services.notice_create(user=user, **kwargs)
+                notice = notices.notice_create(user=user, **kwargs)
                 messages.success(request, "通知草稿已保存。接下来可添加分配表，核对无误后印发。")
             else:
-                notice = services.notice_update(
+                notice = notices.notice_update(
                     notice=notice,
                     user=user,
                     expected_version=int(request.POST.get("version", 0)),
@@ -279,7 +280,7 @@ def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(notice, HttpResponse):
         return notice
     try:
-        notice = services.notice_issue(
+        notice = issuing.notice_issue(
             notice=notice,
             user=request.user,
             expected_version=int(request.POST.get("version", 0)),
@@ -324,7 +325,7 @@ def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = AllocationTableForm(request.POST)
     if form.is_valid():
         try:
-            table = services.allocation_table_create(
+            table = allocation_tables.allocation_table_create(
                 notice=notice, user=request.user, **form.cleaned_data
             )
             return redirect("allocations:allocation_edit", pk=notice.pk, table_pk=table.pk)
@@ -353,7 +354,7 @@ def _editor(
 ) -> HttpResponse:
     if computed is None:
         computed = compute_allocation(table)
-    problems = services.allocation_reconciliation(table, notice, computed=computed)
+    problems = checks.allocation_reconciliation(table, notice, computed=computed)
     context = {
         "notice": notice,
         "table": table,
@@ -394,7 +395,7 @@ def allocation_cells(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
     invalid = 200 if partial else 400
     if form.is_valid():
         try:
-            services.allocation_cells_update(
+            allocation_tables.allocation_cells_update(
                 table=table,
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
@@ -427,7 +428,7 @@ def allocation_column_add(request: HttpRequest, pk: int, table_pk: int) -> HttpR
     form = AllocationColumnForm(request.POST, prefix="col")
     if form.is_valid():
         try:
-            services.allocation_column_add(
+            allocation_tables.allocation_column_add(
                 table=table,
                 user=request.user,
                 **form.service_kwargs(region=notice.issuer.region),
@@ -446,7 +447,9 @@ def allocation_row_add(request: HttpRequest, pk: int, table_pk: int) -> HttpResp
     form = AllocationRowForm(request.POST, notice=notice, prefix="row")
     if form.is_valid():
         try:
-            services.allocation_row_add(table=table, user=request.user, **form.cleaned_data)
+            allocation_tables.allocation_row_add(
+                table=table, user=request.user, **form.cleaned_data
+            )
             messages.success(request, f"已添加行“{form.cleaned_data['label']}”。")
             return redirect("allocations:allocation_edit", pk=pk, table_pk=table_pk)
         except ValidationError as exc:
@@ -462,7 +465,7 @@ def allocation_settings(request: HttpRequest, pk: int, table_pk: int) -> HttpRes
     form = AllocationTableForm(request.POST, instance=AllocationTable.objects.get(pk=table.pk))
     if form.is_valid():
         try:
-            services.allocation_table_update(
+            allocation_tables.allocation_table_update(
                 table=table,
                 user=request.user,
                 expected_version=int(request.POST.get("version", version)),
@@ -484,11 +487,11 @@ def allocation_part_delete(
     try:
         with transaction.atomic():
             if part == "row":
-                services.allocation_row_delete(
+                allocation_tables.allocation_row_delete(
                     row=get_object_or_404(table.rows, pk=part_pk), user=request.user
                 )
             elif part == "column":
-                services.allocation_column_delete(
+                allocation_tables.allocation_column_delete(
                     column=get_object_or_404(table.columns, pk=part_pk), user=request.user
                 )
             else:
@@ -504,6 +507,6 @@ def allocation_part_delete(
 @require_POST
 def allocation_delete(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
     notice, table = _editable_table(request, pk, table_pk)
-    services.allocation_table_delete(table=table, user=request.user)
+    allocation_tables.allocation_table_delete(table=table, user=request.user)
     messages.success(request, "分配表已删除。")
     return redirect(notice)

@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from allocations import services
+from allocations import checks
 from allocations.models import AllocationStandard, FundNotice, NoticeAttachment
 from allocations.selectors import compute_allocation
+from allocations.services import allocation_tables, issuing, notices
 from indicators.models import PerformanceIndicator
 from perfgoals.models import Organisation, TargetTable, User
 from tests.allocations.conftest import (
@@ -32,7 +33,7 @@ def test_seed_000_arithmetic_reproduced_through_the_services(seed000_draft):
     assert row.count_total == 7602
     assert computed.total_yuan == Decimal("38834.4")
     assert computed.total == Decimal("3.88")
-    assert services.notice_check(notice=seed000_draft) == []
+    assert checks.notice_check(notice=seed000_draft) == []
 
 
 def test_seed_000_opening_paragraph_is_generated_in_the_seed_words(seed000_draft):
@@ -45,12 +46,12 @@ def test_seed_000_opening_paragraph_is_generated_in_the_seed_words(seed000_draft
     )
     assert "“2100399其他基层医疗卫生机构支出”" in opening.text
     assert "项目分类“13特定目标类”" in opening.text
-    assert seed000_draft.paragraphs.get(position=2).text == services.STANDARD_PERFORMANCE_PARAGRAPH
+    assert seed000_draft.paragraphs.get(position=2).text == notices.STANDARD_PERFORMANCE_PARAGRAPH
 
 
 def test_seed_001_funding_sources_sum_to_the_notice_amount(finance):
     lines = [
-        services.BudgetLineData(
+        notices.BudgetLineData(
             source="中央财政预算",
             amount=Decimal("145.18"),
             function_code=code("function", "2101301"),
@@ -58,14 +59,14 @@ def test_seed_001_funding_sources_sum_to_the_notice_amount(finance):
             dept_econ_code=code("dept_econ", "30307"),
             project_kind_code=code("project_kind", "13"),
         ),
-        services.BudgetLineData(
+        notices.BudgetLineData(
             source="中央福彩公益金",
             amount=Decimal("9"),
             budget_kind="fund",
             function_code=code("function", "2296013"),
         ),
     ]
-    notice = services.notice_create(
+    notice = notices.notice_create(
         user=finance,
         **notice_kwargs(
             title=SEED_001_TITLE,
@@ -75,16 +76,16 @@ def test_seed_001_funding_sources_sum_to_the_notice_amount(finance):
             paying_account="财政社保专户：建行16003-1701",
         ),
     )
-    table = services.allocation_table_create(notice=notice, user=finance, title="分配表")
-    central = services.allocation_column_add(
+    table = allocation_tables.allocation_table_create(notice=notice, user=finance, title="分配表")
+    central = allocation_tables.allocation_column_add(
         table=table, user=finance, kind="source", label="中央财政预算"
     )
-    lottery = services.allocation_column_add(
+    lottery = allocation_tables.allocation_column_add(
         table=table, user=finance, kind="source", label="中央福彩公益金"
     )
-    row = services.allocation_row_add(table=table, user=finance, label="瑞丽市")
+    row = allocation_tables.allocation_row_add(table=table, user=finance, label="瑞丽市")
     table.refresh_from_db()
-    services.allocation_cells_update(
+    allocation_tables.allocation_cells_update(
         table=table,
         user=finance,
         expected_version=table.version,
@@ -93,16 +94,16 @@ def test_seed_001_funding_sources_sum_to_the_notice_amount(finance):
     computed = compute_allocation(table)
     assert computed.column_amounts_yuan == [Decimal("1451800"), Decimal("90000")]
     assert computed.total == Decimal("154.18")
-    assert services.notice_check(notice=notice) == []
+    assert checks.notice_check(notice=notice) == []
     assert "款拨财政社保专户：建行16003-1701。" in notice.paragraphs.first().text
 
 
 def test_typed_standard_and_new_standard_from_percent_shares(seed000_draft, finance):
     table = seed000_draft.allocation_tables.get()
-    typed = services.allocation_column_add(
+    typed = allocation_tables.allocation_column_add(
         table=table, user=finance, kind="calc", label="直接填写", standard_amount=Decimal("4.8")
     )
-    derived = services.allocation_column_add(
+    derived = allocation_tables.allocation_column_add(
         table=table,
         user=finance,
         kind="calc",
@@ -129,7 +130,7 @@ def test_share_percentages_not_summing_to_100_are_refused_and_nothing_saved(seed
     columns_before = table.columns.count()
     standards_before = AllocationStandard.objects.count()
     with pytest.raises(ValidationError) as exc:
-        services.allocation_column_add(
+        allocation_tables.allocation_column_add(
             table=table,
             user=finance,
             kind="calc",
@@ -149,7 +150,9 @@ def test_share_percentages_not_summing_to_100_are_refused_and_nothing_saved(seed
 def test_calc_column_needs_exactly_one_standard(seed000_draft, finance):
     table = seed000_draft.allocation_tables.get()
     with pytest.raises(ValidationError) as exc:
-        services.allocation_column_add(table=table, user=finance, kind="calc", label="无标准")
+        allocation_tables.allocation_column_add(
+            table=table, user=finance, kind="calc", label="无标准"
+        )
     assert "standard" in exc.value.message_dict
 
 
@@ -158,11 +161,11 @@ def test_stale_grid_save_is_refused(seed000_draft, finance):
     stale = table.version
     row = table.rows.get()
     column = table.columns.first()
-    services.allocation_cells_update(
+    allocation_tables.allocation_cells_update(
         table=table, user=finance, expected_version=stale, values={(row.pk, column.pk): 6000}
     )
     with pytest.raises(ValidationError, match="已被他人修改"):
-        services.allocation_cells_update(
+        allocation_tables.allocation_cells_update(
             table=table, user=finance, expected_version=stale, values={(row.pk, column.pk): 1}
         )
     assert compute_allocation(table).rows[0].cells[0].count == 6000
@@ -172,14 +175,14 @@ def test_recipient_outside_the_issuers_region_is_refused(finance):
     before = FundNotice.objects.count()
     outsider = Organisation.objects.get(name="顺平县医疗保障局")
     with pytest.raises(ValidationError) as exc:
-        services.notice_create(user=finance, **notice_kwargs(recipients=[outsider]))
+        notices.notice_create(user=finance, **notice_kwargs(recipients=[outsider]))
     assert "顺平县医疗保障局不在瑞丽市财政局的下达范围内" in exc.value.message_dict["recipients"][0]
     assert FundNotice.objects.count() == before
 
 
 def test_lower_regions_finance_bureau_is_a_valid_recipient_of_the_prefecture(demo):
     dehong = User.objects.get(username="dehong_finance")
-    notice = services.notice_create(
+    notice = notices.notice_create(
         user=dehong,
         **notice_kwargs(
             recipients=[
@@ -195,15 +198,15 @@ def test_lower_regions_finance_bureau_is_a_valid_recipient_of_the_prefecture(dem
 
 def test_bureau_staff_cannot_draft(demo):
     with pytest.raises(PermissionDenied):
-        services.notice_create(user=User.objects.get(username="ruili_health"), **notice_kwargs())
+        notices.notice_create(user=User.objects.get(username="ruili_health"), **notice_kwargs())
 
 
 def test_external_basis_by_number_reuses_or_registers(finance):
-    reused = services.notice_create(
+    reused = notices.notice_create(
         user=finance, **notice_kwargs(parent=None, basis_number="德财社[2020]162号")
     )
     assert reused.parent.doc_number == "德财社〔2020〕162号"
-    new = services.notice_create(
+    new = notices.notice_create(
         user=finance,
         **notice_kwargs(
             parent=None,
@@ -213,7 +216,7 @@ def test_external_basis_by_number_reuses_or_registers(finance):
     )
     assert new.parent.is_external and new.parent.doc_number == "云财社〔2020〕88号"
     with pytest.raises(ValidationError) as exc:
-        services.notice_create(
+        notices.notice_create(
             user=finance, **notice_kwargs(parent=None, basis_number="云财社〔2020〕89号")
         )
     assert "basis_title" in exc.value.message_dict
@@ -226,7 +229,7 @@ def test_issuing_creates_a_draft_target_table_per_recipient_bureau(finance):
     ]
     notice = build_seed_000(finance, recipients=bureaus, upper_table=upper_table())
     # Two recipients, one 瑞丽市 row: the row matches neither bureau specifically.
-    issued = services.notice_issue(notice=notice, user=finance, expected_version=notice.version)
+    issued = issuing.notice_issue(notice=notice, user=finance, expected_version=notice.version)
     drafts = TargetTable.objects.filter(notice=issued).order_by("organisation__name")
     assert [t.organisation for t in drafts] == sorted(bureaus, key=lambda o: o.name)
     upper = upper_table()
@@ -246,7 +249,7 @@ def test_issuing_creates_a_draft_target_table_per_recipient_bureau(finance):
 
 
 def test_single_recipient_draft_carries_the_allocated_amount(seed000_draft, finance):
-    issued = services.notice_issue(
+    issued = issuing.notice_issue(
         notice=seed000_draft, user=finance, expected_version=seed000_draft.version
     )
     draft = TargetTable.objects.get(notice=issued)
@@ -255,33 +258,33 @@ def test_single_recipient_draft_carries_the_allocated_amount(seed000_draft, fina
 
 
 def test_issued_notice_is_read_only(seed000_draft, finance):
-    issued = services.notice_issue(
+    issued = issuing.notice_issue(
         notice=seed000_draft, user=finance, expected_version=seed000_draft.version
     )
     with pytest.raises(ValidationError, match="已印发"):
-        services.notice_update(
+        notices.notice_update(
             notice=issued, user=finance, expected_version=issued.version, **notice_kwargs()
         )
     with pytest.raises(ValidationError, match="已印发"):
-        services.allocation_row_add(
+        allocation_tables.allocation_row_add(
             table=issued.allocation_tables.get(), user=finance, label="新行"
         )
 
 
 def test_double_issue_with_the_same_version_issues_once(seed000_draft, finance):
     version = seed000_draft.version
-    services.notice_issue(notice=seed000_draft, user=finance, expected_version=version)
+    issuing.notice_issue(notice=seed000_draft, user=finance, expected_version=version)
     stale = FundNotice.objects.get(pk=seed000_draft.pk)
     stale.status = FundNotice.Status.DRAFT  # as the second click saw it
     with pytest.raises(ValidationError):
-        services.notice_issue(notice=stale, user=finance, expected_version=version)
+        issuing.notice_issue(notice=stale, user=finance, expected_version=version)
     assert TargetTable.objects.filter(notice=seed000_draft).count() == 1
 
 
 def test_issue_refused_while_reconciliation_fails(finance):
     notice = build_seed_000(finance, amount=Decimal("3.89"))
     with pytest.raises(ValidationError) as exc:
-        services.notice_issue(notice=notice, user=finance, expected_version=notice.version)
+        issuing.notice_issue(notice=notice, user=finance, expected_version=notice.version)
     assert any("3.89万元不一致" in m for m in exc.value.messages)
     notice.refresh_from_db()
     assert notice.status == FundNotice.Status.DRAFT and notice.doc_serial is None
