@@ -21,6 +21,7 @@ from allocations.services.notices import (
     project_name_from_title,
 )
 from allocations.services.numbering import _bump_sequence_past, _save_with_next_number
+from perfgoals.findings import Severity
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.money import from_yuan
 
@@ -107,7 +108,7 @@ def notice_issue(*, notice: FundNotice, user: User, expected_version: int) -> Fu
     """Issue a checked draft: claim it (status + version compare-and-set), number it, stamp
     it, create the recipients' draft target tables — all or nothing."""
     _require_drafter(user, notice)
-    errors = [p for p in notice_check(notice=notice) if p.severity == "error"]
+    errors = [p for p in notice_check(notice=notice) if p.severity == Severity.ERROR]
     if errors:
         raise ValidationError([p.message for p in errors], code="notice_not_ready")
     with transaction.atomic():
