@@ -3,7 +3,6 @@
 import logging
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,27 +20,13 @@ from allocations.services.notices import (
     project_name_from_title,
 )
 from allocations.services.numbering import _bump_sequence_past, _save_with_next_number
+from indicators.services import indicator_tree_copy
 from perfgoals.findings import Severity
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.money import from_yuan
+from perfgoals.services import target_table_create_draft
 
 logger = logging.getLogger(__name__)
-
-
-def _copy_tree_nodes(table: TargetTable) -> list[dict[str, Any]]:
-    from indicators.selectors import indicator_tree
-
-    def convert(node) -> dict[str, Any]:
-        ind = node.indicator
-        return {
-            "name": ind.name,
-            "value": ind.value_text,
-            "description": ind.description,
-            "basis": ind.basis,
-            "children": [convert(child) for child in node.children],
-        }
-
-    return [convert(node) for node in indicator_tree(table_id=table.pk)]
 
 
 def _recipient_amount(
@@ -65,7 +50,6 @@ def _create_recipient_drafts(notice: FundNotice, user: User) -> list[TargetTable
     """A draft 绩效目标表 for each recipient bureau (finance bureaus of lower regions issue
     their own notice instead), pre-filled with the upper level's indicators."""
     upper = notice_upper_table(notice)
-    nodes = _copy_tree_nodes(upper) if upper is not None else []
     recipients = [
         link.organisation for link in notice.recipient_links.select_related("organisation")
     ]
@@ -77,30 +61,25 @@ def _create_recipient_drafts(notice: FundNotice, user: User) -> list[TargetTable
     drafts = []
     for org in bureaus:
         amount = _recipient_amount(notice, org, single=len(bureaus) == 1, computed=computed)
-        table = TargetTable(
-            layout=TargetTable.Layout.PROJECT,
-            organisation=org,
-            year=notice.year,
-            notice=notice,
-            source_table=upper,
-            title="绩效目标表",
-            project_name=project_name_from_title(notice.title),
-            implementing_unit=org.name,
-            amount_unit=notice.amount_unit,
-            amount_total=amount,
-            amount_fiscal=amount,
-            annual_goal=upper.annual_goal if upper is not None else "",
-            status=TargetTable.Status.DRAFT,
-            created_by=user,
-            updated_by=user,
+        drafts.append(
+            target_table_create_draft(
+                layout=TargetTable.Layout.PROJECT,
+                organisation=org,
+                year=notice.year,
+                notice_id=notice.pk,
+                source_table=upper,
+                title="绩效目标表",
+                project_name=project_name_from_title(notice.title),
+                implementing_unit=org.name,
+                amount_unit=notice.amount_unit,
+                amount_total=amount,
+                amount_fiscal=amount,
+                annual_goal=upper.annual_goal if upper is not None else "",
+                created_by=user,
+            )
         )
-        table.full_clean()
-        table.save()
-        if nodes:
-            from indicators.services import indicator_tree_create
-
-            indicator_tree_create(table=table, nodes=nodes, user=user)
-        drafts.append(table)
+    if upper is not None:
+        indicator_tree_copy(source_table_id=upper.pk, target_tables=drafts, user=user)
     return drafts
 
 

@@ -10,6 +10,7 @@ from allocations.models import AllocationStandard, FundNotice, NoticeAttachment
 from allocations.selectors import compute_allocation
 from allocations.services import allocation_tables, issuing, notices
 from indicators.models import PerformanceIndicator
+from indicators.selectors import indicator_tree, walk
 from perfgoals.models import Organisation, TargetTable, User
 from tests.allocations.conftest import (
     SEED_001_TITLE,
@@ -246,6 +247,26 @@ def test_issuing_creates_a_draft_target_table_per_recipient_bureau(finance):
     assert titles[0] == "2020年建档立卡贫困人口家庭医生签约服务个人代缴省级补助资金分配表"
     assert titles[1] == upper.title
     assert titles[2:] == ["绩效目标表", "绩效目标表"]
+
+
+def test_recipient_drafts_copy_the_upper_tree_row_for_row(finance):
+    bureaus = [
+        Organisation.objects.get(name="瑞丽市卫生健康局"),
+        Organisation.objects.get(name="瑞丽市医疗保障局"),
+    ]
+    notice = build_seed_000(finance, recipients=bureaus, upper_table=upper_table())
+    issued = issuing.notice_issue(notice=notice, user=finance, expected_version=notice.version)
+
+    def rows(table_id: int) -> list[tuple]:
+        return [
+            (n.indicator.level, n.indicator.name, n.indicator.value_text, n.indicator.basis)
+            for n in walk(indicator_tree(table_id=table_id))
+        ]
+
+    upper = rows(upper_table().pk)
+    assert upper
+    for draft in TargetTable.objects.filter(notice=issued):
+        assert rows(draft.pk) == upper
 
 
 def test_single_recipient_draft_carries_the_allocated_amount(seed000_draft, finance):
