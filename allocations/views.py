@@ -41,21 +41,7 @@ from allocations.services import allocation_tables, issuing, notices
 from allocations.tables import NoticeTable
 from perfgoals import lists
 from perfgoals.money import ROUNDING_RULE, AmountUnit, from_yuan, to_yuan
-
-
-def _apply_errors(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form field it names (or on the form)."""
-    field_map = field_map or {}
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = field_map.get(name, name)
-            for error in errors:
-                message = error.message % error.params if error.params else error.message
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
+from perfgoals.validation import add_validation_errors
 
 # ------------------------------------------------------------------------------------------
 # List and detail
@@ -223,7 +209,7 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
                 messages.success(request, "通知草稿已保存。")
             return redirect(notice)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
     return render(
         request,
         "allocations/notice_form.html",
@@ -330,7 +316,7 @@ def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("allocations:allocation_edit", pk=notice.pk, table_pk=table.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
     for field, errors in form.errors.items():
         for error in errors:
             messages.error(
@@ -402,7 +388,7 @@ def allocation_cells(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
                 values=form.values(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
             return _editor(request, notice, table, cells_form=form, status=invalid, partial=partial)
         if request.htmx:
             table.refresh_from_db()
@@ -436,7 +422,7 @@ def allocation_column_add(request: HttpRequest, pk: int, table_pk: int) -> HttpR
             messages.success(request, f"已添加列“{form.cleaned_data['label']}”。")
             return redirect("allocations:allocation_edit", pk=pk, table_pk=table_pk)
         except ValidationError as exc:
-            _apply_errors(form, exc, AllocationColumnForm.SERVICE_FIELD_MAP)
+            add_validation_errors(form, exc, AllocationColumnForm.SERVICE_FIELD_MAP)
     return _editor(request, notice, table, column_form=form, status=400)
 
 
@@ -453,7 +439,7 @@ def allocation_row_add(request: HttpRequest, pk: int, table_pk: int) -> HttpResp
             messages.success(request, f"已添加行“{form.cleaned_data['label']}”。")
             return redirect("allocations:allocation_edit", pk=pk, table_pk=table_pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
     return _editor(request, notice, table, row_form=form, status=400)
 
 
@@ -474,7 +460,7 @@ def allocation_settings(request: HttpRequest, pk: int, table_pk: int) -> HttpRes
             messages.success(request, "分配表设置已保存。")
             return redirect("allocations:allocation_edit", pk=pk, table_pk=table_pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
     return _editor(request, notice, table, table_form=form, status=400)
 
 
