@@ -295,6 +295,15 @@ class BaseParagraphFormSet(forms.BaseFormSet):
     def initial_new() -> list[dict]:
         return [{"text": STANDARD_PERFORMANCE_PARAGRAPH, "numbered": True}]
 
+    @staticmethod
+    def initial_from(notice: FundNotice) -> list[dict]:
+        """The saved paragraphs after the opening (the opening has its own field)."""
+        return [
+            {"text": p.text, "numbered": p.numbered}
+            for p in notice.paragraphs.all()
+            if p.position > 1 or p.numbered
+        ]
+
 
 ParagraphFormSet = forms.formset_factory(
     ParagraphForm, formset=BaseParagraphFormSet, extra=2, can_delete=True, max_num=30
