@@ -7,6 +7,7 @@ import pytest
 from allocations import checks
 from allocations.forms import NoticeForm
 from allocations.services import allocation_tables, notices
+from perfgoals.findings import Finding, Severity
 from perfgoals.models import Organisation, User
 from tests.allocations.conftest import build_seed_000, notice_kwargs
 
@@ -88,3 +89,16 @@ def test_prefecture_rows_of_several_counties_reconcile_with_the_envelope(demo):
         "分配表合计407,200元（折合40.72万元）与通知下达金额40.71万元不一致，请核对分配数或下达金额。",
         "各行合计40.72万元，与上级资金总额40.71万元不一致（相差0.01万元）。",
     ]
+
+
+def test_findings_are_kernel_findings_with_code_field_and_severity(finance):
+    notice = build_seed_000(finance, amount=Decimal("3.89"), parent=None)
+    table = notice.allocation_tables.get()
+    findings = checks.notice_check(notice=notice)
+    assert all(isinstance(f, Finding) for f in findings)
+    shape = {(f.code, f.severity, f.field) for f in findings}
+    assert ("no_basis", Severity.WARNING, "parent") in shape
+    assert ("budget_lines_mismatch", Severity.ERROR, "budget_lines") in shape
+    assert ("allocation_notice_mismatch", Severity.ERROR, f"allocation:{table.pk}") in shape
+    # Templates compare the severity with a plain string.
+    assert {str(f.severity) for f in findings} == {"error", "warning"}
