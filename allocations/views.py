@@ -15,15 +15,13 @@ from django_tables2 import RequestConfig
 
 from allocations import checks
 from allocations.filters import NoticeFilter
-from allocations.forms import (
+from allocations.forms.allocation_tables import (
     AllocationCellsForm,
     AllocationColumnForm,
     AllocationRowForm,
     AllocationTableForm,
-    BudgetLineFormSet,
-    NoticeForm,
-    ParagraphFormSet,
 )
+from allocations.forms.notices import BudgetLineFormSet, NoticeForm, ParagraphFormSet
 from allocations.models import FundNotice
 from allocations.selectors import (
     allocation_column,

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from allocations import checks
-from allocations.forms import NoticeForm
+from allocations.forms.notices import NoticeForm
 from allocations.services import allocation_tables, notices
 from perfgoals.findings import Finding, Severity
 from perfgoals.models import Organisation, User
