@@ -12,9 +12,6 @@ from perfgoals.display import format_amount, plain, yuan_in_unit
 from perfgoals.findings import Finding, Severity
 from perfgoals.money import AmountUnit, agrees, to_yuan
 
-# ---------------------------------------------------------------------------------------
-# Checking
-
 
 def allocation_reconciliation(
     table: AllocationTable,

@@ -25,10 +25,6 @@ from perfgoals.money import AmountUnit
 STALE_TABLE_MESSAGE = "该分配表已被他人修改，请刷新页面后再保存。"
 
 
-# ---------------------------------------------------------------------------------------
-# Allocation tables
-
-
 def _claim_table(table: AllocationTable, user: User, expected_version: int | None) -> None:
     notice = table.notice
     _require_drafter(user, notice)

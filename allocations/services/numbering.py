@@ -15,10 +15,6 @@ logger = logging.getLogger(__name__)
 NUMBER_RETRIES = 5
 
 
-# ---------------------------------------------------------------------------------------
-# Numbering and issuing
-
-
 def _sequence_for(code: str, year: int) -> DocumentSequence:
     """The issuer's sequence for the year, created on first use from what exists: it starts
     after the highest number already recorded and keeps the issuer's padding convention."""
