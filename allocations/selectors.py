@@ -4,12 +4,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from allocations.models import (
     AllocationColumn,
     AllocationRow,
     AllocationTable,
+    BudgetLine,
+    ClassificationCode,
     FundNotice,
+    NoticeAttachment,
+    NoticeParagraph,
     NoticeRecipient,
 )
 from perfgoals.models import Organisation, User
@@ -215,3 +221,140 @@ def notice_chain(notice: FundNotice, user: User) -> NoticeChain:
         .order_by("organisation__name", "id")
     )
     return NoticeChain(upward=upward, notice=notice, child_notices=children, target_tables=tables)
+
+
+# ---------------------------------------------------------------------------------------
+# What the pages read
+
+
+def notice_draft(user: User, pk: int) -> FundNotice | None:
+    """The user's editable draft `pk`, or None."""
+    return notices_editable_by(user).filter(pk=pk).first()
+
+
+def notice_for_editing(user: User, pk: int) -> FundNotice | None:
+    """The user's editable draft, or an issued notice of the user's own bureau (which the
+    caller refuses with a message: a correction is a new notice); None for anything else."""
+    notice = notice_draft(user, pk)
+    if notice is not None:
+        return notice
+    visible = notices_visible_to(user).filter(pk=pk).first()
+    if (
+        visible is not None
+        and visible.status == FundNotice.Status.ISSUED
+        and visible.issuer_id == user.organisation_id
+        and user.role == User.Role.FINANCE_STAFF
+    ):
+        return visible
+    return None
+
+
+def allocation_table_for_editing(
+    user: User, pk: int, table_pk: int
+) -> tuple[FundNotice, AllocationTable]:
+    """The draft notice and its allocation table the user may edit; Http404 otherwise."""
+    # The editor and the services read the issuer and its region through table.notice,
+    # which the related manager below sets to this same object.
+    notice = notices_editable_by(user).select_related("issuer__region").filter(pk=pk).first()
+    if notice is None:
+        # An issued notice's table is read on the notice page; others do not exist.
+        if notices_visible_to(user).filter(pk=pk).exists():
+            raise Http404("通知已印发，分配表不能再修改。")
+        raise Http404
+    table = get_object_or_404(notice.allocation_tables, pk=table_pk)
+    return notice, table
+
+
+def allocation_table_copy(table: AllocationTable) -> AllocationTable:
+    """The stored table read again, for a form to modify while it validates: the editor
+    around the form keeps showing `table` as saved."""
+    return AllocationTable.objects.get(pk=table.pk)
+
+
+def allocation_row(table: AllocationTable, pk: int) -> AllocationRow:
+    return get_object_or_404(table.rows, pk=pk)
+
+
+def allocation_column(table: AllocationTable, pk: int) -> AllocationColumn:
+    return get_object_or_404(table.columns, pk=pk)
+
+
+def notice_target_table_count(notice: FundNotice) -> int:
+    """How many target tables came from the notice (the recipients' drafts on issue)."""
+    return notice.target_tables.count()
+
+
+def classification_codes_by_scheme() -> dict[str, list[ClassificationCode]]:
+    """Active budget classification codes, grouped by scheme for the drafting form."""
+    codes: dict[str, list[ClassificationCode]] = {}
+    for code in ClassificationCode.objects.filter(is_active=True):
+        codes.setdefault(code.scheme, []).append(code)
+    return codes
+
+
+def notice_export_row(notice: FundNotice) -> list:
+    """One row of the list export, from a notice of `notice_list` (recipients prefetched)."""
+    return [
+        notice.doc_number,
+        notice.title,
+        notice.issuer_name,
+        "、".join(link.organisation.name for link in notice.recipient_links.all()),
+        notice.amount,
+        notice.get_amount_unit_display() if notice.amount is not None else "",
+        notice.year,
+        notice.status_label,
+        notice.printed_date or notice.signed_date,
+    ]
+
+
+@dataclass
+class NoticePage:
+    """What the notice page shows, read in a fixed number of queries."""
+
+    notice: FundNotice
+    editable: bool
+    paragraphs: list[NoticeParagraph]  # numbered ones carry display_number: 1 → 一、
+    budget_lines: list[BudgetLine]
+    budget_total: Decimal  # the budget lines added exactly in 元, in the notice's unit
+    computed_tables: list[ComputedAllocation]  # in 附件 order
+    recipients: list[Organisation]
+    attachments: list[NoticeAttachment]
+    chain: NoticeChain
+
+
+def notice_page(notice: FundNotice, user: User) -> NoticePage:
+    editable = notices_editable_by(user).filter(pk=notice.pk).exists()
+    paragraphs = list(notice.paragraphs.all())
+    number = 0
+    for paragraph in paragraphs:
+        if paragraph.numbered:
+            number += 1
+            paragraph.display_number = number
+    budget_lines = list(
+        notice.budget_lines.select_related(
+            "function_code", "gov_econ_code", "dept_econ_code", "project_kind_code"
+        )
+    )
+    budget_total = from_yuan(
+        sum(
+            (to_yuan(line.amount, line.unit) for line in budget_lines if line.amount is not None),
+            Decimal(0),
+        ),
+        notice.amount_unit,
+    )
+    computed_tables = [
+        compute_allocation(table) for table in notice.allocation_tables.order_by("id")
+    ]
+    return NoticePage(
+        notice=notice,
+        editable=editable,
+        paragraphs=paragraphs,
+        budget_lines=budget_lines,
+        budget_total=budget_total,
+        computed_tables=computed_tables,
+        recipients=[
+            link.organisation for link in notice.recipient_links.select_related("organisation")
+        ],
+        attachments=list(notice.attachments.select_related("allocation_table", "target_table")),
+        chain=notice_chain(notice, user),
+    )

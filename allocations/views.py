@@ -4,8 +4,6 @@ Views parse input, call one selector or service and render. Every object is fetc
 a scoped selector, so anything outside the user's organisation is a 404.
 """
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,46 +13,39 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from allocations import services
+from allocations import checks
 from allocations.filters import NoticeFilter
-from allocations.forms import (
+from allocations.forms.allocation_tables import (
     AllocationCellsForm,
     AllocationColumnForm,
     AllocationRowForm,
     AllocationTableForm,
-    BudgetLineFormSet,
-    NoticeForm,
-    ParagraphFormSet,
 )
-from allocations.models import AllocationTable, ClassificationCode, FundNotice
+from allocations.forms.notices import BudgetLineFormSet, NoticeForm, ParagraphFormSet
+from allocations.models import FundNotice
 from allocations.selectors import (
+    allocation_column,
+    allocation_row,
+    allocation_table_copy,
+    allocation_table_for_editing,
     can_draft_notices,
+    classification_codes_by_scheme,
     compute_allocation,
-    notice_chain,
-    notices_editable_by,
+    notice_draft,
+    notice_export_row,
+    notice_for_editing,
+    notice_page,
+    notice_target_table_count,
     notices_visible_to,
 )
 from allocations.selectors import (
     notice_list as notice_list_query,
 )
+from allocations.services import allocation_tables, issuing, notices
 from allocations.tables import NoticeTable
 from perfgoals import spreadsheets
-from perfgoals.money import ROUNDING_RULE, AmountUnit, from_yuan, to_yuan
-
-
-def _apply_errors(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form field it names (or on the form)."""
-    field_map = field_map or {}
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = field_map.get(name, name)
-            for error in errors:
-                message = error.message % error.params if error.params else error.message
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
+from perfgoals.money import ROUNDING_RULE, AmountUnit
+from perfgoals.validation import add_validation_errors
 
 # ------------------------------------------------------------------------------------------
 # List and detail
@@ -99,75 +90,28 @@ NOTICE_EXPORT = spreadsheets.ListExport(
 
 
 def notice_export_rows(table: NoticeTable) -> list[list]:
-    rows = []
-    for row in table.rows:
-        notice: FundNotice = row.record
-        rows.append(
-            [
-                notice.doc_number,
-                notice.title,
-                notice.issuer_name,
-                "、".join(link.organisation.name for link in notice.recipient_links.all()),
-                notice.amount,
-                notice.get_amount_unit_display() if notice.amount is not None else "",
-                notice.year,
-                notice.status_label,
-                notice.printed_date or notice.signed_date,
-            ]
-        )
-    return rows
-
-
-def _computed_tables(notice: FundNotice):
-    return [compute_allocation(table) for table in notice.allocation_tables.order_by("id")]
+    return [notice_export_row(row.record) for row in table.rows]
 
 
 @login_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(notices_visible_to(request.user), pk=pk)
-    editable = notices_editable_by(request.user).filter(pk=pk).exists()
-    paragraphs = list(notice.paragraphs.all())
-    number = 0
-    for paragraph in paragraphs:
-        if paragraph.numbered:
-            number += 1
-            paragraph.display_number = number
-    budget_lines = list(
-        notice.budget_lines.select_related(
-            "function_code", "gov_econ_code", "dept_econ_code", "project_kind_code"
-        )
-    )
-    budget_total = from_yuan(
-        sum(
-            (to_yuan(line.amount, line.unit) for line in budget_lines if line.amount is not None),
-            Decimal(0),
-        ),
-        notice.amount_unit,
-    )
-    computed_tables = _computed_tables(notice)
+    page = notice_page(notice, request.user)
     context = {
-        "notice": notice,
-        "recipients": [
-            link.organisation for link in notice.recipient_links.select_related("organisation")
-        ],
-        "paragraphs": paragraphs,
-        "budget_lines": budget_lines,
-        "budget_total": budget_total,
-        "attachments": list(notice.attachments.select_related("allocation_table", "target_table")),
-        "computed_tables": computed_tables,
-        "chain": notice_chain(notice, request.user),
-        "editable": editable,
+        **vars(page),
         "problems": (
-            services.notice_check(notice=notice, computed=computed_tables) if editable else []
+            checks.notice_check(notice=notice, computed=page.computed_tables)
+            if page.editable
+            else []
         ),
         "table_form": AllocationTableForm(
             initial={
-                "title": f"{services.project_name_from_title(notice.title)}分配表",
+                "title": f"{notices.project_name_from_title(notice.title)}分配表",
                 "unit": notice.amount_unit,
                 "recipient_label": "县市",
             }
         )
-        if editable
+        if page.editable
         else None,
         "rounding_rule": ROUNDING_RULE,
     }
@@ -176,13 +120,6 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ------------------------------------------------------------------------------------------
 # Drafting
-
-
-def _codes_by_scheme() -> dict[str, list[ClassificationCode]]:
-    codes: dict[str, list[ClassificationCode]] = {}
-    for code in ClassificationCode.objects.filter(is_active=True):
-        codes.setdefault(code.scheme, []).append(code)
-    return codes
 
 
 def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
@@ -197,11 +134,7 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
         paragraphs = ParagraphFormSet(
             post,
             prefix="para",
-            initial=[
-                {"text": p.text, "numbered": p.numbered}
-                for p in notice.paragraphs.all()
-                if p.position > 1 or p.numbered
-            ],
+            initial=ParagraphFormSet.initial_from(notice),
         )
         lines = BudgetLineFormSet(
             post, prefix="line", initial=BudgetLineFormSet.initial_from(notice)
@@ -210,10 +143,10 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
         kwargs = form.service_kwargs(paragraphs, lines)
         try:
             if notice is None:
-                notice = services.notice_create(user=user, **kwargs)
+                notice = notices.notice_create(user=user, **kwargs)
                 messages.success(request, "通知草稿已保存。接下来可添加分配表，核对无误后印发。")
             else:
-                notice = services.notice_update(
+                notice = notices.notice_update(
                     notice=notice,
                     user=user,
                     expected_version=int(request.POST.get("version", 0)),
@@ -222,7 +155,7 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
                 messages.success(request, "通知草稿已保存。")
             return redirect(notice)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
     return render(
         request,
         "allocations/notice_form.html",
@@ -231,7 +164,7 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
             "paragraphs": paragraphs,
             "lines": lines,
             "notice": notice,
-            "codes": _codes_by_scheme(),
+            "codes": classification_codes_by_scheme(),
         },
         status=400 if post is not None else 200,
     )
@@ -247,21 +180,15 @@ def notice_create(request: HttpRequest) -> HttpResponse:
 def _own_draft_or_refuse(request: HttpRequest, pk: int) -> FundNotice | HttpResponse:
     """The user's editable draft; an issued notice of their own is refused with a message
     (correct it by a new notice), anything else is a 404."""
-    notice = notices_editable_by(request.user).filter(pk=pk).first()
-    if notice is not None:
-        return notice
-    visible = notices_visible_to(request.user).filter(pk=pk).first()
-    if (
-        visible is not None
-        and visible.status == FundNotice.Status.ISSUED
-        and visible.issuer_id == request.user.organisation_id
-        and request.user.role == request.user.Role.FINANCE_STAFF
-    ):
+    notice = notice_for_editing(request.user, pk)
+    if notice is None:
+        raise Http404
+    if notice.status == FundNotice.Status.ISSUED:
         messages.error(
             request, "通知已印发，不能再修改；如需更正，请起草新通知并在依据中引用本通知。"
         )
-        return redirect(visible)
-    raise Http404
+        return redirect(notice)
+    return notice
 
 
 @login_required
@@ -279,7 +206,7 @@ def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(notice, HttpResponse):
         return notice
     try:
-        notice = services.notice_issue(
+        notice = issuing.notice_issue(
             notice=notice,
             user=request.user,
             expected_version=int(request.POST.get("version", 0)),
@@ -288,7 +215,7 @@ def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
         return redirect(notice)
-    drafts = notice.target_tables.count()
+    drafts = notice_target_table_count(notice)
     messages.success(
         request,
         f"已印发，发文字号 {notice.doc_number}；已为主送单位生成 {drafts} 张绩效目标表草稿。",
@@ -300,36 +227,21 @@ def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
 # Allocation tables
 
 
-def _editable_table(request, pk: int, table_pk: int) -> tuple[FundNotice, AllocationTable]:
-    # The editor and the services read the issuer and its region through table.notice,
-    # which the related manager below sets to this same object.
-    notice = (
-        notices_editable_by(request.user).select_related("issuer__region").filter(pk=pk).first()
-    )
-    if notice is None:
-        # An issued notice's table is read on the notice page; others do not exist.
-        if notices_visible_to(request.user).filter(pk=pk).exists():
-            raise Http404("通知已印发，分配表不能再修改。")
-        raise Http404
-    table = get_object_or_404(notice.allocation_tables, pk=table_pk)
-    return notice, table
-
-
 @login_required
 @require_POST
 def allocation_create(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = notices_editable_by(request.user).filter(pk=pk).first()
+    notice = notice_draft(request.user, pk)
     if notice is None:
         raise Http404
     form = AllocationTableForm(request.POST)
     if form.is_valid():
         try:
-            table = services.allocation_table_create(
+            table = allocation_tables.allocation_table_create(
                 notice=notice, user=request.user, **form.cleaned_data
             )
             return redirect("allocations:allocation_edit", pk=notice.pk, table_pk=table.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
     for field, errors in form.errors.items():
         for error in errors:
             messages.error(
@@ -353,7 +265,7 @@ def _editor(
 ) -> HttpResponse:
     if computed is None:
         computed = compute_allocation(table)
-    problems = services.allocation_reconciliation(table, notice, computed=computed)
+    problems = checks.allocation_reconciliation(table, notice, computed=computed)
     context = {
         "notice": notice,
         "table": table,
@@ -379,14 +291,14 @@ def _editor(
 
 @login_required
 def allocation_edit(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
-    notice, table = _editable_table(request, pk, table_pk)
+    notice, table = allocation_table_for_editing(request.user, pk, table_pk)
     return _editor(request, notice, table)
 
 
 @login_required
 @require_POST
 def allocation_cells(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
-    notice, table = _editable_table(request, pk, table_pk)
+    notice, table = allocation_table_for_editing(request.user, pk, table_pk)
     form = AllocationCellsForm(request.POST, computed=compute_allocation(table))
     partial = "grid" if request.htmx else None
     # htmx 2 does not swap a 4xx response: the grid with its messages at the cells comes
@@ -394,17 +306,18 @@ def allocation_cells(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
     invalid = 200 if partial else 400
     if form.is_valid():
         try:
-            services.allocation_cells_update(
+            # The service claims the table's version and leaves the new one on `table`,
+            # which the refreshed settings form below carries.
+            table = allocation_tables.allocation_cells_update(
                 table=table,
                 user=request.user,
                 expected_version=form.cleaned_data["version"],
                 values=form.values(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
             return _editor(request, notice, table, cells_form=form, status=invalid, partial=partial)
         if request.htmx:
-            table.refresh_from_db()
             return _editor(request, notice, table, partial=partial)
         messages.success(request, "分配数已保存并重新计算。")
         return redirect("allocations:allocation_edit", pk=pk, table_pk=table_pk)
@@ -423,11 +336,11 @@ def allocation_cells(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def allocation_column_add(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
-    notice, table = _editable_table(request, pk, table_pk)
+    notice, table = allocation_table_for_editing(request.user, pk, table_pk)
     form = AllocationColumnForm(request.POST, prefix="col")
     if form.is_valid():
         try:
-            services.allocation_column_add(
+            allocation_tables.allocation_column_add(
                 table=table,
                 user=request.user,
                 **form.service_kwargs(region=notice.issuer.region),
@@ -435,34 +348,36 @@ def allocation_column_add(request: HttpRequest, pk: int, table_pk: int) -> HttpR
             messages.success(request, f"已添加列“{form.cleaned_data['label']}”。")
             return redirect("allocations:allocation_edit", pk=pk, table_pk=table_pk)
         except ValidationError as exc:
-            _apply_errors(form, exc, AllocationColumnForm.SERVICE_FIELD_MAP)
+            add_validation_errors(form, exc, AllocationColumnForm.SERVICE_FIELD_MAP)
     return _editor(request, notice, table, column_form=form, status=400)
 
 
 @login_required
 @require_POST
 def allocation_row_add(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
-    notice, table = _editable_table(request, pk, table_pk)
+    notice, table = allocation_table_for_editing(request.user, pk, table_pk)
     form = AllocationRowForm(request.POST, notice=notice, prefix="row")
     if form.is_valid():
         try:
-            services.allocation_row_add(table=table, user=request.user, **form.cleaned_data)
+            allocation_tables.allocation_row_add(
+                table=table, user=request.user, **form.cleaned_data
+            )
             messages.success(request, f"已添加行“{form.cleaned_data['label']}”。")
             return redirect("allocations:allocation_edit", pk=pk, table_pk=table_pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
     return _editor(request, notice, table, row_form=form, status=400)
 
 
 @login_required
 @require_POST
 def allocation_settings(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
-    notice, table = _editable_table(request, pk, table_pk)
+    notice, table = allocation_table_for_editing(request.user, pk, table_pk)
     version = table.version
-    form = AllocationTableForm(request.POST, instance=AllocationTable.objects.get(pk=table.pk))
+    form = AllocationTableForm(request.POST, instance=allocation_table_copy(table))
     if form.is_valid():
         try:
-            services.allocation_table_update(
+            allocation_tables.allocation_table_update(
                 table=table,
                 user=request.user,
                 expected_version=int(request.POST.get("version", version)),
@@ -471,7 +386,7 @@ def allocation_settings(request: HttpRequest, pk: int, table_pk: int) -> HttpRes
             messages.success(request, "分配表设置已保存。")
             return redirect("allocations:allocation_edit", pk=pk, table_pk=table_pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
     return _editor(request, notice, table, table_form=form, status=400)
 
 
@@ -480,16 +395,16 @@ def allocation_settings(request: HttpRequest, pk: int, table_pk: int) -> HttpRes
 def allocation_part_delete(
     request: HttpRequest, pk: int, table_pk: int, part: str, part_pk: int
 ) -> HttpResponse:
-    notice, table = _editable_table(request, pk, table_pk)
+    notice, table = allocation_table_for_editing(request.user, pk, table_pk)
     try:
         with transaction.atomic():
             if part == "row":
-                services.allocation_row_delete(
-                    row=get_object_or_404(table.rows, pk=part_pk), user=request.user
+                allocation_tables.allocation_row_delete(
+                    row=allocation_row(table, part_pk), user=request.user
                 )
             elif part == "column":
-                services.allocation_column_delete(
-                    column=get_object_or_404(table.columns, pk=part_pk), user=request.user
+                allocation_tables.allocation_column_delete(
+                    column=allocation_column(table, part_pk), user=request.user
                 )
             else:
                 raise Http404
@@ -503,7 +418,7 @@ def allocation_part_delete(
 @login_required
 @require_POST
 def allocation_delete(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
-    notice, table = _editable_table(request, pk, table_pk)
-    services.allocation_table_delete(table=table, user=request.user)
+    notice, table = allocation_table_for_editing(request.user, pk, table_pk)
+    allocation_tables.allocation_table_delete(table=table, user=request.user)
     messages.success(request, "分配表已删除。")
     return redirect(notice)

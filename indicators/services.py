@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from indicators.framework import normalise_category_name
 from indicators.models import PerformanceIndicator
-from indicators.selectors import FrameworkIndex
+from indicators.selectors import FrameworkIndex, indicator_tree
 from perfgoals.selectors import target_tables_editable_by
 from perfgoals.services import target_table_claim_version, target_table_editable
 
@@ -294,3 +294,35 @@ def indicator_paste(*, user, table_id: int, version: int, rows: Sequence[Any]) -
             raise ValidationError(f"第{pasted.line}行：{'；'.join(exc.messages)}") from exc
         added += 1
     return added
+
+
+# --- Copying a tree into other tables ------------------------------------------------------
+
+
+def indicator_tree_copy(
+    *, source_table_id: int, target_tables: Sequence[Any], user=None
+) -> list[PerformanceIndicator]:
+    """Append the tree of the source table to each target table (a notice's recipients get
+    the upper level's indicators): names, values, descriptions and bases, level by level.
+
+    The source is read once, whatever the number of targets; nothing is read without one.
+    """
+    if not target_tables:
+        return []
+
+    def as_node(node) -> dict[str, Any]:
+        row = node.indicator
+        return {
+            "name": row.name,
+            "value": row.value_text,
+            "description": row.description,
+            "basis": row.basis,
+            "children": [as_node(child) for child in node.children],
+        }
+
+    nodes = [as_node(node) for node in indicator_tree(table_id=source_table_id)]
+    created: list[PerformanceIndicator] = []
+    if nodes:
+        for table in target_tables:
+            created += indicator_tree_create(table=table, nodes=nodes, user=user)
+    return created

@@ -7,6 +7,7 @@ on both databases and also serialises the row on PostgreSQL for the rest of the 
 """
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from perfgoals.models import TargetTable, User
+from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.selectors import target_tables_editable_by
 
 
@@ -79,5 +80,46 @@ def target_table_update(
     table.version = target_table_claim_version(table_id=table.pk, user=user, version=version)
     table.updated_by = user
     table._history_user = user
+    table.save()
+    return table
+
+
+def target_table_create_draft(
+    *,
+    organisation: Organisation,
+    layout: str,
+    year: int,
+    title: str,
+    project_name: str,
+    created_by: User,
+    implementing_unit: str = "",
+    amount_unit: str,
+    amount_total: Decimal | None = None,
+    amount_fiscal: Decimal | None = None,
+    annual_goal: str = "",
+    notice_id: int | None = None,
+    source_table: TargetTable | None = None,
+) -> TargetTable:
+    """A new draft table of `organisation`, e.g. a recipient's table created when a notice is
+    issued. Plain values only: the caller's notice is named by its id, so the kernel never
+    needs to know what a notice is. Call inside the caller's transaction."""
+    table = TargetTable(
+        layout=layout,
+        organisation=organisation,
+        year=year,
+        notice_id=notice_id,
+        source_table=source_table,
+        title=title,
+        project_name=project_name,
+        implementing_unit=implementing_unit,
+        amount_unit=amount_unit,
+        amount_total=amount_total,
+        amount_fiscal=amount_fiscal,
+        annual_goal=annual_goal,
+        status=TargetTable.Status.DRAFT,
+        created_by=created_by,
+        updated_by=created_by,
+    )
+    table.full_clean()
     table.save()
     return table

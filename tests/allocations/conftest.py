@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from allocations import services
 from allocations.models import AllocationStandard, ClassificationCode, FundNotice
+from allocations.services import allocation_tables, notices
 from perfgoals.models import Organisation, TargetTable, User
 
 SEED_000_TITLE = (
@@ -26,9 +26,9 @@ def notice_kwargs(**overrides) -> dict:
         "parent": FundNotice.objects.get(issuer_code="德财社", doc_year=2020, doc_serial=162),
         "amount": Decimal("3.88"),
         "amount_unit": "wan",
-        "paragraphs": [(services.STANDARD_PERFORMANCE_PARAGRAPH, True)],
+        "paragraphs": [(notices.STANDARD_PERFORMANCE_PARAGRAPH, True)],
         "budget_lines": [
-            services.BudgetLineData(
+            notices.BudgetLineData(
                 source="省级补助资金",
                 amount=Decimal("3.88"),
                 unit="wan",
@@ -50,8 +50,8 @@ def notice_kwargs(**overrides) -> dict:
 
 def build_seed_000(user: User, **overrides) -> FundNotice:
     """Seed 000's notice and 附件1 from scratch: 6625 × (12 × 4/10) and 977 × (12 × 6/10)."""
-    notice = services.notice_create(user=user, **notice_kwargs(**overrides))
-    table = services.allocation_table_create(
+    notice = notices.notice_create(user=user, **notice_kwargs(**overrides))
+    table = allocation_tables.allocation_table_create(
         notice=notice,
         user=user,
         title="2020年建档立卡贫困人口家庭医生签约服务个人代缴省级补助资金分配表",
@@ -62,15 +62,15 @@ def build_seed_000(user: User, **overrides) -> FundNotice:
     )
     tuopin = AllocationStandard.objects.get(name__endswith="（已脱贫）")
     weituopin = AllocationStandard.objects.get(name__endswith="（未脱贫）")
-    c1 = services.allocation_column_add(
+    c1 = allocation_tables.allocation_column_add(
         table=table, user=user, kind="calc", label="已脱贫签约人数", standard=tuopin
     )
-    c2 = services.allocation_column_add(
+    c2 = allocation_tables.allocation_column_add(
         table=table, user=user, kind="calc", label="未脱贫及返贫签约人数", standard=weituopin
     )
-    row = services.allocation_row_add(table=table, user=user, label="瑞丽市")
+    row = allocation_tables.allocation_row_add(table=table, user=user, label="瑞丽市")
     table.refresh_from_db()
-    services.allocation_cells_update(
+    allocation_tables.allocation_cells_update(
         table=table,
         user=user,
         expected_version=table.version,

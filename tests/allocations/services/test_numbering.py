@@ -8,14 +8,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from allocations import services
+from allocations import checks
 from allocations.models import DocumentSequence, FundNotice
+from allocations.services import issuing, notices
 from perfgoals.models import Office, Organisation, User
 from tests.allocations.conftest import build_seed_000, notice_kwargs
 
 
 def issue(notice: FundNotice, user: User) -> FundNotice:
-    return services.notice_issue(notice=notice, user=user, expected_version=notice.version)
+    return issuing.notice_issue(notice=notice, user=user, expected_version=notice.version)
 
 
 @pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_numbers_are_per_issuer_and_per_year(finance):
     next_year = issue(build_seed_000(finance, year=2021), finance)
     assert next_year.doc_number == "瑞财社〔2021〕0001号"
     dehong = User.objects.get(username="dehong_finance")
-    notice = services.notice_create(
+    notice = notices.notice_create(
         user=dehong,
         **notice_kwargs(
             recipients=[Organisation.objects.get(name="德宏州卫生健康委员会")],
@@ -74,7 +75,7 @@ def test_manual_draft_number_is_skipped_by_the_sequence(finance):
 def test_duplicate_manual_number_is_refused_at_the_field(finance, typed):
     before = FundNotice.objects.count()
     with pytest.raises(ValidationError) as exc:
-        services.notice_create(user=finance, **notice_kwargs(doc_number=typed))
+        notices.notice_create(user=finance, **notice_kwargs(doc_number=typed))
     assert exc.value.message_dict["doc_number"] == [
         "发文字号瑞财社〔2020〕0296号已被《瑞丽市财政局关于下达2020年建档立卡贫困人口家庭医生签约"
         "服务个人缴费省级补助资金的通知》使用，请核对。"
@@ -85,7 +86,7 @@ def test_duplicate_manual_number_is_refused_at_the_field(finance, typed):
 @pytest.mark.django_db
 def test_malformed_manual_number_is_refused(finance):
     with pytest.raises(ValidationError) as exc:
-        services.notice_create(user=finance, **notice_kwargs(doc_number="瑞财社2020第5号"))
+        notices.notice_create(user=finance, **notice_kwargs(doc_number="瑞财社2020第5号"))
     assert "格式不对" in exc.value.message_dict["doc_number"][0]
 
 
@@ -101,7 +102,7 @@ def test_concurrent_issues_get_distinct_numbers(demo):
     def run(notice: FundNotice) -> None:
         try:
             barrier.wait(timeout=10)
-            issued = services.notice_issue(
+            issued = issuing.notice_issue(
                 notice=notice, user=finance, expected_version=notice.version
             )
             results[notice.pk] = issued.doc_number
@@ -131,7 +132,7 @@ def test_issuer_code_comes_from_the_office_the_administrator_configures(finance)
     Office.objects.filter(pk=finance.office_id).update(document_prefix="")
     finance.refresh_from_db()
     notice = build_seed_000(finance)
-    assert any(p.code == "no_issuer_code" for p in services.notice_check(notice=notice))
+    assert any(p.code == "no_issuer_code" for p in checks.notice_check(notice=notice))
     with pytest.raises(ValidationError, match="未设置发文代字"):
         issue(notice, finance)
     notice.refresh_from_db()

@@ -1,92 +1,24 @@
-"""Forms for drafting notices and editing allocation tables.
-
-Forms parse and validate input at the field; the services re-check what the database and
-the user's scope decide (duplicates, recipients, concurrency) and their errors are put back
-on the same fields, with the user's input kept.
-"""
-
-from decimal import Decimal
+"""Drafting a notice: the notice form, its paragraphs and its budget lines."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from allocations.models import (
-    AllocationColumn,
-    AllocationStandard,
-    AllocationTable,
-    BudgetLine,
-    ClassificationCode,
-    FundNotice,
-)
+from allocations.forms.fields import CodeField, amount_field
+from allocations.models import BudgetLine, ClassificationCode, FundNotice
 from allocations.selectors import (
     notice_basis_choices,
     notice_recipient_choices,
     notice_upper_table_choices,
 )
-from allocations.services import (
+from allocations.services.notices import (
     STANDARD_PERFORMANCE_PARAGRAPH,
     BudgetLineData,
     notice_opening_text,
     notice_upper_table,
 )
 from perfgoals.models import Organisation, User
-from perfgoals.money import MONEY_DIGITS, MONEY_PLACES, AmountUnit
-
-AMOUNT_ERRORS = {
-    "required": "请填写金额。",
-    "invalid": "金额须为数字，如 3.88（不要带单位或文字）。",
-    "min_value": "金额不能为负数。",
-    "max_digits": "金额位数过多（最多 %(max)s 位数字）。",
-    "max_decimal_places": "金额最多保留 %(max)s 位小数。",
-    "max_whole_digits": "金额整数部分过长。",
-}
-COUNT_ERRORS = {
-    "invalid": "人数须为整数，如 6625。",
-    "min_value": "人数不能为负数。",
-}
-
-
-def amount_field(label: str, *, required: bool = True, **kwargs) -> forms.DecimalField:
-    # Limits derived from the model's money columns, so nothing the form accepts overflows.
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        min_value=Decimal(0),
-        max_digits=MONEY_DIGITS,
-        decimal_places=MONEY_PLACES,
-        error_messages=AMOUNT_ERRORS,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}),
-        **kwargs,
-    )
-
-
-class CodeField(forms.ModelChoiceField):
-    """A classification code typed or picked by its digits (2100399), shown with its name."""
-
-    def __init__(self, scheme: str, label: str, *, required: bool = False) -> None:
-        super().__init__(
-            queryset=ClassificationCode.objects.filter(scheme=scheme, is_active=True),
-            to_field_name="code",
-            label=label,
-            required=required,
-            widget=forms.TextInput(
-                attrs={
-                    "list": f"codes-{scheme}",
-                    "inputmode": "numeric",
-                    "size": 8,
-                    "autocomplete": "off",
-                }
-            ),
-            error_messages={
-                "invalid_choice": f"收支分类科目表中没有{ClassificationCode.Scheme(scheme).label}"
-                "编码“%(value)s”；请核对，或请管理员在代码表中添加。",
-                "required": "请填写科目编码。",
-            },
-        )
-
-    def to_python(self, value):
-        return super().to_python(value.strip() if isinstance(value, str) else value)
+from perfgoals.money import AmountUnit
 
 
 class NoticeForm(forms.Form):
@@ -295,6 +227,15 @@ class BaseParagraphFormSet(forms.BaseFormSet):
     def initial_new() -> list[dict]:
         return [{"text": STANDARD_PERFORMANCE_PARAGRAPH, "numbered": True}]
 
+    @staticmethod
+    def initial_from(notice: FundNotice) -> list[dict]:
+        """The saved paragraphs after the opening (the opening has its own field)."""
+        return [
+            {"text": p.text, "numbered": p.numbered}
+            for p in notice.paragraphs.all()
+            if p.position > 1 or p.numbered
+        ]
+
 
 ParagraphFormSet = forms.formset_factory(
     ParagraphForm, formset=BaseParagraphFormSet, extra=2, can_delete=True, max_num=30
@@ -383,224 +324,3 @@ class BaseBudgetLineFormSet(forms.BaseFormSet):
 BudgetLineFormSet = forms.formset_factory(
     BudgetLineForm, formset=BaseBudgetLineFormSet, extra=2, can_delete=True, max_num=20
 )
-
-
-# ----------------------------------------------------------------------------------------
-# Allocation tables
-
-
-class AllocationTableForm(forms.ModelForm):
-    envelope_amount = amount_field("上级资金总额", required=False)
-
-    class Meta:
-        model = AllocationTable
-        fields = [
-            "title",
-            "unit",
-            "recipient_label",
-            "count_total_label",
-            "amount_total_label",
-            "envelope_amount",
-            "envelope_unit",
-        ]
-        help_texts = {
-            "envelope_amount": (
-                "上级分到本区域各县市的资金总额（如 40.71万元），填写后核对各行合计。"
-            ),
-        }
-
-
-class AllocationColumnForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="类型",
-        choices=AllocationColumn.Kind.choices,
-        widget=forms.RadioSelect,
-        initial=AllocationColumn.Kind.CALCULATION,
-    )
-    label = forms.CharField(
-        label="列标题",
-        max_length=100,
-        help_text="如 已脱贫签约人数；资金来源列如 中央财政预算",
-        error_messages={"required": "请填写列标题。"},
-    )
-    standard = forms.ModelChoiceField(
-        label="补助标准（按比例分担）",
-        queryset=AllocationStandard.objects.select_related("region"),
-        required=False,
-        empty_label="（不选）",
-        error_messages={"invalid_choice": "所选补助标准不存在。"},
-    )
-    share_side = forms.ChoiceField(
-        label="本表承担方",
-        choices=AllocationColumn.Side.choices,
-        initial=AllocationColumn.Side.UPPER,
-    )
-    standard_amount = forms.DecimalField(
-        label="或：直接填写标准（元）",
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=4,
-        error_messages={**AMOUNT_ERRORS, "invalid": "标准须为数字，如 4.8。"},
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    new_name = forms.CharField(label="或：新建标准——名称", required=False, max_length=150)
-    new_base_amount = forms.DecimalField(
-        label="标准金额（元/人/年）",
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=4,
-        error_messages={**AMOUNT_ERRORS, "invalid": "标准须为数字，如 12。"},
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    new_upper_percent = forms.DecimalField(
-        label="上级承担（%）",
-        required=False,
-        min_value=0,
-        max_value=100,
-        decimal_places=2,
-        error_messages={
-            "invalid": "比例须为数字，如 40。",
-            "min_value": "比例不能为负数。",
-            "max_value": "比例不能超过100%。",
-        },
-    )
-    new_lower_percent = forms.DecimalField(
-        label="本级承担（%）",
-        required=False,
-        min_value=0,
-        max_value=100,
-        decimal_places=2,
-        error_messages={
-            "invalid": "比例须为数字，如 60。",
-            "min_value": "比例不能为负数。",
-            "max_value": "比例不能超过100%。",
-        },
-    )
-    count_label = forms.CharField(label="人数列标题", required=False, max_length=100)
-    standard_label = forms.CharField(label="标准列标题", required=False, max_length=100)
-    amount_label = forms.CharField(label="金额列标题", required=False, max_length=100)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["standard"].label_from_instance = lambda s: (
-            f"{s.name}：{'不低于' if s.is_minimum else ''}{s.base_amount.normalize():f}{s.unit}"
-            + (f"，{s.ratio_text}" if s.has_share else "")
-        )
-
-    SERVICE_FIELD_MAP = {
-        "base_amount": "new_base_amount",
-        "upper_percent": "new_upper_percent",
-        "lower_percent": "new_lower_percent",
-        "name": "new_name",
-    }
-
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") != AllocationColumn.Kind.CALCULATION:
-            return data
-        ways = [
-            data.get("standard") is not None,
-            data.get("standard_amount") is not None,
-            data.get("new_base_amount") is not None,
-        ]
-        if sum(ways) == 0 and not self.errors:
-            self.add_error("standard", "测算组须选择补助标准、直接填写标准，或新建标准。")
-        elif sum(ways) > 1:
-            self.add_error("standard", "补助标准只能选一种方式：选择、直接填写或新建。")
-        if data.get("new_base_amount") is not None:
-            upper, lower = data.get("new_upper_percent"), data.get("new_lower_percent")
-            if (upper is None) != (lower is None):
-                self.add_error("new_lower_percent", "分担比例须同时填写上级和本级承担的百分比。")
-            elif upper is not None and upper + lower != 100:
-                self.add_error(
-                    "new_lower_percent",
-                    f"承担比例合计应为100%，现为{upper.normalize():f}% + {lower.normalize():f}% "
-                    f"= {(upper + lower).normalize():f}%。",
-                )
-        return data
-
-    def service_kwargs(self, *, region) -> dict:
-        data = self.cleaned_data
-        new_standard = None
-        if data.get("new_base_amount") is not None:
-            upper = data.get("new_upper_percent")
-            new_standard = {
-                "name": data["new_name"] or data["label"],
-                "base_amount": data["new_base_amount"],
-                "upper_percent": upper,
-                "lower_percent": data.get("new_lower_percent"),
-                "region": region,
-            }
-        return {
-            "kind": data["kind"],
-            "label": data["label"],
-            "standard": data.get("standard"),
-            "share_side": data.get("share_side") or AllocationColumn.Side.UPPER,
-            "standard_amount": data.get("standard_amount"),
-            "new_standard": new_standard,
-            "count_label": data.get("count_label", ""),
-            "standard_label": data.get("standard_label", ""),
-            "amount_label": data.get("amount_label", ""),
-        }
-
-
-class AllocationRowForm(forms.Form):
-    label = forms.CharField(
-        label="单位/县市", max_length=100, error_messages={"required": "请填写单位或县市名称。"}
-    )
-    organisation = forms.ModelChoiceField(
-        label="对应主送单位",
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label="（按名称对应区域）",
-    )
-
-    def __init__(self, *args, notice: FundNotice, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            notice_links__notice=notice
-        )
-
-
-class AllocationCellsForm(forms.Form):
-    """One input per row × column: head counts under calculation groups, amounts under
-    funding sources. Named c_<row>_<column> so the grid posts as one form."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, computed, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.computed = computed
-        self.keys: dict[str, tuple[int, int]] = {}
-        self.fields["version"].initial = computed.table.version
-        for crow in computed.rows:
-            for cell in crow.cells:
-                name = f"c_{crow.row.pk}_{cell.column.pk}"
-                label = f"{crow.row.label} {cell.column.label}"
-                if cell.column.kind == AllocationColumn.Kind.CALCULATION:
-                    field = forms.IntegerField(
-                        label=label,
-                        required=False,
-                        min_value=0,
-                        max_value=10**9,
-                        initial=cell.count,
-                        error_messages=COUNT_ERRORS,
-                        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 8}),
-                    )
-                else:
-                    field = amount_field(label, required=False, initial=cell.amount)
-                    field.widget.attrs["size"] = 10
-                self.fields[name] = field
-                self.keys[name] = (crow.row.pk, cell.column.pk)
-
-    @property
-    def grid(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [
-            (crow.row.label, [self[f"c_{crow.row.pk}_{cell.column.pk}"] for cell in crow.cells])
-            for crow in self.computed.rows
-        ]
-
-    def values(self) -> dict[tuple[int, int], Decimal | int | None]:
-        return {key: self.cleaned_data.get(name) for name, key in self.keys.items()}

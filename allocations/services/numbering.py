@@ -1,0 +1,75 @@
+"""Document numbers (发文字号): the issuer's yearly sequence and taking the next serial."""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.db.models.functions import Greatest
+from django.utils.translation import gettext as _
+
+from allocations.models import DocumentSequence, FundNotice
+
+logger = logging.getLogger(__name__)
+
+NUMBER_RETRIES = 5
+
+
+def _sequence_for(code: str, year: int) -> DocumentSequence:
+    """The issuer's sequence for the year, created on first use from what exists: it starts
+    after the highest number already recorded and keeps the issuer's padding convention."""
+    sequence = DocumentSequence.objects.filter(issuer_code=code, year=year).first()
+    if sequence is not None:
+        return sequence
+    used = FundNotice.objects.filter(issuer_code=code, doc_serial__isnull=False)
+    last = used.filter(doc_year=year).aggregate(m=Max("doc_serial"))["m"] or 0
+    latest = used.order_by("-doc_year", "-doc_serial").first()
+    width = latest.doc_serial_width if latest is not None else 0
+    try:
+        with transaction.atomic():
+            return DocumentSequence.objects.create(
+                issuer_code=code, year=year, last_serial=last, serial_width=width
+            )
+    except IntegrityError:
+        # Another transaction created it first; use theirs.
+        return DocumentSequence.objects.get(issuer_code=code, year=year)
+
+
+def document_number_next(*, code: str, year: int) -> tuple[int, int]:
+    """Take the next serial (and its width). Call inside the issuing transaction: the
+    conditional UPDATE holds the sequence row until commit, so concurrent issues queue here.
+    Manual numbers entered since are skipped (next after a manual 0296 is 0297)."""
+    sequence = _sequence_for(code, year)
+    highest_used = (
+        FundNotice.objects.filter(issuer_code=code, doc_year=year).aggregate(m=Max("doc_serial"))[
+            "m"
+        ]
+        or 0
+    )
+    DocumentSequence.objects.filter(pk=sequence.pk).update(
+        last_serial=Greatest(F("last_serial"), highest_used) + 1
+    )
+    sequence.refresh_from_db(fields=["last_serial", "serial_width"])
+    return sequence.last_serial, sequence.serial_width
+
+
+def _bump_sequence_past(code: str, year: int, serial: int) -> None:
+    sequence = _sequence_for(code, year)
+    DocumentSequence.objects.filter(pk=sequence.pk, last_serial__lt=serial).update(
+        last_serial=serial
+    )
+
+
+def _save_with_next_number(notice: FundNotice) -> None:
+    year = notice.year
+    for _attempt in range(NUMBER_RETRIES):
+        serial, width = document_number_next(code=notice.issuer_code, year=year)
+        notice.doc_year, notice.doc_serial, notice.doc_serial_width = year, serial, width
+        try:
+            # Savepoint: a clash (a manual number typed meanwhile) is retried, not fatal.
+            with transaction.atomic():
+                notice.save()
+            return
+        except IntegrityError:
+            logger.warning("doc number %s taken, retrying", notice.doc_number)
+    raise ValidationError(_("发文字号分配失败，请稍后重试。"), code="numbering_failed")

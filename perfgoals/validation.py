@@ -1,0 +1,33 @@
+"""A service's ValidationError shown on the form that collected the input.
+
+Services raise ValidationError keyed by their own argument names (`{"doc_number": ...}`) or
+unkeyed; the view puts each message at the form field of that name, or at the top of the form
+when the form has no such field. Kernel: imports Django only.
+"""
+
+from collections.abc import Mapping
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+__all__ = ["add_validation_errors"]
+
+
+def add_validation_errors(
+    form: forms.BaseForm,
+    exc: ValidationError,
+    field_map: Mapping[str, str] | None = None,
+) -> None:
+    """Put `exc` on `form`: each error at the field it names, renamed through `field_map`
+    when the form calls the service's argument differently, else as a non-field error.
+
+    The errors are added as they are, so their codes survive and their params are applied
+    when the form renders them.
+    """
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    field_map = field_map or {}
+    for name, errors in exc.error_dict.items():
+        target = field_map.get(name, name)
+        form.add_error(target if target in form.fields else None, errors)

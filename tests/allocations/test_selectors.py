@@ -1,0 +1,66 @@
+"""Reads behind the notice pages: the page's read model and the look-ups for editing."""
+
+from decimal import Decimal
+
+import pytest
+from django.http import Http404
+
+from allocations.models import FundNotice
+from allocations.selectors import (
+    allocation_table_for_editing,
+    notice_for_editing,
+    notice_page,
+)
+from allocations.services import issuing, notices
+from perfgoals.models import User
+from tests.allocations.conftest import build_seed_000, code
+
+pytestmark = pytest.mark.django_db
+
+
+def test_notice_page_numbers_paragraphs_and_adds_the_budget_lines_in_the_notice_unit(finance):
+    fn = code("function", "2100399")
+    lines = [
+        notices.BudgetLineData(
+            source="省级", amount=Decimal("30000"), unit="yuan", function_code=fn
+        ),
+        notices.BudgetLineData(source="州级", amount=Decimal("0.88"), unit="wan", function_code=fn),
+    ]
+    paragraphs = [("第一段", True), ("不编号", False), ("第二段", True)]
+    notice = build_seed_000(finance, budget_lines=lines, paragraphs=paragraphs)
+    page = notice_page(notice, finance)
+    assert page.editable
+    assert page.budget_total == Decimal("3.88")
+    numbered = [(p.text, p.display_number) for p in page.paragraphs if p.numbered]
+    assert numbered == [("第一段", 1), ("第二段", 2)]
+    assert [c.table for c in page.computed_tables] == list(notice.allocation_tables.all())
+    assert [org.name for org in page.recipients] == ["瑞丽市卫生健康局"]
+
+
+def test_notice_page_is_read_only_for_a_recipient(seed000_draft, finance):
+    issued = issuing.notice_issue(
+        notice=seed000_draft, user=finance, expected_version=seed000_draft.version
+    )
+    page = notice_page(issued, User.objects.get(username="ruili_health"))
+    assert not page.editable
+    assert len(page.chain.target_tables) == 1
+
+
+def test_editing_finds_the_draft_or_the_own_issued_notice_and_nothing_else(seed000_draft, finance):
+    assert notice_for_editing(finance, seed000_draft.pk) == seed000_draft
+    issued = issuing.notice_issue(
+        notice=seed000_draft, user=finance, expected_version=seed000_draft.version
+    )
+    assert notice_for_editing(finance, issued.pk).status == FundNotice.Status.ISSUED
+    assert notice_for_editing(User.objects.get(username="ruili_health"), issued.pk) is None
+
+
+def test_an_issued_notices_table_is_not_editable(seed000_draft, finance):
+    table = seed000_draft.allocation_tables.get()
+    assert allocation_table_for_editing(finance, seed000_draft.pk, table.pk) == (
+        seed000_draft,
+        table,
+    )
+    issuing.notice_issue(notice=seed000_draft, user=finance, expected_version=seed000_draft.version)
+    with pytest.raises(Http404, match="已印发"):
+        allocation_table_for_editing(finance, seed000_draft.pk, table.pk)
