@@ -26,6 +26,7 @@ from perfgoals.targets.editor.context import (
 )
 from perfgoals.targets.forms import TargetTableForm
 from perfgoals.targets.selectors import target_table_is_editable_by, target_table_visible
+from perfgoals.validation import add_validation_errors
 
 
 @login_required
@@ -107,15 +108,6 @@ def _differing_values(form: TargetTableForm, stored: TargetTable) -> dict[str, A
             field = stored._meta.get_field(name)
             differing[name] = stored._get_FIELD_display(field) if field.choices else theirs
     return differing
-
-
-def add_validation_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: at its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required

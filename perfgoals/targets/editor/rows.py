@@ -49,7 +49,8 @@ from perfgoals.targets.editor.context import (
     next_draft,
     next_row_url,
 )
-from perfgoals.targets.editor.pages import add_validation_errors, render_editor_page
+from perfgoals.targets.editor.pages import render_editor_page
+from perfgoals.validation import add_validation_errors
 
 
 def render_editor(
