@@ -8,9 +8,16 @@ from django.utils.translation import gettext as _
 
 from allocations.models import AllocationColumn, AllocationTable, FundNotice
 from allocations.selectors import ComputedAllocation, compute_allocation
-from perfgoals.display import format_amount, plain, yuan_in_unit
+from perfgoals.display import (
+    decimal_text,
+    format_amount,
+    plain,
+    stated_amount,
+    unit_label,
+    yuan_in_unit,
+)
 from perfgoals.findings import Finding, Severity
-from perfgoals.money import AmountUnit, agrees, to_yuan
+from perfgoals.money import agrees, to_yuan
 
 
 def allocation_reconciliation(
@@ -50,7 +57,7 @@ def allocation_reconciliation(
                         "exact": plain(computed.total_yuan),
                         "shown": yuan_in_unit(computed.total_yuan, notice.amount_unit),
                         "stated": format_amount(notice.amount),
-                        "unit": AmountUnit(notice.amount_unit).label,
+                        "unit": unit_label(notice.amount_unit),
                     },
                     field=where,
                 )
@@ -68,7 +75,7 @@ def allocation_reconciliation(
                     % {
                         "shown": yuan_in_unit(computed.total_yuan, table.envelope_unit),
                         "envelope": format_amount(table.envelope_amount),
-                        "unit": AmountUnit(table.envelope_unit).label,
+                        "unit": unit_label(table.envelope_unit),
                         "diff": yuan_in_unit(difference.copy_abs(), table.envelope_unit),
                     },
                     field=where,
@@ -93,7 +100,7 @@ def allocation_reconciliation(
                             "source": column.label,
                             "shown": yuan_in_unit(total or Decimal(0), line.unit),
                             "stated": format_amount(line.amount),
-                            "unit": AmountUnit(line.unit).label,
+                            "unit": unit_label(line.unit),
                         },
                         field=where,
                     )
@@ -168,9 +175,7 @@ def notice_check(
     elif notice.amount is not None and all(line.amount is not None for line in lines):
         total_yuan = sum((to_yuan(line.amount, line.unit) for line in lines), Decimal(0))
         if not agrees(notice.amount, notice.amount_unit, total_yuan):
-            parts = " + ".join(
-                f"{format_amount(line.amount)}{AmountUnit(line.unit).label}" for line in lines
-            )
+            parts = " + ".join(stated_amount(line.amount, line.unit) for line in lines)
             problems.append(
                 Finding(
                     code="budget_lines_mismatch",
@@ -182,7 +187,7 @@ def notice_check(
                         "parts": parts,
                         "total": yuan_in_unit(total_yuan, notice.amount_unit),
                         "stated": format_amount(notice.amount),
-                        "unit": AmountUnit(notice.amount_unit).label,
+                        "unit": unit_label(notice.amount_unit),
                     },
                     field="budget_lines",
                 )
@@ -198,15 +203,18 @@ def notice_check(
             )
         )
     elif notice.amount is not None:
-        unit = AmountUnit(notice.amount_unit).label
-        stated = {f"{format_amount(notice.amount)}{unit}", f"{notice.amount:f}{unit}"}
+        unit = unit_label(notice.amount_unit)
+        stated = {
+            stated_amount(notice.amount, notice.amount_unit),
+            f"{decimal_text(notice.amount)}{unit}",
+        }
         if not any(text in body.replace(" ", "") for text in stated):
             problems.append(
                 Finding(
                     code="body_amount_missing",
                     severity=Severity.WARNING,
                     message=_("正文中没有写明下达金额%(amount)s，请核对正文开头。")
-                    % {"amount": f"{format_amount(notice.amount)}{unit}"},
+                    % {"amount": stated_amount(notice.amount, notice.amount_unit)},
                     field="opening",
                 )
             )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from perfgoals.display import plain_number
 from perfgoals.models import Organisation, Region, User, money_field
 from perfgoals.money import AmountUnit, round_cents
 
@@ -509,7 +510,7 @@ class AllocationStandard(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.base_amount.normalize():f}{self.unit}）"
+        return f"{self.name}（{plain_number(self.base_amount)}{self.unit}）"
 
     @property
     def has_share(self) -> bool:

@@ -44,7 +44,8 @@ from allocations.selectors import (
 from allocations.services import allocation_tables, issuing, notices
 from allocations.tables import NoticeTable
 from perfgoals import spreadsheets
-from perfgoals.money import ROUNDING_RULE, AmountUnit
+from perfgoals.display import unit_label
+from perfgoals.money import ROUNDING_RULE
 from perfgoals.validation import add_validation_errors
 
 # ------------------------------------------------------------------------------------------
@@ -279,7 +280,7 @@ def _editor(
         ),
         "table_form": table_form or AllocationTableForm(instance=table),
         "rounding_rule": ROUNDING_RULE,
-        "unit_label": AmountUnit(table.unit).label,
+        "unit_label": unit_label(table.unit),
         # A grid saved through htmx also refreshes the settings form's version out of band.
         "oob": bool(partial),
     }

@@ -69,6 +69,11 @@ def amount_with_unit(amount: Decimal, unit: str, *, sep: str = "") -> str:
     return f"{money(amount)}{sep}{unit_label(unit)}"
 
 
+def stated_amount(amount: Decimal, unit: str) -> str:
+    """A figure as the document states it, with its unit: 20万元, 38,834.4元 (no forced places)."""
+    return f"{format_amount(amount)}{unit_label(unit)}"
+
+
 def yuan_in_unit(yuan: Decimal, unit: str) -> str:
     """An exact 元 figure shown in the stated unit by the one rounding rule: 3.88万元."""
     return amount_with_unit(from_yuan(yuan, unit), unit)

@@ -6,6 +6,7 @@ from django import forms
 
 from allocations.forms.fields import AMOUNT_ERRORS, COUNT_ERRORS, amount_field
 from allocations.models import AllocationColumn, AllocationStandard, AllocationTable, FundNotice
+from perfgoals.display import plain_number
 from perfgoals.models import Organisation
 
 
@@ -105,7 +106,7 @@ class AllocationColumnForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["standard"].label_from_instance = lambda s: (
-            f"{s.name}：{'不低于' if s.is_minimum else ''}{s.base_amount.normalize():f}{s.unit}"
+            f"{s.name}：{'不低于' if s.is_minimum else ''}{plain_number(s.base_amount)}{s.unit}"
             + (f"，{s.ratio_text}" if s.has_share else "")
         )
 
@@ -136,8 +137,8 @@ class AllocationColumnForm(forms.Form):
             elif upper is not None and upper + lower != 100:
                 self.add_error(
                     "new_lower_percent",
-                    f"承担比例合计应为100%，现为{upper.normalize():f}% + {lower.normalize():f}% "
-                    f"= {(upper + lower).normalize():f}%。",
+                    f"承担比例合计应为100%，现为{plain_number(upper)}% + {plain_number(lower)}% "
+                    f"= {plain_number(upper + lower)}%。",
                 )
         return data
 

@@ -19,6 +19,7 @@ from allocations.models import (
     FundNotice,
 )
 from allocations.services.notices import _require_drafter, _sync_attachments
+from perfgoals.display import plain_number
 from perfgoals.models import Organisation, Region, User
 from perfgoals.money import AmountUnit
 
@@ -112,9 +113,9 @@ def allocation_standard_create(
             errors["lower_percent"] = _(
                 "承担比例合计应为100%%，现为%(upper)s%% + %(lower)s%% = %(total)s%%。"
             ) % {
-                "upper": f"{upper_percent.normalize():f}",
-                "lower": f"{lower_percent.normalize():f}",
-                "total": f"{(upper_percent + lower_percent).normalize():f}",
+                "upper": plain_number(upper_percent),
+                "lower": plain_number(lower_percent),
+                "total": plain_number(upper_percent + lower_percent),
             }
         elif upper_percent != upper_percent.to_integral_value():
             errors["upper_percent"] = _("承担比例请填写整数百分比，如 40 和 60。")

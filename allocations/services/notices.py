@@ -29,7 +29,7 @@ from allocations.models import (
     parse_doc_number,
 )
 from allocations.selectors import notice_recipient_choices
-from perfgoals.display import format_amount
+from perfgoals.display import stated_amount
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.money import AmountUnit
 
@@ -141,7 +141,7 @@ def notice_opening_text(
         parts.append(f"根据《{parent.title}》（{parent.doc_number}）文件要求，")
     amount = ""
     if notice.amount is not None:
-        amount = f"{format_amount(notice.amount)}{AmountUnit(notice.amount_unit).label}"
+        amount = stated_amount(notice.amount, notice.amount_unit)
     parts.append(f"现下达你单位{project_name_from_title(notice.title)}{amount}，具体金额详见附件。")
     if notice.paying_account:
         parts.append(f"款拨{notice.paying_account}。")

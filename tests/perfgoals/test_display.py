@@ -64,3 +64,8 @@ def test_dates_and_titles_print_as_documents_do():
     assert display.chinese_date(date(2020, 6, 3)) == "2020年6月3日"
     assert display.chinese_date(None) == ""
     assert display.one_line("关于下达  2020年\n 资金的通知") == "关于下达 2020年 资金的通知"
+
+
+def test_stated_amount_prints_the_figure_as_the_document_states_it():
+    assert display.stated_amount(Decimal("20"), "wan") == "20万元"
+    assert display.stated_amount(Decimal("38834.4"), "yuan") == "38,834.4元"
