@@ -7,7 +7,6 @@ bounded list query, so the page's query count does not grow with the data.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import (
     BooleanField,
     Case,
@@ -21,8 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.http import QueryDict
 from django.urls import reverse
 
 from allocations.models import FundNotice
@@ -258,23 +256,3 @@ def admin_counts(user: User) -> list[tuple[str, int, str]]:
         ("绩效目标表", by_status["total"], table_list_url()),
         *[(f"其中{s.label}", by_status[s.value], table_list_url(status=s.value)) for s in Status],
     ]
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    is_admin = user.is_superuser or user.role == User.Role.ADMINISTRATOR
-    sections: list[Section] = []
-    if user.organisation_id is not None:
-        if user.role == User.Role.BUREAU_STAFF:
-            sections = bureau_sections(user)
-        elif user.role == User.Role.FINANCE_STAFF:
-            sections = finance_sections(user)
-        elif user.role == User.Role.PERFORMANCE_REVIEWER:
-            sections = performance_sections(user)
-    context = {
-        "sections": sections,
-        "is_admin": is_admin,
-        "admin_counts": admin_counts(user) if is_admin else [],
-    }
-    return render(request, "perfgoals/home.html", context)
