@@ -1,33 +1,29 @@
-"""The role home page: what is waiting for the signed-in user's action, with counts.
+"""The role home page's view model: sections of what waits for the user, with counts.
 
-Every read goes through the scoped selectors; each section costs one count query and one
-bounded list query, so the page's query count does not grow with the data.
+Rows come from home.selectors as ordered querysets; here each section takes its count and
+its first few rows (one count and one bounded list query, so the page's query count does
+not grow with the data) and adds what the template shows: edit links, amount text, labels.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    F,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 
 from allocations.models import FundNotice
-from allocations.selectors import notices_visible_to
 from perfgoals.display import money
-from perfgoals.models import Office, Organisation, ReviewOpinion, TargetTable, User
-from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
+from perfgoals.home.selectors import (
+    bureau_table_counts,
+    data_counts,
+    own_notice_drafts,
+    own_table_drafts,
+    received_notices_with_drafts,
+    returned_tables_with_latest_opinion,
+    review_queue_at_stage,
+)
+from perfgoals.models import Office, TargetTable, User
 
 # Each home-page list shows the most urgent few; the count links to the full list.
 LIST_LIMIT = 8
@@ -45,48 +41,6 @@ class Section:
     rows: list[Any] = field(default_factory=list)
     more_url: str = ""
     empty_text: str = ""
-
-
-def with_review_stage(tables: QuerySet[TargetTable]) -> QuerySet[TargetTable]:
-    """Annotate `awaiting_performance`: the 业务股室 has given its opinion since 绩效股 last did.
-
-    Review is two-stage (DOMAIN.md §7): 业务股室 first, then 绩效股. Until the review workflow
-    records the stage explicitly, it is read from the opinions: a submitted table with a
-    business-office opinion newer than any 绩效股 opinion is at the second stage.
-    """
-    opinions = ReviewOpinion.objects.filter(table=OuterRef("pk")).order_by("-created_at")
-
-    def latest(kind: str) -> Subquery:
-        return Subquery(opinions.filter(office_kind=kind).values("created_at")[:1])
-
-    tables = tables.annotate(
-        last_business_at=latest(Office.Kind.BUSINESS),
-        last_performance_at=latest(Office.Kind.PERFORMANCE),
-    )
-    return tables.annotate(
-        awaiting_performance=Case(
-            When(
-                Q(last_business_at__isnull=False)
-                & (
-                    Q(last_performance_at__isnull=True)
-                    | Q(last_business_at__gt=F("last_performance_at"))
-                ),
-                then=Value(True),
-            ),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
-
-
-def with_latest_opinion(tables: QuerySet[TargetTable]) -> QuerySet[TargetTable]:
-    """Annotate the newest review opinion's text, office and date, in the same query."""
-    latest = ReviewOpinion.objects.filter(table=OuterRef("pk")).order_by("-created_at", "-pk")
-    return tables.annotate(
-        opinion_text=Subquery(latest.values("text")[:1]),
-        opinion_office=Subquery(latest.values("office_kind")[:1]),
-        opinion_at=Subquery(latest.values("created_at")[:1]),
-    )
 
 
 def with_amount_display(notices: QuerySet[FundNotice]) -> list[FundNotice]:
@@ -114,41 +68,16 @@ def table_list_url(**params: Any) -> str:
 
 
 def bureau_sections(user: User) -> list[Section]:
-    editable = target_tables_editable_by(user)
-    counts = editable.aggregate(
-        drafts=Count("pk", filter=Q(status=Status.DRAFT)),
-        returned=Count("pk", filter=Q(status=Status.RETURNED)),
-    )
-    drafts = with_edit_urls(
-        editable.filter(status=Status.DRAFT).order_by("-updated_at", "-pk")[:LIST_LIMIT]
-    )
-    returned = with_edit_urls(
-        with_latest_opinion(editable.filter(status=Status.RETURNED)).order_by("-updated_at", "-pk")[
-            :LIST_LIMIT
-        ]
-    )
+    counts = bureau_table_counts(user)
+    drafts = with_edit_urls(own_table_drafts(user)[:LIST_LIMIT])
+    returned = with_edit_urls(returned_tables_with_latest_opinion(user)[:LIST_LIMIT])
     office_names = dict(Office.Kind.choices)
     for table in returned:
         table.opinion_office_label = office_names.get(table.opinion_office, "")
 
     # Notices addressed to my organisation that created tables I still have to finish.
-    my_drafts = Q(
-        target_tables__organisation_id=user.organisation_id,
-        target_tables__status=Status.DRAFT,
-    )
-    received = (
-        notices_visible_to(user)
-        .filter(
-            status=FundNotice.Status.ISSUED,
-            recipient_links__organisation_id=user.organisation_id,
-        )
-        .annotate(
-            my_drafts=Count("target_tables", filter=my_drafts, distinct=True),
-            first_draft=Max("target_tables__pk", filter=my_drafts),
-        )
-        .filter(my_drafts__gt=0)
-    )
-    notices = with_amount_display(received.order_by("-issued_at", "-pk")[:LIST_LIMIT])
+    received = received_notices_with_drafts(user)
+    notices = with_amount_display(received[:LIST_LIMIT])
     return [
         Section(
             "drafts",
@@ -177,43 +106,29 @@ def bureau_sections(user: User) -> list[Section]:
     ]
 
 
-def review_queue(user: User) -> QuerySet[TargetTable]:
-    """Submitted tables of other bureaus in the reviewer's region, with their review stage."""
-    return with_review_stage(
-        target_tables_visible_to(user)
-        .filter(
-            status=Status.SUBMITTED,
-            organisation__region_id=user.organisation.region_id,
-        )
-        .exclude(organisation_id=user.organisation_id)
-    )
-
-
 def review_section(
     user: User, *, awaiting_performance: bool, title: str, empty_text: str
 ) -> Section:
     """The region's submitted tables at one review stage, oldest change first."""
-    queue = review_queue(user).filter(awaiting_performance=awaiting_performance)
+    queue = review_queue_at_stage(user, awaiting_performance=awaiting_performance)
     return Section(
         "review",
         title,
         queue.count(),
-        list(queue.order_by("updated_at", "pk")[:LIST_LIMIT]),
+        list(queue[:LIST_LIMIT]),
         table_list_url(status=Status.SUBMITTED),
         empty_text,
     )
 
 
 def finance_sections(user: User) -> list[Section]:
-    own_drafts = notices_visible_to(user).filter(
-        status=FundNotice.Status.DRAFT, issuer_id=user.organisation_id
-    )
+    own_drafts = own_notice_drafts(user)
     return [
         Section(
             "notice_drafts",
             "草稿状态的资金下达通知",
             own_drafts.count(),
-            with_amount_display(own_drafts.order_by("-updated_at", "-pk")[:LIST_LIMIT]),
+            with_amount_display(own_drafts[:LIST_LIMIT]),
             reverse("allocations:notice_list"),
             "没有草稿状态的通知。",
         ),
@@ -239,20 +154,16 @@ def performance_sections(user: User) -> list[Section]:
 
 def admin_counts(user: User) -> list[tuple[str, int, str]]:
     """Data counts for administrators: (label, count, admin link)."""
-    by_status = target_tables_visible_to(user).aggregate(
-        total=Count("pk"),
-        **{s.value: Count("pk", filter=Q(status=s.value)) for s in Status},
-    )
-    notices = notices_visible_to(user).aggregate(
-        total=Count("pk"),
-        drafts=Count("pk", filter=Q(status=FundNotice.Status.DRAFT)),
-    )
+    counts = data_counts(user)
     notice_admin = reverse("admin:allocations_fundnotice_changelist")
     return [
-        ("单位", Organisation.objects.count(), reverse("admin:perfgoals_organisation_changelist")),
-        ("用户", User.objects.count(), reverse("admin:perfgoals_user_changelist")),
-        ("资金下达通知", notices["total"], notice_admin),
-        ("其中草稿", notices["drafts"], f"{notice_admin}?status__exact=draft"),
-        ("绩效目标表", by_status["total"], table_list_url()),
-        *[(f"其中{s.label}", by_status[s.value], table_list_url(status=s.value)) for s in Status],
+        ("单位", counts.organisations, reverse("admin:perfgoals_organisation_changelist")),
+        ("用户", counts.users, reverse("admin:perfgoals_user_changelist")),
+        ("资金下达通知", counts.notices, notice_admin),
+        ("其中草稿", counts.notice_drafts, f"{notice_admin}?status__exact=draft"),
+        ("绩效目标表", counts.tables, table_list_url()),
+        *[
+            (f"其中{s.label}", counts.tables_by_status[s.value], table_list_url(status=s.value))
+            for s in Status
+        ],
     ]
