@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from perfgoals import home
+from perfgoals.home import views as home_views
 from perfgoals.targets import lists
 from perfgoals.targets.editor.urls import moved_urlpatterns
 
@@ -16,7 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", home.home, name="home"),
+    path("", home_views.home, name="home"),
     path("tables/", lists.table_list, name="table_list"),
     path("tables/", include("perfgoals.targets.editor.urls")),
     path("indicators/", include(moved_urlpatterns)),

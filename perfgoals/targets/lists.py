@@ -15,10 +15,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import (
     Case,
     DecimalField,
-    Exists,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -33,15 +31,16 @@ from django_filters.views import FilterView
 from allocations.models import FundNotice
 from allocations.selectors import notices_visible_to
 from perfgoals.display import amount_with_unit, unit_label
-from perfgoals.models import Organisation, TargetTable, User
+from perfgoals.models import Organisation, TargetTable
 from perfgoals.money import TEN_THOUSAND, AmountUnit
-from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
+from perfgoals.selectors import target_tables_visible_to
 from perfgoals.spreadsheets import (
     ListExport,
     export_query,
     export_response,
     requested_export_format,
 )
+from perfgoals.targets.selectors import target_tables_for_list
 
 PER_PAGE = 25
 STATUS_RANK = {
@@ -54,12 +53,6 @@ STATUS_RANK = {
 
 def table_edit_url(pk: int) -> str:
     return reverse("tables:edit", args=[pk])
-
-
-def table_list_queryset(user: User) -> QuerySet[TargetTable]:
-    """Visible tables, each marked whether this user may edit it (one subquery, no N+1)."""
-    editable = target_tables_editable_by(user).filter(pk=OuterRef("pk"))
-    return target_tables_visible_to(user).annotate(can_edit=Exists(editable))
 
 
 class TargetTableFilter(django_filters.FilterSet):
@@ -238,7 +231,7 @@ class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterVie
     table_pagination = {"per_page": PER_PAGE}
 
     def get_queryset(self) -> QuerySet[TargetTable]:
-        return table_list_queryset(self.request.user)
+        return target_tables_for_list(user=self.request.user)
 
     @property
     def export_format(self) -> str | None:

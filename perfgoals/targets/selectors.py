@@ -1,5 +1,6 @@
 """Reads of target tables for the feature's pages, scoped to what the user may see."""
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from perfgoals.models import TargetTable, User
@@ -14,3 +15,9 @@ def target_table_visible(*, user: User, table_id: int) -> TargetTable:
 def target_table_is_editable_by(*, user: User, table_id: int) -> bool:
     """Whether the user may edit the table now (one query)."""
     return target_tables_editable_by(user).filter(pk=table_id).exists()
+
+
+def target_tables_for_list(*, user: User) -> QuerySet[TargetTable]:
+    """Visible tables, each marked whether this user may edit it (one subquery, no N+1)."""
+    editable = target_tables_editable_by(user).filter(pk=OuterRef("pk"))
+    return target_tables_visible_to(user).annotate(can_edit=Exists(editable))

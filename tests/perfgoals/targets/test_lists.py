@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from allocations.models import FundNotice, NoticeRecipient
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.selectors import target_tables_visible_to
+from perfgoals.targets.selectors import target_tables_for_list
 from tests.factories import (
     FundNoticeFactory,
     OrganisationFactory,
@@ -293,6 +294,19 @@ def test_edit_link_only_for_own_editable_tables(client, world):
     t = world["tables"]
     assert f"/tables/{t['small_wan'].pk}/edit/" in html
     assert f"/tables/{t['big_yuan'].pk}/edit/" not in html  # submitted: read only
+
+
+def test_list_rows_are_the_visible_tables_marked_editable_in_one_query(
+    world, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        rows = {table.pk: table.can_edit for table in target_tables_for_list(user=world["user"])}
+    t = world["tables"]
+    assert t["hidden"].pk not in rows
+    assert rows[t["small_wan"].pk] is True
+    assert rows[t["tiny_yuan"].pk] is True
+    assert rows[t["big_yuan"].pk] is False
+    assert rows[t["unseen_notice"].pk] is False
 
 
 # --- pagination -------------------------------------------------------------------------

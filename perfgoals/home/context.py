@@ -1,0 +1,169 @@
+"""The role home page's view model: sections of what waits for the user, with counts.
+
+Rows come from home.selectors as ordered querysets; here each section takes its count and
+its first few rows (one count and one bounded list query, so the page's query count does
+not grow with the data) and adds what the template shows: edit links, amount text, labels.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.urls import reverse
+
+from allocations.models import FundNotice
+from perfgoals.display import money
+from perfgoals.home.selectors import (
+    bureau_table_counts,
+    data_counts,
+    own_notice_drafts,
+    own_table_drafts,
+    received_notices_with_drafts,
+    returned_tables_with_latest_opinion,
+    review_queue_at_stage,
+)
+from perfgoals.models import Office, TargetTable, User
+
+# Each home-page list shows the most urgent few; the count links to the full list.
+LIST_LIMIT = 8
+
+Status = TargetTable.Status
+
+
+@dataclass
+class Section:
+    """One block of the home page: a heading, a count, the first rows and a link to all."""
+
+    key: str
+    title: str
+    count: int
+    rows: list[Any] = field(default_factory=list)
+    more_url: str = ""
+    empty_text: str = ""
+
+
+def with_amount_display(notices: QuerySet[FundNotice]) -> list[FundNotice]:
+    rows = list(notices)
+    for notice in rows:
+        notice.amount_display = money(notice.amount)
+        first_draft = getattr(notice, "first_draft", None)
+        notice.first_draft_url = reverse("tables:edit", args=[first_draft]) if first_draft else ""
+    return rows
+
+
+def with_edit_urls(tables: QuerySet[TargetTable]) -> list[TargetTable]:
+    rows = list(tables)
+    for table in rows:
+        table.edit_url = reverse("tables:edit", args=[table.pk])
+    return rows
+
+
+def table_list_url(**params: Any) -> str:
+    """The target-table list filtered as `params` say (the rows a count stands for)."""
+    query = QueryDict(mutable=True)
+    query.update({name: value for name, value in params.items() if value is not None})
+    url = reverse("table_list")
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+def bureau_sections(user: User) -> list[Section]:
+    counts = bureau_table_counts(user)
+    drafts = with_edit_urls(own_table_drafts(user)[:LIST_LIMIT])
+    returned = with_edit_urls(returned_tables_with_latest_opinion(user)[:LIST_LIMIT])
+    office_names = dict(Office.Kind.choices)
+    for table in returned:
+        table.opinion_office_label = office_names.get(table.opinion_office, "")
+
+    # Notices addressed to my organisation that created tables I still have to finish.
+    received = received_notices_with_drafts(user)
+    notices = with_amount_display(received[:LIST_LIMIT])
+    return [
+        Section(
+            "drafts",
+            "待完成的草稿",
+            counts["drafts"],
+            drafts,
+            table_list_url(status=Status.DRAFT, organisation=user.organisation_id),
+            "没有待完成的草稿。",
+        ),
+        Section(
+            "returned",
+            "退回给我修改的表",
+            counts["returned"],
+            returned,
+            table_list_url(status=Status.RETURNED, organisation=user.organisation_id),
+            "没有被退回的表。",
+        ),
+        Section(
+            "notices",
+            "收到的资金下达通知（已生成待填草稿）",
+            received.count(),
+            notices,
+            reverse("allocations:notice_list"),
+            "没有待处理的资金下达通知。",
+        ),
+    ]
+
+
+def review_section(
+    user: User, *, awaiting_performance: bool, title: str, empty_text: str
+) -> Section:
+    """The region's submitted tables at one review stage, oldest change first."""
+    queue = review_queue_at_stage(user, awaiting_performance=awaiting_performance)
+    return Section(
+        "review",
+        title,
+        queue.count(),
+        list(queue[:LIST_LIMIT]),
+        table_list_url(status=Status.SUBMITTED),
+        empty_text,
+    )
+
+
+def finance_sections(user: User) -> list[Section]:
+    own_drafts = own_notice_drafts(user)
+    return [
+        Section(
+            "notice_drafts",
+            "草稿状态的资金下达通知",
+            own_drafts.count(),
+            with_amount_display(own_drafts[:LIST_LIMIT]),
+            reverse("allocations:notice_list"),
+            "没有草稿状态的通知。",
+        ),
+        review_section(
+            user,
+            awaiting_performance=False,
+            title="本区域已提交、待业务股室审核的绩效目标表",
+            empty_text="没有待审核的绩效目标表。",
+        ),
+    ]
+
+
+def performance_sections(user: User) -> list[Section]:
+    return [
+        review_section(
+            user,
+            awaiting_performance=True,
+            title="待绩效股审核的绩效目标表",
+            empty_text="没有待绩效股审核的绩效目标表。",
+        ),
+    ]
+
+
+def admin_counts(user: User) -> list[tuple[str, int, str]]:
+    """Data counts for administrators: (label, count, admin link)."""
+    counts = data_counts(user)
+    notice_admin = reverse("admin:allocations_fundnotice_changelist")
+    return [
+        ("单位", counts.organisations, reverse("admin:perfgoals_organisation_changelist")),
+        ("用户", counts.users, reverse("admin:perfgoals_user_changelist")),
+        ("资金下达通知", counts.notices, notice_admin),
+        ("其中草稿", counts.notice_drafts, f"{notice_admin}?status__exact=draft"),
+        ("绩效目标表", counts.tables, table_list_url()),
+        *[
+            (f"其中{s.label}", counts.tables_by_status[s.value], table_list_url(status=s.value))
+            for s in Status
+        ],
+    ]
