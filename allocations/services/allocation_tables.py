@@ -18,7 +18,7 @@ from allocations.models import (
     AllocationTable,
     FundNotice,
 )
-from allocations.services.notices import _require_drafter, _sync_attachments
+from allocations.services.notices import notice_attachments_sync, notice_drafter_check
 from perfgoals.display import plain_number
 from perfgoals.models import Organisation, Region, User
 from perfgoals.money import AmountUnit
@@ -28,7 +28,7 @@ STALE_TABLE_MESSAGE = "该分配表已被他人修改，请刷新页面后再保
 
 def _claim_table(table: AllocationTable, user: User, expected_version: int | None) -> None:
     notice = table.notice
-    _require_drafter(user, notice)
+    notice_drafter_check(user, notice)
     query = AllocationTable.objects.filter(pk=table.pk)
     if expected_version is not None:
         query = query.filter(version=expected_version)
@@ -50,7 +50,7 @@ def allocation_table_create(
     envelope_amount: Decimal | None = None,
     envelope_unit: str = AmountUnit.WAN,
 ) -> AllocationTable:
-    _require_drafter(user, notice)
+    notice_drafter_check(user, notice)
     table = AllocationTable(
         notice=notice,
         title=title.strip(),
@@ -63,7 +63,7 @@ def allocation_table_create(
     )
     table.full_clean()
     table.save()
-    _sync_attachments(notice)
+    notice_attachments_sync(notice)
     return table
 
 
@@ -76,7 +76,7 @@ def allocation_table_update(
         setattr(table, name, value.strip() if isinstance(value, str) else value)
     table.full_clean()
     table.save()
-    _sync_attachments(table.notice)
+    notice_attachments_sync(table.notice)
     return table
 
 
@@ -85,7 +85,7 @@ def allocation_table_delete(*, table: AllocationTable, user: User) -> None:
     notice = table.notice
     _claim_table(table, user, None)
     table.delete()
-    _sync_attachments(notice)
+    notice_attachments_sync(notice)
 
 
 def allocation_standard_create(

@@ -6,20 +6,19 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from allocations.checks import notice_check
 from allocations.models import FundNotice
 from allocations.selectors import ComputedAllocation, compute_allocation
 from allocations.services.notices import (
-    STALE_MESSAGE,
-    _require_drafter,
-    _sync_attachments,
+    notice_attachments_sync,
+    notice_claim_version,
+    notice_drafter_check,
     notice_upper_table,
     project_name_from_title,
 )
-from allocations.services.numbering import _bump_sequence_past, _save_with_next_number
+from allocations.services.numbering import document_sequence_bump_past, notice_save_with_next_number
 from indicators.services import indicator_tree_copy
 from perfgoals.findings import Severity
 from perfgoals.models import Organisation, TargetTable, User
@@ -86,17 +85,12 @@ def _create_recipient_drafts(notice: FundNotice, user: User) -> list[TargetTable
 def notice_issue(*, notice: FundNotice, user: User, expected_version: int) -> FundNotice:
     """Issue a checked draft: claim it (status + version compare-and-set), number it, stamp
     it, create the recipients' draft target tables — all or nothing."""
-    _require_drafter(user, notice)
+    notice_drafter_check(user, notice)
     errors = [p for p in notice_check(notice=notice) if p.severity == Severity.ERROR]
     if errors:
         raise ValidationError([p.message for p in errors], code="notice_not_ready")
     with transaction.atomic():
-        claimed = FundNotice.objects.filter(
-            pk=notice.pk, version=expected_version, status=FundNotice.Status.DRAFT
-        ).update(version=F("version") + 1)
-        if not claimed:
-            raise ValidationError(STALE_MESSAGE, code="stale")
-        notice.refresh_from_db()
+        notice_claim_version(notice=notice, expected_version=expected_version)
         today = timezone.localdate()
         notice.status = FundNotice.Status.ISSUED
         notice.issued_at = timezone.now()
@@ -105,14 +99,14 @@ def notice_issue(*, notice: FundNotice, user: User, expected_version: int) -> Fu
         notice.printed_date = notice.printed_date or today
         notice.printed_by = notice.printed_by or notice.issuer.name
         if notice.doc_serial is not None:
-            _bump_sequence_past(notice.issuer_code, notice.doc_year, notice.doc_serial)
+            document_sequence_bump_past(notice.issuer_code, notice.doc_year, notice.doc_serial)
             notice.full_clean()
             notice.save()
         else:
-            _save_with_next_number(notice)
+            notice_save_with_next_number(notice)
         drafts = _create_recipient_drafts(notice, user)
         if notice.attach_recipient_tables:
-            _sync_attachments(notice, recipient_tables=drafts)
+            notice_attachments_sync(notice, recipient_tables=drafts)
         number = notice.doc_number
         transaction.on_commit(
             lambda: logger.info(

@@ -51,7 +51,7 @@ def _field_error(field: str, message: str, *, code: str, params: dict) -> Valida
     return ValidationError({field: ValidationError(message, code=code, params=params)})
 
 
-def _require_drafter(user: User, notice: FundNotice | None = None) -> Organisation:
+def notice_drafter_check(user: User, notice: FundNotice | None = None) -> Organisation:
     """The issuing organisation, if `user` may draft (and `notice` is its editable draft)."""
     if (
         not user.is_authenticated
@@ -291,14 +291,14 @@ def _write_notice(
             ) from exc
         line_rows.append(row)
     bulk_create_with_history(line_rows, BudgetLine, default_user=user)
-    _sync_attachments(notice, upper_table=upper_table, keep_upper=False)
+    notice_attachments_sync(notice, upper_table=upper_table, keep_upper=False)
     return notice
 
 
 @transaction.atomic
 def notice_create(*, user: User, **data: Any) -> FundNotice:
     """A new draft notice of the user's bureau. Keyword data as in `_write_notice`."""
-    issuer = _require_drafter(user)
+    issuer = notice_drafter_check(user)
     notice = FundNotice(
         issuer=issuer,
         issuer_name=issuer.name,
@@ -314,17 +314,23 @@ def notice_update(
     *, notice: FundNotice, user: User, expected_version: int, **data: Any
 ) -> FundNotice:
     """Save a draft; refused if someone saved or issued it since `expected_version` was read."""
-    _require_drafter(user, notice)
+    notice_drafter_check(user, notice)
+    notice_claim_version(notice=notice, expected_version=expected_version)
+    return _write_notice(notice=notice, user=user, **data)
+
+
+def notice_claim_version(*, notice: FundNotice, expected_version: int) -> None:
+    """Compare-and-set on a draft's version, then reload it: refused when someone saved or
+    issued the notice since `expected_version` was read. Call inside a transaction."""
     claimed = FundNotice.objects.filter(
         pk=notice.pk, version=expected_version, status=FundNotice.Status.DRAFT
     ).update(version=F("version") + 1)
     if not claimed:
         raise ValidationError(STALE_MESSAGE, code="stale")
     notice.refresh_from_db()
-    return _write_notice(notice=notice, user=user, **data)
 
 
-def _sync_attachments(
+def notice_attachments_sync(
     notice: FundNotice,
     *,
     upper_table: TargetTable | None = None,

@@ -53,14 +53,14 @@ def document_number_next(*, code: str, year: int) -> tuple[int, int]:
     return sequence.last_serial, sequence.serial_width
 
 
-def _bump_sequence_past(code: str, year: int, serial: int) -> None:
+def document_sequence_bump_past(code: str, year: int, serial: int) -> None:
     sequence = _sequence_for(code, year)
     DocumentSequence.objects.filter(pk=sequence.pk, last_serial__lt=serial).update(
         last_serial=serial
     )
 
 
-def _save_with_next_number(notice: FundNotice) -> None:
+def notice_save_with_next_number(notice: FundNotice) -> None:
     year = notice.year
     for _attempt in range(NUMBER_RETRIES):
         serial, width = document_number_next(code=notice.issuer_code, year=year)
