@@ -78,6 +78,65 @@ def test_missing_competent_department_is_a_warning():
     assert finding.field == "competent_department" and finding.severity is W
 
 
+# Written out here, not read from perfgoals.layouts: the labels are part of the messages,
+# and so of the keys under which warnings were acknowledged.
+EMPTY_HEADER_FINDINGS = {
+    TargetTable.Layout.PROJECT: [
+        ("project_name", E, "项目名称"),
+        ("amount_total", E, "年度资金总额"),
+        ("competent_department", W, "主管部门"),
+        ("implementing_unit", W, "实施单位"),
+        ("contact", W, "项目负责人及联系电话"),
+        ("annual_goal", W, "年度目标"),
+    ],
+    TargetTable.Layout.TRANSFER: [
+        ("project_name", E, "专项名称"),
+        ("amount_total", E, "资金情况"),
+        ("competent_department", W, "主管部门"),
+        ("finance_department", W, "财政部门"),
+        ("annual_goal", W, "年度目标"),
+    ],
+    TargetTable.Layout.DEPT_PROJECT: [
+        ("project_name", E, "项目名称"),
+        ("amount_total", E, "预算数"),
+        ("project_code", W, "项目编码"),
+        ("fund_purpose", W, "资金用途"),
+        ("annual_goal", W, "绩效目标"),
+    ],
+    TargetTable.Layout.DEPARTMENT: [
+        ("project_name", E, "部门名称"),
+        ("amount_total", W, "年度预算申请资金总额"),
+        ("annual_goal", W, "整体绩效目标"),
+    ],
+    TargetTable.Layout.SPECIAL_FUND: [
+        ("project_name", E, "专项名称"),
+        ("amount_total", E, "支出方向年度金额"),
+        ("competent_department", W, "主管部门"),
+        ("annual_goal", W, "年度绩效目标"),
+    ],
+}
+
+
+@pytest.mark.parametrize("layout", list(EMPTY_HEADER_FINDINGS))
+def test_an_empty_header_names_each_required_field_of_its_layout(layout):
+    table = make(
+        layout=layout,
+        project_name="",
+        amount_total=None,
+        amount_fiscal=None,
+        amount_other=None,
+        competent_department="",
+        implementing_unit="",
+        contact="",
+        annual_goal="",
+    )
+    findings = of(check_table(table), "header_missing")
+    assert [(f.field, f.severity, f.message) for f in findings] == [
+        (field, severity, f"表头“{label}”未填写。")
+        for field, severity, label in EMPTY_HEADER_FINDINGS[layout]
+    ]
+
+
 def test_fiscal_plus_other_must_equal_total():
     table = make(
         amount_total=Decimal("3.88"), amount_fiscal=Decimal("3.00"), amount_other=Decimal("0.80")
