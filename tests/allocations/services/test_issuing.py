@@ -37,6 +37,10 @@ def test_issuing_creates_a_draft_target_table_per_recipient_bureau(finance):
         assert draft.year == 2020
         assert draft.project_name == "2020年建档立卡贫困人口家庭医生签约服务个人缴费省级补助资金"
         assert draft.source_table == upper
+        assert draft.annual_goal == upper.annual_goal != ""
+        assert draft.implementing_unit == draft.organisation.name
+        assert draft.title == "绩效目标表"
+        assert draft.created_by == draft.updated_by == finance
         assert PerformanceIndicator.objects.filter(table=draft).count() == upper_count
         assert draft.amount_unit == "wan"
     titles = list(NoticeAttachment.objects.filter(notice=issued).values_list("title", flat=True))
