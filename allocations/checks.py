@@ -17,7 +17,7 @@ from perfgoals.display import (
     yuan_in_unit,
 )
 from perfgoals.findings import Finding, Severity
-from perfgoals.money import agrees, to_yuan
+from perfgoals.money import agrees, to_yuan, total_yuan
 
 
 def allocation_reconciliation(
@@ -173,8 +173,8 @@ def notice_check(
             )
         )
     elif notice.amount is not None and all(line.amount is not None for line in lines):
-        total_yuan = sum((to_yuan(line.amount, line.unit) for line in lines), Decimal(0))
-        if not agrees(notice.amount, notice.amount_unit, total_yuan):
+        lines_yuan = total_yuan((line.amount, line.unit) for line in lines)
+        if not agrees(notice.amount, notice.amount_unit, lines_yuan):
             parts = " + ".join(stated_amount(line.amount, line.unit) for line in lines)
             problems.append(
                 Finding(
@@ -185,7 +185,7 @@ def notice_check(
                     )
                     % {
                         "parts": parts,
-                        "total": yuan_in_unit(total_yuan, notice.amount_unit),
+                        "total": yuan_in_unit(lines_yuan, notice.amount_unit),
                         "stated": format_amount(notice.amount),
                         "unit": unit_label(notice.amount_unit),
                     },

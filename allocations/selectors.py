@@ -1,5 +1,6 @@
 """Reads of notices and allocation tables, scoped to the user's organisation."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from allocations.models import (
     NoticeRecipient,
 )
 from perfgoals.models import Organisation, User
-from perfgoals.money import from_yuan, to_yuan
+from perfgoals.money import from_yuan, to_yuan, total_yuan
 from perfgoals.selectors import target_tables_visible_to
 
 
@@ -322,25 +323,28 @@ class NoticePage:
     chain: NoticeChain
 
 
-def notice_page(notice: FundNotice, user: User) -> NoticePage:
-    editable = notices_editable_by(user).filter(pk=notice.pk).exists()
-    paragraphs = list(notice.paragraphs.all())
+def number_paragraphs(paragraphs: Iterable[NoticeParagraph]) -> list[NoticeParagraph]:
+    """The paragraphs, each numbered one carrying its `display_number` (1, 2, …, printed
+    一、二、…): unnumbered paragraphs do not count, on the page as in the export."""
+    numbered = list(paragraphs)
     number = 0
-    for paragraph in paragraphs:
+    for paragraph in numbered:
         if paragraph.numbered:
             number += 1
             paragraph.display_number = number
+    return numbered
+
+
+def notice_page(notice: FundNotice, user: User) -> NoticePage:
+    editable = notices_editable_by(user).filter(pk=notice.pk).exists()
+    paragraphs = number_paragraphs(notice.paragraphs.all())
     budget_lines = list(
         notice.budget_lines.select_related(
             "function_code", "gov_econ_code", "dept_econ_code", "project_kind_code"
         )
     )
     budget_total = from_yuan(
-        sum(
-            (to_yuan(line.amount, line.unit) for line in budget_lines if line.amount is not None),
-            Decimal(0),
-        ),
-        notice.amount_unit,
+        total_yuan((line.amount, line.unit) for line in budget_lines), notice.amount_unit
     )
     computed_tables = [
         compute_allocation(table) for table in notice.allocation_tables.order_by("id")

@@ -4,6 +4,7 @@ Amounts are computed exactly in 元 and shown in 万元 with two decimals, ROUND
 (DOMAIN.md §3). The figure in 元 is authoritative; the 万元 figure is its rounded display.
 """
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
@@ -30,6 +31,13 @@ def to_yuan(amount: Decimal, unit: str) -> Decimal:
     if unit == AmountUnit.WAN:
         return amount * TEN_THOUSAND
     return amount
+
+
+def total_yuan(amounts: Iterable[tuple[Decimal | None, str]]) -> Decimal:
+    """The exact sum in 元 of (amount, unit) pairs, each possibly stated in 万元; blanks skipped."""
+    return sum(
+        (to_yuan(amount, unit) for amount, unit in amounts if amount is not None), Decimal(0)
+    )
 
 
 def from_yuan(yuan: Decimal, unit: str) -> Decimal:

@@ -226,7 +226,8 @@ def resolve(kind: str, ident: str, user: User | None) -> Any:
 
 
 def build_document(kind: str, data: Any, progress: Progress | None = None) -> Document:
-    return KINDS[kind].document(data, progress)
+    """The Document of data `resolve` returned for the same kind."""
+    return export_kind(kind).document(data, progress)
 
 
 def exportable_objects(user: User | None = None) -> list[Exportable]:

@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from perfgoals.exports.documents import Document
-from perfgoals.exports.kinds import export_kind
+from perfgoals.exports.kinds import build_document, resolve
 from perfgoals.exports.models import ExportJob
 from perfgoals.models import User
 
@@ -61,8 +61,7 @@ def export_render(
     *, user: User | None, kind: str, ident: str, fmt: str, progress=None
 ) -> ExportFile:
     """One export, in this thread. Raises Http404 when `user` may not see the object."""
-    exporting = export_kind(kind)
-    document = exporting.document(exporting.resolve(user, ident), progress)
+    document = build_document(kind, resolve(kind, ident, user), progress)
     content = render(document, fmt)
     return ExportFile(content, f"{document.filename}.{fmt}", CONTENT_TYPES[fmt], document.title)
 
@@ -74,7 +73,7 @@ def _worker_id() -> str:
 def export_job_create(*, user: User, kind: str, ident: str, fmt: str) -> ExportJob:
     if fmt not in FORMATS:
         raise ValueError(fmt)
-    export_kind(kind).resolve(user, ident)  # Http404 before anything is queued
+    resolve(kind, ident, user)  # Http404 before anything is queued
     job = ExportJob.objects.create(
         kind=kind,
         object_id=ident,
@@ -131,8 +130,8 @@ def export_job_run(*, job_id: uuid.UUID) -> None:
                 message=f"整理表格 {done}/{total}",
             )
 
-        exporting = export_kind(job.kind)
-        document = exporting.document(exporting.resolve(job.requested_by, job.object_id), progress)
+        data = resolve(job.kind, job.object_id, job.requested_by)
+        document = build_document(job.kind, data, progress)
         _update(job_id, progress=55, message="排版生成文件", title=document.title[:300])
         content = render(document, job.format)
         _update(job_id, progress=90, message="保存文件")

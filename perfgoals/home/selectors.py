@@ -6,7 +6,6 @@ query however much data there is.
 """
 
 from dataclasses import dataclass
-from typing import TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -28,11 +27,6 @@ from perfgoals.models import Office, Organisation, ReviewOpinion, TargetTable, U
 from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
 
 Status = TargetTable.Status
-
-
-class BureauTableCounts(TypedDict):
-    drafts: int
-    returned: int
 
 
 @dataclass(frozen=True)
@@ -89,13 +83,13 @@ def tables_with_latest_opinion(tables: QuerySet[TargetTable]) -> QuerySet[Target
     )
 
 
-def bureau_table_counts(user: User) -> BureauTableCounts:
-    """How many of the user's editable tables are drafts and how many were returned (one query)."""
-    counts = target_tables_editable_by(user).aggregate(
+def bureau_table_counts(user: User) -> dict[str, int]:
+    """How many of the user's editable tables are `drafts` and how many were `returned`
+    (one query)."""
+    return target_tables_editable_by(user).aggregate(
         drafts=Count("pk", filter=Q(status=Status.DRAFT)),
         returned=Count("pk", filter=Q(status=Status.RETURNED)),
     )
-    return BureauTableCounts(drafts=counts["drafts"], returned=counts["returned"])
 
 
 def own_table_drafts(user: User) -> QuerySet[TargetTable]:

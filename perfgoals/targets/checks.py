@@ -59,9 +59,9 @@ from perfgoals.display import amount_with_unit, format_amount, plain_number, yua
 from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec
 from perfgoals.models import TargetTable
-from perfgoals.money import AmountUnit, agrees, to_yuan
+from perfgoals.money import AmountUnit, agrees, to_yuan, total_yuan
 
-__all__ = ["Finding", "Severity", "check_table", "check_tables", "open_findings"]
+__all__ = ["check_table", "check_tables", "open_findings"]
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -272,7 +272,8 @@ class _TableChecks:
                 field="amount_total",
             )
         region_id = t.organisation.region_id if t.layout != Layout.TRANSFER else None
-        for by_region, total_yuan, envelope_yuan in self.context.allocations.get(t.notice_id, []):
+        allocations = self.context.allocations.get(t.notice_id, [])
+        for by_region, allocation_yuan, envelope_yuan in allocations:
             if t.layout == Layout.TRANSFER:
                 if envelope_yuan is None:
                     continue
@@ -280,7 +281,7 @@ class _TableChecks:
             elif region_id in by_region:
                 expected, what = by_region[region_id], "分配表中本地区的合计"
             else:
-                expected, what = total_yuan, "分配表合计"
+                expected, what = allocation_yuan, "分配表合计"
             if not agrees(t.amount_total, unit, expected):
                 self.header(
                     "amount_vs_allocation",
@@ -298,10 +299,7 @@ class _TableChecks:
             return
         unit = t.amount_unit
         project_yuan = to_yuan(t.project_expenditure, unit)
-        funds_yuan = sum(
-            (to_yuan(f.amount_total, f.amount_unit) for f in funds if f.amount_total is not None),
-            Decimal(0),
-        )
+        funds_yuan = total_yuan((f.amount_total, f.amount_unit) for f in funds)
         difference = project_yuan - funds_yuan
         listed = (
             f"项目支出{amount_with_unit(t.project_expenditure, unit)}，"

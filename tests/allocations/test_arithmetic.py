@@ -13,7 +13,15 @@ from allocations.models import (
     FundNotice,
 )
 from allocations.selectors import compute_allocation
-from perfgoals.money import AmountUnit, agrees, convert, from_yuan, round_cents, to_yuan
+from perfgoals.money import (
+    AmountUnit,
+    agrees,
+    convert,
+    from_yuan,
+    round_cents,
+    to_yuan,
+    total_yuan,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +68,17 @@ def test_half_up_rounding_from_yuan_to_wan():
     assert from_yuan(Decimal("38850"), AmountUnit.WAN) == Decimal("3.89")
     assert from_yuan(Decimal("38849.99"), AmountUnit.WAN) == Decimal("3.88")
     assert convert(Decimal("3.88"), AmountUnit.WAN, AmountUnit.YUAN) == Decimal("38800.00")
+
+
+def test_total_yuan_adds_mixed_units_exactly_and_skips_blanks():
+    # Seed 000: 3.18万元 + 7034.4元 = 38834.4元, stated as 3.88万元.
+    amounts = [
+        (Decimal("3.18"), AmountUnit.WAN),
+        (Decimal("7034.4"), AmountUnit.YUAN),
+        (None, "wan"),
+    ]
+    assert total_yuan(amounts) == Decimal("38834.4")
+    assert total_yuan([]) == Decimal(0)
 
 
 def test_sums_stay_exact_where_binary_floats_drift():

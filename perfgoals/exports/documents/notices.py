@@ -1,6 +1,7 @@
 """Documents of many parts: a notice with its attachments, a department's whole text and a
 special-fund summary."""
 
+from allocations.selectors import number_paragraphs
 from perfgoals.display import chinese_date, cn_number, one_line
 from perfgoals.exports.documents import (
     Cover,
@@ -22,13 +23,10 @@ from perfgoals.exports.selectors import DepartmentExport, NoticeExport, SummaryE
 
 def notice_document(data: NoticeExport) -> Document:
     notice = data.notice
-    paragraphs, number = [], 0
-    for paragraph in data.paragraphs:
-        if paragraph.numbered:
-            number += 1
-            paragraphs.append(f"{cn_number(number)}、{paragraph.text}")
-        else:
-            paragraphs.append(paragraph.text)
+    paragraphs = [
+        f"{cn_number(p.display_number)}、{p.text}" if p.numbered else p.text
+        for p in number_paragraphs(data.paragraphs)
+    ]
     recipients = "、".join(org.name for org in data.recipients)
     issuer = notice.issuer_name or (notice.issuer.name if notice.issuer else "")
     body = NoticeBody(

@@ -5,8 +5,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import LintAcknowledgement
+from perfgoals.findings import Severity
 from perfgoals.models import TargetTable
-from perfgoals.targets.checks import Severity, check_tables
+from perfgoals.targets.checks import check_tables
 
 SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
 

@@ -11,12 +11,13 @@ from django.urls import reverse
 
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.services import indicator_update
+from perfgoals.findings import Severity
 from perfgoals.models import TargetTable, User
 from perfgoals.targets.acknowledgements import (
     lint_acknowledgement_withdraw,
     lint_warning_acknowledge,
 )
-from perfgoals.targets.checks import Severity, check_table, open_findings
+from perfgoals.targets.checks import check_table, open_findings
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SEED_000 = "2020年建档立卡贫困人口家庭医生签约服务个人缴费省级补助资金"

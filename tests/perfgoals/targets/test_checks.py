@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import PerformanceIndicator
+from perfgoals.findings import Finding, Severity
 from perfgoals.models import TargetTable
-from perfgoals.targets.checks import Finding, Severity, check_table, check_tables
+from perfgoals.targets.checks import check_table, check_tables
 from tests.factories import FundNoticeFactory
 from tests.indicators.trees import dept, dept_tree, make, of, one, tree
 
