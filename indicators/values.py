@@ -18,6 +18,8 @@ Conventions worth knowing (see DOMAIN.md §6 and §9):
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -25,14 +27,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from indicators.names import name_declares_percent, name_is_rate
+from indicators.names import name_is_rate, unit_in_name, without_remark
 from perfgoals.display import decimal_text
 
 __all__ = [
     "Comparator",
     "ParsedValue",
     "ValueKind",
+    "cosmetically_equal",
     "parse_value",
+    "period_bounds",
+    "split_name_value",
     "suggest_normal_form",
 ]
 
@@ -45,6 +50,8 @@ class Comparator(StrEnum):
     EQ = "="
     APPROX = "≈"
     RANGE = "~"
+    # ±3%: a tolerance around a planned figure (误差±3%以内), symmetric, so one number.
+    TOLERANCE = "±"
 
 
 class ValueKind(StrEnum):
@@ -67,6 +74,9 @@ class ParsedValue:
     # 不足部分由上级经费弥补 (without its parentheses), which is not part of the value.
     text: str = ""
     reason: str = ""
+    # QUALITATIVE only: a state or grade one can verify at year end (达标, 合格, 是, 全覆盖,
+    # 按时完成, 无事故, 较好), as opposed to a trend without a measure (明显提高).
+    measurable: bool = False
 
     def normal_form(self) -> str:
         """Canonical text of the value; "" when there is none (EMPTY, UNPARSED).
@@ -272,6 +282,10 @@ _DATE_LIKE_UNIT_RE = re.compile(r"[年月日号].")
 
 # --- periods -----------------------------------------------------------------------------
 
+# A year-month written with a dot, slash or dash (2023.07, 2023/7): a point of time in a table's
+# 实施期限 column, although "2023.07" also reads as a decimal. Years outside 1900–2199 and
+# months outside 1–12 stay numbers.
+_YEAR_MONTH = r"(?:19|20|21)[0-9]{2}[-./](?:0?[1-9]|1[0-2])(?![0-9])"
 _POINT = (
     r"(?:"
     r"(?:[0-9]{2}|[0-9]{4})年[度底末初中]"
@@ -280,23 +294,97 @@ _POINT = (
     r"|[0-9]{4}年"
     r"|[0-9]{1,2}日"
     r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{4}\.[0-9]{1,2}\.[0-9]{1,2}|[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}"
+    rf"|{_YEAR_MONTH}"
     r"|年度内|年底|年末|年初|年中|年内|月底|月末|月初|本年度|本年|当年|全年|次年|本月|当月"
     r")"
 )
-_PERIOD_RE = re.compile(
-    rf"(?P<lead>截止到|截至|截止|于|在)?(?P<start>{_POINT})"
-    rf"(?:(?P<sep>{_RANGE_SEP})(?P<end>{_POINT}))?"
-    r"(?P<tail>(?:前|之前|以前|以内|之内|内|止|为止)?(?:完成)?)"
+_LEAD = r"(?P<lead>截止到|截至|截止|于|在)?"
+# What may follow a point: "by" (前, 止 …), then an optional adverb and what is due then
+# (12月底前拨付到位, 年底前全部兑现). The deed is kept in the text; it says what the date is for.
+_BEFORE_WORDS = r"前|之前|以前|以内|之内|内|止|为止"
+_DEADLINE_ADVERBS = r"全部|全面|全额|足额|按时|及时|如期|基本"
+_DEADLINE_VERBS = (
+    "到位",
+    "完成",
+    "完工",
+    "竣工",
+    "拨付",
+    "兑现",
+    "发放",
+    "下达",
+    "验收",
+    "建成",
+    "开工",
+    "投入使用",
+    "交付使用",
+    "投用",
+    "交付",
+    "上线",
+    "启动",
+    "实施",
+    "结束",
+    "办结",
+    "支付",
+    "落实",
+    "结算",
+    "完毕",
+    "通过验收",
+    "达标",
 )
+_TAIL = (
+    rf"(?P<tail>(?:{_BEFORE_WORDS})?(?:{_DEADLINE_ADVERBS})?"
+    rf"(?:{'|'.join(sorted(_DEADLINE_VERBS, key=len, reverse=True))}){{0,2}})"
+)
+_PERIOD_RE = re.compile(
+    rf"{_LEAD}(?P<start>{_POINT})(?:(?P<sep>{_RANGE_SEP})(?P<end>{_POINT}))?{_TAIL}"
+)
+# 1-12月, 2021年1-12月: a range of months written with the 月 once.
+_MONTH_RANGE_RE = re.compile(
+    rf"{_LEAD}(?:(?P<year>[0-9]{{4}})年)?(?P<m1>[0-9]{{1,2}})(?P<sep>{_RANGE_SEP})"
+    rf"(?P<m2>[0-9]{{1,2}})月{_TAIL}"
+)
+# 2021-2023年, or 2021-2023 on a name that is not about a number: a range of years.
+_YEAR_RANGE_RE = re.compile(
+    rf"{_LEAD}(?P<y1>(?:19|20|21)[0-9]{{2}})(?P<sep>{_RANGE_SEP})"
+    rf"(?P<y2>(?:19|20|21)[0-9]{{2}})(?P<unit>年度?)?{_TAIL}"
+)
+_LONGEST_BARE_YEAR_SPAN = 10
 _YEAR_RE = re.compile(r"(?<![0-9])([0-9]{4})(?=年|[-./])")
-_MONTH_RE = re.compile(r"([0-9]+)月|[0-9]{4}[-./]([0-9]+)[-./]")
-_DAY_RE = re.compile(r"([0-9]+)[日号]|[0-9]{4}[-./][0-9]+[-./]([0-9]+)")
+# A dotted or dashed date keeps one separator throughout: 2023.07-2024.01 is two months.
+_MONTH_RE = re.compile(r"([0-9]+)月|[0-9]{4}[-./]([0-9]{1,2})(?![0-9])")
+_DAY_RE = re.compile(r"([0-9]+)[日号]|[0-9]{4}([-./])[0-9]{1,2}\2([0-9]{1,2})(?![0-9])")
+
+# Name endings of an amount or a count: there a bare 2023.07 or 2021-2023 is a number.
+_NUMBER_NAME_ENDINGS = (
+    "数",
+    "额",
+    "量",
+    "金",
+    "费",
+    "资金",
+    "面积",
+    "长度",
+    "规模",
+    "投资",
+    "成本",
+    "标准",
+    "人次",
+    "里程",
+    "产值",
+    "收入",
+    "价",
+    "值",
+)
+
+
+def _name_wants_number(name: str) -> bool:
+    return bool(unit_in_name(name)) or without_remark(name).strip().endswith(_NUMBER_NAME_ENDINGS)
 
 
 def _valid_date_parts(s: str) -> bool:
     years = [int(y) for y in _YEAR_RE.findall(s)]
     months = [int(a or b) for a, b in _MONTH_RE.findall(s)]
-    days = [int(a or b) for a, b in _DAY_RE.findall(s)]
+    days = [int(a or b) for a, _, b in _DAY_RE.findall(s)]
     return (
         all(1900 <= y <= 2199 for y in years)
         and all(1 <= m <= 12 for m in months)
@@ -304,15 +392,205 @@ def _valid_date_parts(s: str) -> bool:
     )
 
 
-def _parse_period(s: str) -> ParsedValue | None:
+def _with_one_separator(m: re.Match[str]) -> str:
+    """The matched text with 至 for its range separator, so equal periods compare equal."""
+    s = m.string
+    if m["sep"] is None:
+        return s
+    return s[: m.start("sep")] + "至" + s[m.end("sep") :]
+
+
+def _match_period(s: str, name: str) -> re.Match[str] | None:
     m = _PERIOD_RE.fullmatch(s)
+    if m is not None:
+        bare_year_month = not (m["lead"] or m["end"] or m["tail"]) and re.fullmatch(
+            _YEAR_MONTH, m["start"]
+        )
+        if bare_year_month and _name_wants_number(name):
+            return None  # 资金总额（万元） 2023.07 is an amount, however odd
+        return m
+    m = _MONTH_RANGE_RE.fullmatch(s)
+    if m is not None:
+        if 1 <= int(m["m1"]) <= int(m["m2"]) <= 12:
+            return m
+        return None
+    m = _YEAR_RANGE_RE.fullmatch(s)
+    if m is not None and int(m["y1"]) <= int(m["y2"]):
+        if m["unit"] or m["lead"] or m["tail"]:
+            return m
+        # Bare 2021-2023: years only when the span is a project's, not a count's 1950-2100.
+        if int(m["y2"]) - int(m["y1"]) <= _LONGEST_BARE_YEAR_SPAN and not _name_wants_number(name):
+            return m
+    return None
+
+
+def _parse_period(s: str, name: str = "") -> ParsedValue | None:
+    m = _match_period(s, name)
     if m is None:
         return None
     if not _valid_date_parts(s):
         return ParsedValue(kind=ValueKind.UNPARSED, reason=REASON_BAD_DATE)
-    # One spelling for every range separator, so equal periods compare equal.
-    text = (m["lead"] or "") + m["start"] + (f"至{m['end']}" if m["end"] else "") + m["tail"]
+    text = _with_one_separator(m)
+    try:
+        _bounds_of_match(_match_period(text, name) or m, year=None, strict=True)
+    except ValueError:
+        return ParsedValue(kind=ValueKind.UNPARSED, reason=REASON_BAD_DATE)
     return ParsedValue(kind=ValueKind.PERIOD, text=text)
+
+
+# --- period bounds -----------------------------------------------------------------------
+
+_Span = tuple[datetime.date | None, datetime.date | None]
+
+_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# Parts of a month, in days: 月初 is the first ten days, 月底 the last ten (as 下旬).
+_MONTH_PARTS = {
+    "初": (1, 10),
+    "上旬": (1, 10),
+    "中": (11, 20),
+    "中旬": (11, 20),
+    "下旬": (21, 31),
+    "底": (21, 31),
+    "末": (21, 31),
+}
+# Parts of a year, in months.
+_YEAR_PARTS = {"度": (1, 12), "初": (1, 1), "中": (6, 6), "底": (12, 12), "末": (12, 12)}
+_RELATIVE_YEAR = {
+    "年度内": (0, 1, 12),
+    "年内": (0, 1, 12),
+    "本年度": (0, 1, 12),
+    "本年": (0, 1, 12),
+    "当年": (0, 1, 12),
+    "全年": (0, 1, 12),
+    "次年": (1, 1, 12),
+    "年底": (0, 12, 12),
+    "年末": (0, 12, 12),
+    "年初": (0, 1, 1),
+    "年中": (0, 6, 6),
+}
+
+_DAY_POINT_RE = re.compile(
+    r"(?:(?P<y>[0-9]{4})年)?(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})[日号]"
+    r"|(?P<y2>[0-9]{4})[-./](?P<m2>[0-9]{1,2})[-./](?P<d2>[0-9]{1,2})"
+)
+_MONTH_POINT_RE = re.compile(
+    r"(?:(?P<y>[0-9]{4})年)?(?P<m>[0-9]{1,2})月(?P<part>底|末|初|上旬|中旬|下旬|中)?"
+    r"|(?P<y2>[0-9]{4})[-./](?P<m2>[0-9]{1,2})"
+)
+_QUARTER_POINT_RE = re.compile(
+    r"(?:(?P<y>[0-9]{4})年)?(?:第?(?P<q>[一二三四1-4])季度|(?P<h>[上下])半年)"
+)
+_YEAR_POINT_RE = re.compile(r"(?P<y>[0-9]{2}|[0-9]{4})年(?P<part>[度底末初中])?")
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _month_span(year: int | None, first: int, last: int) -> _Span:
+    if year is None:
+        return None, None
+    return datetime.date(year, first, 1), datetime.date(year, last, _last_day(year, last))
+
+
+def _point_span(point: str, year: int | None, *, strict: bool = False) -> tuple[_Span, bool]:
+    """The first and last day of one point, and whether the point names its own year.
+
+    ``strict`` checks a day against its month even without a year (2月30日 is impossible in
+    every year; 2月29日 is checked against a leap year), raising ValueError.
+    """
+    if (m := _DAY_POINT_RE.fullmatch(point)) is not None:
+        own = m["y"] or m["y2"]
+        y = int(own) if own else year
+        month, day = int(m["m"] or m["m2"]), int(m["d"] or m["d2"])
+        if y is None:
+            if strict:
+                datetime.date(2000, month, day)
+            return (None, None), False
+        date = datetime.date(y, month, day)
+        return (date, date), own is not None
+    if (m := _MONTH_POINT_RE.fullmatch(point)) is not None:
+        own = m["y"] or m["y2"]
+        y = int(own) if own else year
+        month = int(m["m"] or m["m2"])
+        if y is None:
+            return (None, None), False
+        first, last = _MONTH_PARTS.get(m["part"] or "", (1, 31))
+        end = min(last, _last_day(y, month))
+        return (datetime.date(y, month, first), datetime.date(y, month, end)), own is not None
+    if (m := _QUARTER_POINT_RE.fullmatch(point)) is not None:
+        y = int(m["y"]) if m["y"] else year
+        if m["q"]:
+            q = _QUARTERS[m["q"]]
+            span = _month_span(y, 3 * q - 2, 3 * q)
+        else:
+            span = _month_span(y, 1, 6) if m["h"] == "上" else _month_span(y, 7, 12)
+        return span, m["y"] is not None
+    if (m := _YEAR_POINT_RE.fullmatch(point)) is not None:
+        y = int(m["y"])
+        y = 2000 + y if y < 100 else y
+        first, last = _YEAR_PARTS.get(m["part"] or "", (1, 12))
+        return _month_span(y, first, last), True
+    if point in _RELATIVE_YEAR:
+        offset, first, last = _RELATIVE_YEAR[point]
+        return _month_span(None if year is None else year + offset, first, last), False
+    # 15日, 月底, 本月: no month or year to place them in.
+    return (None, None), False
+
+
+def _shift_year(date: datetime.date | None, by: int) -> datetime.date | None:
+    if date is None:
+        return None
+    day = min(date.day, _last_day(date.year + by, date.month))
+    return date.replace(year=date.year + by, day=day)
+
+
+def _bounds_of_match(m: re.Match[str], *, year: int | None, strict: bool = False) -> _Span:
+    groups = m.re.groupindex
+    if "y1" in groups:  # a range of years
+        start, end = _month_span(int(m["y1"]), 1, 1)[0], _month_span(int(m["y2"]), 12, 12)[1]
+    elif "m1" in groups:  # a range of months
+        y = int(m["year"]) if m["year"] else year
+        span_start = _month_span(y, int(m["m1"]), int(m["m1"]))
+        span_end = _month_span(y, int(m["m2"]), int(m["m2"]))
+        start, end = span_start[0], span_end[1]
+    else:
+        (start, first_end), start_own = _point_span(m["start"], year, strict=strict)
+        end = first_end
+        if m["end"]:
+            # The end point takes the start's year when it has none (2021年1月-12月), and
+            # the reverse (9月至2021年8月); a range that would run backwards crosses a year.
+            start_year = start.year if start_own and start is not None else year
+            (_, end), end_own = _point_span(m["end"], start_year, strict=strict)
+            if not start_own and end_own and end is not None:
+                (start, _), _ = _point_span(m["start"], end.year, strict=strict)
+                if start is not None and start > end:
+                    start = _shift_year(start, -1)
+            elif start is not None and end is not None and end < start and not end_own:
+                end = _shift_year(end, 1)
+    tail = m["tail"] or ""
+    if (m["lead"] or "").startswith("截") or re.match(_BEFORE_WORDS, tail):
+        start = None  # a deadline: anything up to the end counts
+    return start, end
+
+
+def period_bounds(parsed: ParsedValue, *, year: int | None = None) -> _Span:
+    """The first and last day a PERIOD value covers; None where the text does not say.
+
+    ``year`` is the budget year, for points that do not name one (12月底, 年底前, 1-12月).
+    A deadline (…前, …止, 截至…) has no start: only its end is promised. Parts of a month
+    are ten-day spans (月底 = 21st to the last day); parts of a year are months (年底 =
+    December, 年中 = June). 2023.07-2024.01 → (2023-07-01, 2024-01-31). Never raises.
+    """
+    if parsed.kind is not ValueKind.PERIOD:
+        return None, None
+    try:
+        m = _match_period(parsed.text, "")
+        if m is None:
+            return None, None
+        return _bounds_of_match(m, year=year)
+    except (ValueError, OverflowError):
+        return None, None
 
 
 # --- quantities --------------------------------------------------------------------------
@@ -404,8 +682,10 @@ def _parse_quantity(s: str, indicator_name: str) -> ParsedValue | None:
     upper = Decimal(upper_text.replace(",", "")) if upper_text is not None else None
     unit_implied = False
     if not unit:
-        if name_declares_percent(indicator_name):
-            unit, unit_implied = "%", True
+        declared = unit_in_name(indicator_name)
+        if declared:
+            # 造林面积（亩） 500: the column states the unit once for every row.
+            unit, unit_implied = declared, True
         elif (
             upper is None
             and comparator in (None, Comparator.EQ)
@@ -420,6 +700,46 @@ def _parse_quantity(s: str, indicator_name: str) -> ParsedValue | None:
         comparator=comparator,
         number=number,
         upper=upper,
+        unit=unit,
+        unit_implied=unit_implied,
+        text=remark or "",
+    )
+
+
+# --- tolerances --------------------------------------------------------------------------
+
+# 误差±3%以内, 偏差率±2%: how far the result may stray from the plan. The words before the
+# sign only name what the tolerance is of, and 以内 after it repeats what ± says.
+_TOLERANCE_RE = re.compile(
+    r"(?P<lead>(?:上下)?(?:误差|偏差|浮动|波动)率?(?:范围)?(?:为|在|控制在)?)?"
+    rf"(?P<sign>±|\+-|\+/-|正负)(?P<num>{_UNSIGNED_NUM})(?P<unit>.*?)"
+    r"(?P<suffix>以内|之内|内|范围内)?"
+)
+
+
+def _parse_tolerance(s: str, indicator_name: str) -> ParsedValue | None:
+    body, remark = _split_trailing_remark(s)
+    if remark is not None and _has_digit(remark):
+        return None
+    m = _TOLERANCE_RE.fullmatch(body)
+    if m is None:
+        return None
+    unit = m["unit"]
+    if not _valid_unit(unit) or _strip_suffix(unit)[1] is not None:
+        return None
+    if sum(ch.isdigit() for ch in m["num"]) > MAX_DIGITS:
+        return _unparsed(REASON_TOO_MANY_DIGITS)
+    if not unit and remark in ("%", "‰"):
+        unit, remark = remark, None
+    unit_implied = False
+    if not unit:
+        declared = unit_in_name(indicator_name)
+        if declared:
+            unit, unit_implied = declared, True
+    return ParsedValue(
+        kind=ValueKind.QUANTITATIVE,
+        comparator=Comparator.TOLERANCE,
+        number=Decimal(m["num"].replace(",", "")),
         unit=unit,
         unit_implied=unit_implied,
         text=remark or "",
@@ -442,6 +762,73 @@ def _is_wordy(s: str) -> bool:
             continue
         return False
     return True
+
+
+# --- measurable grades -------------------------------------------------------------------
+
+# Qualitative values one can check at year end with a yes or a no: an answer (是/否, 有/无),
+# a pass (达标, 合格, 通过验收), a completed deed (按时完成, 全部到位), coverage (全覆盖,
+# 应保尽保), the absence of incidents (无事故, 零投诉) and the top grades of the official
+# scales (好/较好/一般/较差/差 of the 2020 self-evaluation rules, 优/良/中/差 of reviews).
+# A direction without a measure (明显提高, 有效缓解, 逐步提升, 长期) is not one of them.
+_MEASURABLE_WORDS = frozenset(
+    {
+        "是",
+        "否",
+        "有",
+        "无",
+        "好",
+        "较好",
+        "良好",
+        "优",
+        "良",
+        "优良",
+        "优秀",
+        "正常",
+        "正常运行",
+        "正常使用",
+        "运行正常",
+        "全覆盖",
+        "全面覆盖",
+        "应保尽保",
+        "应补尽补",
+        "应纳尽纳",
+        "应助尽助",
+        "应享尽享",
+        "及时",
+        "按时",
+        "按期",
+        "如期",
+        "准时",
+    }
+)
+_NORM_QUALIFIERS = "相关|国家|行业|省级?|设计|合同|规划|规定的?|有关"
+_NORMS = "要求|标准|规定|规范|条件"
+_MEASURABLE_RES = (
+    # 合格, 验收合格, 全部达标, 通过验收 …
+    re.compile(r"(?:全部|均|质量|验收|检验|检测|考核|评估|审计)?(?:合格|达标|通过)"),
+    re.compile(r"通过(?:验收|考核|评估|审计|检查|评审)"),
+    # 符合要求, 达到国家标准, 满足设计规范 …
+    re.compile(
+        rf"符合(?:{_NORM_QUALIFIERS})?(?:{_NORMS})?|(?:达到|满足)(?:{_NORM_QUALIFIERS})?(?:{_NORMS})"
+    ),
+    # 完成, 按时完成, 全部拨付到位, 足额发放 …
+    re.compile(
+        r"(?:已|全部|全面|全额|足额|按时|按期|如期|及时|按计划|按要求|按合同)?"
+        r"(?:完成|到位|兑现|拨付|发放|下达|办结|结算|建成|竣工|完工|验收|覆盖|落实)"
+        r"(?:到位|完成|完毕)?"
+    ),
+    # 无事故, 零事故, 未发生重大安全事故, 无投诉 …
+    re.compile(
+        r"(?:无|零|未发生|不发生|杜绝)(?:重大|较大|一般)?"
+        r"(?:安全|质量|责任|生产|医疗|交通|食品安全|火灾|环境|森林火灾)?"
+        r"(?:事故|投诉|违规|违纪|违法|纠纷|差错|问题|案件|事件|隐患|上访)"
+    ),
+)
+
+
+def _is_measurable(s: str) -> bool:
+    return s in _MEASURABLE_WORDS or any(p.fullmatch(s) for p in _MEASURABLE_RES)
 
 
 # --- public API --------------------------------------------------------------------------
@@ -479,9 +866,12 @@ def parse_value(text: str | None, *, indicator_name: str = "") -> ParsedValue:
         return _unparsed(REASON_TOO_LONG)
     name = _compact(_clean(indicator_name or "")[0])
 
-    period = _parse_period(s)
+    period = _parse_period(s, name)
     if period is not None:
         return period
+    tolerance = _parse_tolerance(s, name)
+    if tolerance is not None:
+        return tolerance
     quantity = _parse_quantity(s, name)
     if quantity is not None:
         return quantity
@@ -492,25 +882,167 @@ def parse_value(text: str | None, *, indicator_name: str = "") -> ParsedValue:
         if "百分之" in s:
             return _unparsed(REASON_CHINESE_NUMERAL)
         if _is_wordy(s):
-            return ParsedValue(kind=ValueKind.QUALITATIVE, text=s)
+            return ParsedValue(kind=ValueKind.QUALITATIVE, text=s, measurable=_is_measurable(s))
         return _unparsed(REASON_UNRECOGNISED)
     if _has_cjk(s):
         return _unparsed(REASON_MIXED)
     return _unparsed(REASON_UNRECOGNISED)
 
 
-def suggest_normal_form(text: str, *, indicator_name: str = "") -> str | None:
-    """The canonical spelling when it differs from the typed text, else None.
+# --- cosmetic differences ----------------------------------------------------------------
 
-    ≧85% → ≥85%; >=97.9% → ≥97.9%; full-width ％ → %; 1 on a 率/比例 indicator → 100%;
-    ≥85 on a name with （%） → ≥85%. Surrounding spaces count as a difference ("　100%" →
-    "100%"). A quantitative remark is kept, in full-width parentheses. EMPTY and UNPARSED
-    values have no canonical spelling and give None.
+# Width, spaces, trailing punctuation, the spelling of a range separator and the parentheses'
+# width change nothing a reader takes from a value; a table should not be asked to change them.
+_COSMETIC_FOLD = str.maketrans({"(": "（", ")": "）"})
+_SEPARATOR_BETWEEN_RE = re.compile(
+    rf"(?<=[0-9%‰A-Za-z\u3400-\u4dbf\u4e00-\u9fff）])(?:{_RANGE_SEP})(?=[0-9])"
+)
+# Around ±, 误差/偏差 only say what the tolerance is of, and 以内 repeats what ± says.
+_TOLERANCE_WORDS_RE = re.compile(
+    r"^(?:上下)?(?:误差|偏差|浮动|波动)率?(?:范围)?(?:为|在|控制在)?(?=±)"
+    r"|(?<=[0-9%‰A-Za-z\u3400-\u4dbf\u4e00-\u9fff])(?:以内|之内|范围内|内)$"
+)
+
+
+def _cosmetic_key(text: str) -> str:
+    s = _clean(text)[0].translate(_FOLD).translate(_COSMETIC_FOLD)
+    s = _WHITESPACE_RUN.sub("", s).rstrip(_TRAILING_PUNCT)
+    s = _SEPARATOR_BETWEEN_RE.sub("~", s)
+    if "±" in s:
+        s = _TOLERANCE_WORDS_RE.sub("", s)
+    return s
+
+
+def cosmetically_equal(a: str, b: str) -> bool:
+    """Whether two spellings of a value differ only in ways that change nothing for a reader.
+
+    Full-width ％, digits and brackets, spaces anywhere (full-width, leading, trailing),
+    trailing punctuation, the range separator (- — ~ 到 至) and the words around a tolerance
+    (误差±3%以内 = ±3%). Not cosmetic: ≧ or >= for ≥, a unit added or left out, 1 for 100%.
+    """
+    return _cosmetic_key(a) == _cosmetic_key(b)
+
+
+def suggest_normal_form(text: str, *, indicator_name: str = "") -> str | None:
+    """The canonical spelling when it differs from the typed text in meaning or in a wrong
+    character, else None.
+
+    ≧85% → ≥85%; >=97.9% → ≥97.9%; 1 on a 率/比例 indicator → 100%; ≥85 on a name with （%）
+    → ≥85%; 不低于20元 → ≥20元. Cosmetic differences (see :func:`cosmetically_equal`) give
+    None: 100％, "　100%", 80-90% (the unit once on a range), 2020年9月-2021年8月, ±3%以内.
+    A quantitative remark is kept, in full-width parentheses. EMPTY and UNPARSED values have
+    no canonical spelling and give None.
     """
     parsed = parse_value(text, indicator_name=indicator_name)
     if parsed.kind in (ValueKind.EMPTY, ValueKind.UNPARSED):
         return None
     canonical = parsed.normal_form()
-    if parsed.kind is ValueKind.QUANTITATIVE and parsed.text:
-        canonical += f"（{parsed.text}）"
-    return None if canonical == text else canonical
+    remark = f"（{parsed.text}）" if parsed.kind is ValueKind.QUANTITATIVE and parsed.text else ""
+    spellings = [canonical + remark]
+    if parsed.comparator is Comparator.RANGE and parsed.number is not None and parsed.upper:
+        # 80-90%: the unit written once for both ends is how most tables write a range.
+        short = f"{decimal_text(parsed.number)}~{decimal_text(parsed.upper)}{parsed.unit}"
+        spellings.append(short + remark)
+    if any(cosmetically_equal(text, spelling) for spelling in spellings):
+        return None
+    return canonical + remark
+
+
+# --- a name and its value in one cell ----------------------------------------------------
+
+# A special-fund table often has one cell per indicator: 门诊人次≥5000人次. These words end a
+# phrase that is itself a value (较上年提高5%), not a name followed by one.
+_CHANGE_WORDS = (
+    "提高",
+    "提升",
+    "增长",
+    "增加",
+    "下降",
+    "降低",
+    "减少",
+    "缩短",
+    "压缩",
+    "控制在",
+    "保持",
+    "保持在",
+    "稳定在",
+    "维持在",
+    "增幅",
+    "降幅",
+    "超过",
+    "不少于",
+    "不低于",
+    "不超过",
+)
+_NAME_END_BEFORE_WEI = "率数准额量值度积间限例"
+_SENTENCE_PUNCT = "，。；;,！？!?"
+_NAME_VALUE_GAP = " \t\u3000\u00a0：:"
+# Longer than 万元/人/年 or 个工作日: a "unit" this long is words.
+_LONGEST_UNIT = 5
+
+
+def _starts_like_value(s: str) -> bool:
+    folded = s.translate(_FOLD)
+    if not folded:
+        return False
+    if "0" <= folded[0] <= "9" or folded[0] in "±+-":
+        return True
+    return re.match(rf"(?:{_PREFIX_ALT})", folded) is not None
+
+
+def _name_like(left: str) -> bool:
+    if len(left) < 2 or not _has_cjk(left) or any(ch in _SENTENCE_PUNCT for ch in left):
+        return False
+    last = left[-1]
+    if not (_is_cjk_ideograph(last) or last in "）)" or last.isalpha()):
+        return False
+    if left.endswith(_CHANGE_WORDS) or any(w in left for w in ("较上年", "比上年", "较去年")):
+        return False
+    # A left part that is itself a value (5000人 3000人) is no name; one the grammar reads
+    # as a number with a long "unit" is (0-6岁儿童健康管理率 is 0 to 6 of 岁儿童…).
+    parsed = parse_value(left)
+    if parsed.kind is ValueKind.PERIOD:
+        return False
+    return parsed.kind is not ValueKind.QUANTITATIVE or len(parsed.unit) > _LONGEST_UNIT
+
+
+def _has_colon(s: str) -> bool:
+    return "：" in s or ":" in s
+
+
+def split_name_value(text: str | None) -> tuple[str, str] | None:
+    """Split a cell holding an indicator's name and then its value; None unless confident.
+
+    门诊人次≥5000人次 → (门诊人次, ≥5000人次); 资助参保人数 1500人; 政策知晓率：≥90%;
+    工程质量：合格 (a measurable grade only after a colon). None for a value alone, for a
+    sentence (two values, sentence punctuation in the name) and for a phrase of change
+    (较上年提高5%). The parts come back as typed, trimmed. Never raises.
+    """
+    if text is None:
+        return None
+    cleaned, has_control = _clean(str(text))
+    s = cleaned.strip()
+    if has_control or not s or len(s) > MAX_LENGTH:
+        return None
+    whole = parse_value(s).kind
+    if whole is not ValueKind.UNPARSED and not (whole is ValueKind.QUALITATIVE and _has_colon(s)):
+        return None  # a value alone, or words with no colon to split them at
+    for i in range(1, len(s)):
+        if s[i] in _NAME_VALUE_GAP:
+            continue
+        gap = s[:i]
+        left = gap.rstrip(_NAME_VALUE_GAP)
+        colon = any(ch in "：:" for ch in gap[len(left) :])
+        right = s[i:].strip()
+        if not colon and not _starts_like_value(right):
+            continue
+        if left.endswith("为") and len(left) > 2 and left[-2] in _NAME_END_BEFORE_WEI:
+            left = left[:-1]  # 补助标准为12元: 为 joins, it is not part of the name
+        if not _name_like(left):
+            continue
+        parsed = parse_value(right, indicator_name=left)
+        if parsed.kind in (ValueKind.QUANTITATIVE, ValueKind.PERIOD) or (
+            colon and parsed.kind is ValueKind.QUALITATIVE and parsed.measurable
+        ):
+            return left, right
+    return None

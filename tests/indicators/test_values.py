@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -11,11 +12,14 @@ from indicators.values import (
     Comparator,
     ParsedValue,
     ValueKind,
+    cosmetically_equal,
     parse_value,
+    period_bounds,
+    split_name_value,
     suggest_normal_form,
 )
 
-GE, LE, GT, LT, EQ, APPROX, RANGE = (
+GE, LE, GT, LT, EQ, APPROX, RANGE, TOLERANCE = (
     Comparator.GE,
     Comparator.LE,
     Comparator.GT,
@@ -23,6 +27,7 @@ GE, LE, GT, LT, EQ, APPROX, RANGE = (
     Comparator.EQ,
     Comparator.APPROX,
     Comparator.RANGE,
+    Comparator.TOLERANCE,
 )
 MIXED = "含多个数值或说明文字，无法归一"
 
@@ -577,19 +582,67 @@ def test_seed_values_verbatim(typed, name, kind, comparator, number, unit, impli
     [
         ("≧85%", "", "≥85%"),
         (">=97.9%", "", "≥97.9%"),
-        ("100％", "", "100%"),
         ("1", "补助资金到位率", "100%"),
         ("≥85", "参保率（%）", "≥85%"),
         ("≧200元/月/人", "", "≥200元/月/人"),
-        ("　100%", "", "100%"),
         ("不低于20元", "", "≥20元"),
-        ("80—90%", "", "80%~90%"),
-        ("　960元/人/年（不足部分由上级经费弥补）", "", "960元/人/年（不足部分由上级经费弥补）"),
-        ("2020年9月-2021年8月", "", "2020年9月至2021年8月"),
+        ("+-3%", "", "±3%"),  # a wrong character for ±
+        ("500", "造林面积（亩）", "500亩"),  # the unit comes from the name
+        ("≧ 85 ％", "", "≥85%"),  # cosmetic noise does not hide a wrong character
     ],
 )
 def test_suggest_normal_form_when_spelling_differs(typed, name, suggestion):
     assert suggest_normal_form(typed, indicator_name=name) == suggestion
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("100％", ""),  # full-width percent
+        ("９５％", ""),  # full-width digits
+        ("　100%", ""),  # leading full-width space
+        ("≥95% ", ""),  # trailing space
+        ("≥ 95 %", ""),  # spaces inside
+        ("≥95%。", ""),  # trailing punctuation
+        ("80—90%", ""),  # separator spelling, the unit once on a range
+        ("80%-90%", ""),
+        ("80~90%", ""),
+        ("80到90%", ""),
+        ("500-600人", ""),
+        ("　960元/人/年（不足部分由上级经费弥补）", ""),
+        ("960元/人/年(不足部分由上级经费弥补)", ""),  # bracket width
+        ("2020年9月-2021年8月", ""),
+        ("2020年9月到2021年8月", ""),
+        ("2023.07-2024.01", ""),
+        ("2021年1月-12月", ""),
+        ("1-12月", ""),
+        ("±3%以内", ""),  # 以内 repeats what ± says
+        ("误差±3%", ""),
+        ("偏差率±2%以内", ""),
+        ("±３％", ""),
+    ],
+)
+def test_suggest_normal_form_none_for_cosmetic_differences(typed, name):
+    assert suggest_normal_form(typed, indicator_name=name) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "equal"),
+    [
+        ("100％", "100%", True),
+        ("　≥ 95 %。", "≥95%", True),
+        ("80—90%", "80~90%", True),
+        ("2020年9月-2021年8月", "2020年9月至2021年8月", True),
+        ("≧85%", "≥85%", False),
+        (">=85%", "≥85%", False),
+        ("≥85", "≥85%", False),
+        ("1", "100%", False),
+        ("-5%", "5%", False),  # a minus sign is no separator
+        ("≥-5%", "≥5%", False),
+    ],
+)
+def test_cosmetically_equal(a, b, equal):
+    assert cosmetically_equal(a, b) is equal
 
 
 @pytest.mark.parametrize(
@@ -729,3 +782,357 @@ def test_fuzz_twenty_full_width_digits_is_a_count():
         Decimal("12345678901234567890"),
         "",
     )
+
+
+# --- periods of real tables (issue 10) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "text"),
+    [
+        ("2023.07-2024.01", "2023.07至2024.01"),
+        ("2023.7—2024.1", "2023.7至2024.1"),
+        ("2023/7-2024/1", "2023/7至2024/1"),
+        ("2023年7月-2024年1月", "2023年7月至2024年1月"),
+        ("2021年1月-12月", "2021年1月至12月"),
+        ("2021年1-12月", "2021年1至12月"),
+        ("1-12月", "1至12月"),
+        ("2023.07", "2023.07"),
+        ("2021-2023年", "2021至2023年"),
+        ("2021-2023", "2021至2023"),
+        ("截至2023年10月", "截至2023年10月"),
+    ],
+)
+def test_real_periods_are_periods_not_numbers(typed, text):
+    parsed = parse_value(typed, indicator_name="项目实施期限")
+    assert parsed.kind is ValueKind.PERIOD, parsed
+    assert parsed.text == text
+    assert parsed.number is None and parsed.upper is None
+
+
+def test_year_month_on_an_amount_stays_a_number():
+    # 2023.07 is a plausible amount in 万元; the name decides.
+    parsed = parse_value("2023.07", indicator_name="资金总额（万元）")
+    assert (parsed.kind, parsed.number, parsed.unit) == (
+        ValueKind.QUANTITATIVE,
+        Decimal("2023.07"),
+        "万元",
+    )
+    assert parse_value("2021-2023", indicator_name="投资额").kind is ValueKind.QUANTITATIVE
+
+
+def test_long_bare_year_span_is_a_number_range():
+    assert parse_value("1950-2100").kind is ValueKind.QUANTITATIVE
+
+
+@pytest.mark.parametrize("typed", ["2023.13", "1850.07", "3-13月"])
+def test_impossible_year_months_are_not_periods(typed):
+    assert parse_value(typed).kind is not ValueKind.PERIOD
+
+
+@pytest.mark.parametrize("typed", ["2023年2月30日", "2023.02.30", "2月30日", "2023年4月31日"])
+def test_impossible_days_are_bad_dates(typed):
+    parsed = parse_value(typed)
+    assert (parsed.kind, parsed.reason) == (ValueKind.UNPARSED, "日期无效")
+
+
+def test_leap_day_is_a_date():
+    assert parse_value("2024年2月29日").kind is ValueKind.PERIOD
+    assert parse_value("2023年2月29日").kind is ValueKind.UNPARSED
+
+
+def test_month_range_keeps_decimal_and_duration_ranges():
+    assert parse_value("3-6个月").comparator is RANGE
+    assert parse_value("80-90%").comparator is RANGE
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "12月底到位",
+        "12月底前完成",
+        "2023年12月底前完工",
+        "6月底前拨付",
+        "年底前全部兑现",
+        "6月底前拨付到位",
+        "2023年10月底前竣工验收",
+        "9月底前下达",
+        "年底前足额发放",
+        "2024年6月前投入使用",
+        "3月底前开工",
+        "11月底前建成",
+    ],
+)
+def test_deadlines_keep_their_verb(typed):
+    parsed = parse_value(typed)
+    assert parsed.kind is ValueKind.PERIOD, parsed
+    assert parsed.text == typed
+
+
+def test_deadline_with_an_unknown_deed_is_not_a_period():
+    assert parse_value("12月底前完成80%").kind is ValueKind.UNPARSED
+    assert parse_value("12月底吃饭").kind is not ValueKind.PERIOD
+
+
+# --- tolerances ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["±3%以内", "±3%", "误差±3%", "偏差率±3%以内", "±３％", "+-3%"])
+def test_tolerance(typed):
+    parsed = parse_value(typed)
+    assert (parsed.kind, parsed.comparator, parsed.number, parsed.unit) == (
+        ValueKind.QUANTITATIVE,
+        TOLERANCE,
+        Decimal("3"),
+        "%",
+    )
+    assert parsed.normal_form() == "±3%"
+
+
+def test_tolerance_takes_the_unit_of_the_name():
+    parsed = parse_value("±2", indicator_name="预算执行偏差率（%）")
+    assert (parsed.comparator, parsed.unit, parsed.unit_implied) == (TOLERANCE, "%", True)
+
+
+def test_tolerance_with_an_opposite_suffix_is_not_read():
+    assert parse_value("±3%以上").kind is ValueKind.UNPARSED
+    assert parse_value("±").kind is ValueKind.UNPARSED
+
+
+# --- units in names -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "unit"),
+    [
+        ("造林面积（亩）", "亩"),
+        ("道路改造长度(公里)", "公里"),
+        ("新建道路(km)", "km"),
+        ("培训（人次）", "人次"),
+        ("补助标准（元/人）", "元/人"),
+        ("改造面积（㎡）", "㎡"),
+        ("资金规模（万元）", "万元"),
+    ],
+)
+def test_bare_number_takes_the_unit_of_the_name(name, unit):
+    parsed = parse_value("≥500", indicator_name=name)
+    assert (parsed.unit, parsed.unit_implied) == (unit, True)
+    assert parsed.normal_form() == f"≥500{unit}"
+
+
+def test_remark_in_name_gives_no_unit():
+    parsed = parse_value("500", indicator_name="住院救助人数（低保对象）")
+    assert (parsed.unit, parsed.unit_implied) == ("", False)
+
+
+def test_range_takes_the_unit_of_the_name():
+    parsed = parse_value("500-600", indicator_name="造林面积（亩）")
+    assert parsed.normal_form() == "500亩~600亩"
+
+
+# --- a name and its value in one cell ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("门诊人次≥5000人次", ("门诊人次", "≥5000人次")),
+        ("资助参保人数 1500人", ("资助参保人数", "1500人")),
+        ("资助参保人数　1500人", ("资助参保人数", "1500人")),
+        ("政策知晓率：≥90%", ("政策知晓率", "≥90%")),
+        ("政策知晓率: ≥90%", ("政策知晓率", "≥90%")),
+        ("补助标准12元/人/年", ("补助标准", "12元/人/年")),
+        ("补助标准为12元/人/年", ("补助标准", "12元/人/年")),
+        ("政策知晓率达到90%", ("政策知晓率", "达到90%")),
+        ("0-6岁儿童健康管理率≥90%", ("0-6岁儿童健康管理率", "≥90%")),
+        ("65岁以上老年人健康管理人数5000人", ("65岁以上老年人健康管理人数", "5000人")),
+        ("参保率（%）85", ("参保率（%）", "85")),
+        ("乡镇卫生院、村卫生室覆盖率≥90%", ("乡镇卫生院、村卫生室覆盖率", "≥90%")),
+        ("项目完成时间：2023年12月底前", ("项目完成时间", "2023年12月底前")),
+        ("项目完成时间：年底前", ("项目完成时间", "年底前")),
+        ("工程质量：合格", ("工程质量", "合格")),
+        ("资金拨付误差±3%", ("资金拨付误差", "±3%")),
+    ],
+)
+def test_split_name_value(text, expected):
+    assert split_name_value(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "",
+        "≥5000人次",  # a value alone
+        "1500人",
+        "12月底到位",
+        "明显提高",  # a qualitative value
+        "较上年提高5%",  # a phrase of change, not a name
+        "门诊量较上年增长10%",
+        "力争年底前完成",  # no colon before a period in words
+        "说明：请认真填写",  # after the colon, words that are no grade
+        "家庭医生签约服务覆盖率达30%以上，重点人群签约服务覆盖率达60%以上。",
+        "对象确认率100%，资金发放到位率100%",
+        "辖区录入国家严重精神障碍信息系统精神病患者1159人，监护奖励我约200人",
+        "5000人 3000人",  # two values
+        "门诊人次≥5000人次\x07",
+    ],
+)
+def test_split_name_value_none_when_not_confident(text):
+    assert split_name_value(text) is None
+
+
+def test_split_name_value_never_raises():
+    for text in ODD_INPUTS:
+        result = split_name_value(text)
+        assert result is None or (isinstance(result, tuple) and len(result) == 2)
+
+
+# --- measurable grades ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "达标",
+        "合格",
+        "是",
+        "否",
+        "有",
+        "无",
+        "符合",
+        "符合要求",
+        "达到国家标准",
+        "通过",
+        "通过验收",
+        "验收合格",
+        "完成",
+        "全覆盖",
+        "全部完成",
+        "全部到位",
+        "足额发放",
+        "应保尽保",
+        "好",
+        "较好",
+        "优",
+        "良",
+        "优良",
+        "良好",
+        "无事故",
+        "零事故",
+        "零投诉",
+        "未发生重大安全事故",
+        "按时完成",
+        "按期完成",
+        "及时",
+        "正常运行",
+    ],
+)
+def test_measurable_grades(text):
+    parsed = parse_value(text)
+    assert parsed.kind is ValueKind.QUALITATIVE
+    assert parsed.measurable
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "明显提高",
+        "有效缓解",
+        "长期",
+        "逐步提升",
+        "进一步提高",
+        "成效明显",
+        "有所改善",
+        "持续改善",
+        "按合同执行",
+        "符合群众期望",  # 符合 something vague is no standard
+        "无明显变化",
+    ],
+)
+def test_vague_trends_are_not_measurable(text):
+    parsed = parse_value(text)
+    assert parsed.kind is ValueKind.QUALITATIVE
+    assert not parsed.measurable
+
+
+def test_only_qualitative_values_are_measurable_grades():
+    assert not parse_value("≥95%").measurable
+    assert not parse_value("年底前完成").measurable
+    assert ParsedValue(kind=ValueKind.EMPTY).measurable is False
+
+
+# --- period bounds --------------------------------------------------------------------------
+
+
+def d(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "year", "bounds"),
+    [
+        ("2023.07-2024.01", None, (d("2023-07-01"), d("2024-01-31"))),
+        ("2023年7月-2024年1月", None, (d("2023-07-01"), d("2024-01-31"))),
+        ("2021年1月-12月", None, (d("2021-01-01"), d("2021-12-31"))),
+        ("2021年1-12月", None, (d("2021-01-01"), d("2021-12-31"))),
+        ("1-12月", 2023, (d("2023-01-01"), d("2023-12-31"))),
+        ("1-12月", None, (None, None)),
+        ("2023.07", None, (d("2023-07-01"), d("2023-07-31"))),
+        ("2024.02", None, (d("2024-02-01"), d("2024-02-29"))),
+        ("2021-2023年", None, (d("2021-01-01"), d("2023-12-31"))),
+        ("2020年", None, (d("2020-01-01"), d("2020-12-31"))),
+        ("2020年度", 2023, (d("2020-01-01"), d("2020-12-31"))),  # its own year wins
+        ("2020-12-31", None, (d("2020-12-31"), d("2020-12-31"))),
+        ("2020年12月31日前", None, (None, d("2020-12-31"))),
+        ("2023年第三季度", None, (d("2023-07-01"), d("2023-09-30"))),
+        ("上半年", 2023, (d("2023-01-01"), d("2023-06-30"))),
+        ("下半年", 2023, (d("2023-07-01"), d("2023-12-31"))),
+        # Deadlines: only the end is promised.
+        ("12月底前完成", 2023, (None, d("2023-12-31"))),
+        ("6月底前拨付", 2023, (None, d("2023-06-30"))),
+        ("2023年12月底前完工", None, (None, d("2023-12-31"))),
+        ("年底前", 2023, (None, d("2023-12-31"))),
+        ("年底前全部兑现", 2024, (None, d("2024-12-31"))),
+        ("2019年底前", None, (None, d("2019-12-31"))),
+        ("截至2023年10月", None, (None, d("2023-10-31"))),
+        # A point of a month is its ten days: 月底 is the last ten.
+        ("12月底", 2023, (d("2023-12-21"), d("2023-12-31"))),
+        ("12月底到位", 2023, (d("2023-12-21"), d("2023-12-31"))),
+        ("2月底", 2023, (d("2023-02-21"), d("2023-02-28"))),
+        ("年底", 2023, (d("2023-12-01"), d("2023-12-31"))),
+        ("次年", 2023, (d("2024-01-01"), d("2024-12-31"))),
+        # The end takes the start's year, and a range never runs backwards.
+        ("2023年9月-6月", None, (d("2023-09-01"), d("2024-06-30"))),
+        ("9月至2021年8月", None, (d("2020-09-01"), d("2021-08-31"))),
+        ("2020年9月至2021年8月", 2030, (d("2020-09-01"), d("2021-08-31"))),
+        # Unknown without a month or a year.
+        ("12月底", None, (None, None)),
+        ("年底前", None, (None, None)),
+        ("15日", 2023, (None, None)),
+        ("月底", 2023, (None, None)),
+    ],
+)
+def test_period_bounds(typed, year, bounds):
+    parsed = parse_value(typed)
+    assert parsed.kind is ValueKind.PERIOD, parsed
+    assert period_bounds(parsed, year=year) == bounds
+
+
+def test_period_bounds_of_anything_but_a_period():
+    for typed in ("≥95%", "明显提高", "", "=1+1"):
+        assert period_bounds(parse_value(typed), year=2023) == (None, None)
+
+
+def test_period_bounds_never_raise():
+    odd = ParsedValue(kind=ValueKind.PERIOD, text="2月30日")
+    assert period_bounds(odd, year=2023) == (None, None)
+    assert period_bounds(ParsedValue(kind=ValueKind.PERIOD, text="???"), year=2023) == (None, None)
+    assert period_bounds(parse_value("次年"), year=9999) == (None, None)
+    for text in ODD_INPUTS:
+        parsed = parse_value(text)
+        start, end = period_bounds(parsed, year=2023)
+        assert start is None or end is None or start <= end
