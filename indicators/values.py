@@ -12,6 +12,13 @@ Conventions worth knowing (see DOMAIN.md §6 and §9):
 * ``达到95%`` is treated like ``95%`` — 达到 alone adds no direction; ``达到90%以上`` is ``≥90%``.
 * A bare ``1`` on a 率/比例/覆盖 indicator means 100% (the seeds write it for 到位率). A name
   that declares ``（%）`` wins over that rule: the column is already in percent, so ``1`` is 1%.
+* A bare number on a name that states a unit in a trailing bracket (造林面积（亩）, 参保率（%）)
+  takes that unit, flagged ``unit_implied``.
+* Periods as real tables write them: ``2023.07-2024.01``, ``2021年1月-12月``, ``1-12月``, and
+  deadlines with their deed, ``12月底前拨付到位``. A bare ``2023.07`` is a month unless the
+  name is about an amount or a count. :func:`period_bounds` turns a period into days.
+* ``±3%以内`` is a tolerance (:attr:`Comparator.TOLERANCE`); its normal form is ``±3%``.
+* :func:`suggest_normal_form` ignores cosmetic differences (width, spaces, separators).
 * Anything we cannot read with confidence is ``UNPARSED`` with a reason; we never guess and
   never raise.
 """
