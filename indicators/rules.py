@@ -12,46 +12,68 @@ its own by their print-order keys (:func:`in_print_order`).
 =====================  ========  ==========================================================
 code                   severity  what it checks
 =====================  ========  ==========================================================
-required_category      E / W     no 三级 under 产出, 效益 or 满意度 (E); 2021 framework: no
-                                 成本指标 (W)
-unknown_category       ERROR     a 一级/二级 name not in the framework (or empty)
-placement              ERROR     a 二级 under the wrong 一级 (时效指标 under 效益指标), or a
-                                 category of the other framework generation (成本指标 as
-                                 二级 in a 2021 table, as 一级 in a 2015 table); reported on
-                                 each 三级 under it
-category_synonym       WARNING   a regional synonym (效果指标): suggests the standard name
+required_category      WARNING   no 三级 counting for 产出, 效益 or 满意度 (2021: 成本) —
+                                 counted wherever the template files them (满意度 under 效益)
+unknown_category       E / W     an empty 一级/二级 name (E); a name neither the framework nor
+                                 the regional vocabulary knows (W)
+placement              WARNING   a 二级 under a 一级 no template puts it under (时效指标 under
+                                 效益指标), on each 三级 under it; a category of the other
+                                 generation than the one the bureau chose
 name_missing           ERROR     a 三级/子项 without a name (not on the special-fund layout,
                                  which prints no 三级 names)
 value_empty            ERROR     a 三级 without sub-items, or a 子项, has no 指标值
 value_unparsed         WARNING   the value cannot be read (mixed numbers and text …)
-value_notation         WARNING   non-standard spelling, with the normal form: ≧85% → ≥85%,
-                                 >= → ≥, full-width ％, 1 on a 率 indicator → 100%
-name_hidden_unit       WARNING   the name declares a unit （%） and the value states another
-rate_over_100          E / W     a 率 above 100% (E); ≥100% cannot be exceeded (W, → 100%)
+value_notation         WARNING   a spelling that is wrong, not merely cosmetic: ≧85% → ≥85%,
+                                 >= → ≥, 1 on a 率 indicator → 100%
+placeholder            WARNING   a template placeholder left in a name or value (≥**%, XX)
+name_hidden_unit       WARNING   the name declares a unit （%）/(亩) and the value states another
+rate_over_100          E / W     a 率 or 满意度 above 100% (E); ≥100% on a 率 (W, → 100%)
+percent_not_rate       WARNING   a % target on a name that is no rate or share (a slogan)
 unit_category          WARNING   unit does not fit the 二级: 成本 → 元/万元; 时效 → date,
-                                 period, % or days; 数量 → a count with a unit
+                                 period, % or days; 数量 → a count with a unit, not a period
+                                 or a duration in 年/月
+cost_comparator        WARNING   ≥/> on a cost, which is a ceiling (≤)
 satisfaction_low       WARNING   满意度 below 80%, with ≤/<, or without %
-qualitative            WARNING   明显提高, 有效缓解, 长期 …: not measurable
+satisfaction_full      WARNING   满意度 of exactly 100%
+satisfaction_misplaced WARNING   a satisfaction measure outside the satisfaction block while
+                                 the block has one
+date_outside_period    WARNING   a deadline after the 实施期 (or the budget year)
+qualitative            WARNING   明显提高, 有效缓解, 长期 …: not measurable (达标, 合格, 是 are)
 duplicate              E / W     the same 三级 name twice (E under the same 二级, W elsewhere)
 description_mismatch   WARNING   绩效指标描述 talks about another measure (报销比例 described
                                  as 报销及时率) (heuristic)
 description_empty      WARNING   empty 绩效指标描述 where the layout has that column
 basis_empty            WARNING   empty 指标值确定依据 where the layout has that column
+basis_boilerplate      WARNING   one 指标值确定依据 / 指标值说明 text on every row (≥4 rows)
 =====================  ========  ==========================================================
+
+Severity policy (docs/lint.md): an error only for what is certainly wrong whatever the
+template; what depends on a template's conventions (regional category names, 成本 under 产出,
+a rate under 数量, cosmetic spellings) is accepted silently.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from indicators.framework import normalise_category_name
+from indicators.framework import is_cost_name, normalise_category_name
 from indicators.library import clean_indicator_name
 from indicators.models import FrameworkCategory, PerformanceIndicator
-from indicators.names import name_declares_percent, name_is_rate, without_remark
+from indicators.names import name_declares_percent, name_is_rate, unit_in_name, without_remark
 from indicators.selectors import FrameworkIndex, TreeNode, build_tree
-from indicators.values import Comparator, ParsedValue, ValueKind, parse_value, suggest_normal_form
+from indicators.values import (
+    Comparator,
+    ParsedValue,
+    ValueKind,
+    cosmetically_equal,
+    parse_value,
+    period_bounds,
+    split_name_value,
+    suggest_normal_form,
+)
 from perfgoals.display import plain_number
 from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec
@@ -66,16 +88,47 @@ Layout = TargetTable.Layout
 TABLE_ORDER = -1
 
 OUTPUT, OUTCOME, SATISFACTION, COST = "产出指标", "效益指标", "满意度指标", "成本指标"
-# Official long names that are not regional variants: accepted without a warning.
-OFFICIAL_ALTERNATIVES = {"社会公众或服务对象满意度指标"}
+SATISFACTION_SECOND = "服务对象满意度指标"
 SATISFACTION_MINIMUM = Decimal(80)
 HUNDRED = Decimal(100)
 
 COST_UNIT_PREFIXES = ("元", "万元", "千元", "亿元")
 TIME_UNITS = {"%", "天", "日", "个工作日", "工作日", "小时", "个月", "月", "年", "周"}
-_UNIT_IN_NAME_RE = re.compile(
-    r"[（(]\s*(%|％|‰|人次|人|户|个|家|次|元|万元|天|日|所|项)\s*[）)]\s*$"
+# Characters that are wrong, not merely another way of writing: the suggestion replaces them.
+WRONG_SYMBOLS = ("≧", "≦", ">=", "<=", "=>", "=<", "⩾", "⩽", "+-", "＞＝", "＜＝")
+# Counts measured in these are durations, not numbers of things (a count of banners in 年).
+LONG_TIME_UNITS = {"年", "个月", "月", "周"}
+TIME_NAME_WORDS = ("年限", "期", "时长", "时间", "年数", "月数", "周数", "天数", "工期", "时限")
+# Words of a share or change that a percentage measures even without 率 in the name.
+SHARE_WORDS = (
+    "比",
+    "占",
+    "度",
+    "增",
+    "降",
+    "减",
+    "幅",
+    "提高",
+    "提升",
+    "份额",
+    "完成",
+    "达标",
+    "合格",
+    "到位",
+    "拨付",
+    "执行",
+    "兑现",
+    "发放",
+    "使用",
+    "落实",
+    "普及",
+    "覆盖",
+    "%",
+    "％",
 )
+# Template placeholders left in a cell: ≥**%, **万元, XX人, ××.
+_PLACEHOLDER_RE = re.compile(r"[*＊]{2,}|[xX×]{2,}|某某")
+BOILERPLATE_MINIMUM_ROWS = 4
 # 人次数 → 人次: the unit a count indicator's name implies, for the suggestion.
 _COUNT_NAME_UNITS = [
     ("人次数", "人次"),
@@ -141,6 +194,22 @@ class _Row:
     def row(self) -> PerformanceIndicator:
         return self.node.indicator
 
+    @property
+    def name(self) -> str:
+        """The 三级 name; on a nameless cell that holds 「门诊人次≥5000人次」, its name part."""
+        name = self.row.name.strip()
+        if name or self.row.level < 3:
+            return name
+        split = split_name_value(self.row.value_text)
+        return split[0] if split else ""
+
+    @property
+    def value(self) -> str:
+        if self.row.name.strip():
+            return self.row.value_text
+        split = split_name_value(self.row.value_text)
+        return split[1] if split else self.row.value_text
+
 
 class _RowRules:
     def __init__(
@@ -149,13 +218,20 @@ class _RowRules:
         *,
         layout: str,
         generation: str,
+        year: int | None,
+        period: str,
         framework: FrameworkIndex,
     ):
         self.layout = layout
         self.framework = framework
-        self.generation = generation
-        self.other_generation = "2015" if self.generation == "2021" else "2021"
         self.tree = build_tree(rows)
+        # A generation the bureau chose is honoured; otherwise the tree tells which one its
+        # template follows (成本指标 as 一级, or as 二级 under 产出), and only then the year.
+        self.chosen = generation
+        self.generation = generation or self.infer_generation() or default_generation(year)
+        self.other_generation = "2015" if self.generation == "2021" else "2021"
+        self.year = year
+        self.period_end = _period_end(period, year)
         self.findings: list[tuple[int, Finding]] = []
 
     # -- recording ---------------------------------------------------------------------------
@@ -167,6 +243,9 @@ class _RowRules:
         self.add(TABLE_ORDER, code, severity, message, **kwargs)
 
     def at(self, info: _Row, code: str, severity: Severity, message: str, **kwargs) -> None:
+        if kwargs.get("suggestion") and info.value != info.row.value_text:
+            # A nameless cell holding 「门诊人次≥5000人次」: the suggestion replaces the cell.
+            kwargs["suggestion"] = info.name + kwargs["suggestion"]
         self.add(
             info.order,
             code,
@@ -182,9 +261,21 @@ class _RowRules:
         self.check_required(rows)
         self.check_rows(rows)
         self.check_duplicates(rows)
+        self.check_satisfaction_placement(rows)
+        self.check_boilerplate(rows)
         return self.findings
 
     # -- the tree --------------------------------------------------------------------------
+
+    def infer_generation(self) -> str:
+        """ "2021" when 成本指标 is a 一级, "2015" when a cost 二级 sits under another 一级."""
+        for node in self.tree:
+            if normalise_category_name(node.indicator.name) and is_cost_name(node.indicator.name):
+                return "2021"
+        for node in self.tree:
+            if any(is_cost_name(child.indicator.name) for child in node.children):
+                return "2015"
+        return ""
 
     def annotate(self) -> list[_Row]:
         rows: list[_Row] = []
@@ -198,10 +289,16 @@ class _RowRules:
                 f, s, fc, sc = first, second, first_cat, second_cat
                 if row.level == 1:
                     f, fc = row, fw.resolve(self.generation, 1, name)
+                    s, sc = None, None
                 elif row.level == 2:
                     s, sc = row, fw.resolve(self.generation, 2, name)
                     if sc is not None and fc is None:
+                        # An unknown 一级 (履职效能 …) takes the 一级 its 二级 belongs to.
                         fc = fw.parent_of(sc)
+                    elif sc is None and fc is not None:
+                        # An unknown 二级 under a 一级 with a single 二级 (满意度) is that one.
+                        only = fw.children_of(fc)
+                        sc = only[0] if len(only) == 1 else None
                 info = _Row(node, len(rows), label, f, s, fc, sc, parent)
                 rows.append(info)
                 visit(node.children, f, s, fc, sc, name or label, info)
@@ -218,87 +315,95 @@ class _RowRules:
             row = info.row
             if row.level not in (1, 2):
                 continue
-            name = normalise_category_name(row.name)
+            name = row.name.strip()
             level_label = "一级指标" if row.level == 1 else "二级指标"
-            if not name:
+            if not normalise_category_name(name):
                 self.at(info, "unknown_category", E, f"{level_label}名称为空。")
                 continue
             own = fw.resolve(self.generation, row.level, name)
             if own is None:
                 other = fw.resolve(self.other_generation, row.level, name)
-                if other is not None:
-                    where = "为一级指标" if other.level == 1 else f"属于{fw.parent_of(other).name}"
-                    message = (
-                        f"{self._gen_label(self.generation)}中没有{level_label}“{name}”"
-                        f"（{self._gen_label(self.other_generation)}中{other.name}{where}）。"
+                if other is not None and self.chosen:
+                    # Only a generation the bureau chose can disagree with the tree.
+                    self.at(
+                        info,
+                        "placement",
+                        W,
+                        f"表头选择的是{self._gen_label(self.generation)}，其中没有{level_label}"
+                        f"“{name}”（{self._gen_label(self.other_generation)}中有）；"
+                        "请核对表头的指标体系版本。",
                     )
-                    if row.level == 2:
-                        self._report_down(info, rows, "placement", message)
-                    else:
-                        self.at(info, "placement", E, message)
-                else:
-                    allowed = "、".join(
-                        c.name
-                        for (g, lvl), names in fw.lookup.items()
-                        if g == self.generation and lvl == row.level
-                        for c in dict.fromkeys(names.values())
-                    )
+                elif other is None and (row.level == 1 or info.first_cat is not None):
                     self.at(
                         info,
                         "unknown_category",
-                        E,
-                        f"“{name}”不是{self._gen_label(self.generation)}的{level_label}，"
-                        f"可选：{allowed}。",
+                        W,
+                        f"“{name}”不是指标体系中的{level_label}名称，无法判断其类别，"
+                        f"请核对（可选：{self._allowed(row.level, info)}）。",
                     )
                 continue
-            if name != own.name and name not in OFFICIAL_ALTERNATIVES:
-                self.at(
-                    info,
-                    "category_synonym",
-                    W,
-                    f"“{name}”是{own.name}的地方习惯写法，建议统一写作“{own.name}”。",
-                    suggestion=own.name,
-                )
             if row.level == 2 and info.first is not None:
                 first_cat = fw.resolve(self.generation, 1, info.first.name)
-                if first_cat is not None and own.parent_id != first_cat.pk:
-                    proper = fw.parent_of(own)
-                    message = (
-                        f"{own.name}应属于{proper.name if proper else '其他一级指标'}，"
-                        f"不应放在{first_cat.name}下。"
-                    )
-                    self._report_down(info, rows, "placement", message)
+                if first_cat is None or own.parent_id == first_cat.pk:
+                    continue
+                if (
+                    own.parent_id
+                    and fw.parent_of(own).name == SATISFACTION
+                    and (first_cat.name == OUTCOME)
+                ):
+                    continue  # 2015 national layout: 满意度 as a 二级 of 效益指标
+                proper = fw.parent_of(own)
+                message = (
+                    f"“{name}”应属于{proper.name if proper else '其他一级指标'}，"
+                    f"不应放在{first_cat.name}下。"
+                )
+                self._report_down(info, rows, "placement", message)
+
+    def _allowed(self, level: int, info: _Row) -> str:
+        fw = self.framework
+        if level == 2 and info.first_cat is not None:
+            return "、".join(c.name for c in fw.children_of(info.first_cat))
+        return "、".join(
+            c.name
+            for (g, lvl), names in fw.lookup.items()
+            if g == self.generation and lvl == level
+            for c in dict.fromkeys(names.values())
+        )
 
     def _report_down(self, info: _Row, rows: list[_Row], code: str, message: str) -> None:
         """Report on each 三级 under a misplaced 二级 (that is what staff fix), else on it."""
         children = [r for r in rows if r.second is info.row and r.row.level == 3]
         if not children:
-            self.at(info, code, E, message)
+            self.at(info, code, W, message)
         for child in children:
-            self.at(child, code, E, message)
+            self.at(child, code, W, message)
+
+    def _kind(self, info: _Row) -> str:
+        """The 一级 a 三级 counts for, wherever the template files it."""
+        if _is_satisfaction(info):
+            return SATISFACTION
+        if info.second_cat is not None and is_cost_name(info.second_cat.name):
+            return COST
+        return info.first_cat.name if info.first_cat is not None else ""
 
     def check_required(self, rows: list[_Row]) -> None:
-        present: set[str] = set()
-        first_rows: dict[str, PerformanceIndicator] = {}
-        fw = self.framework
-        for info in rows:
-            row = info.row
-            if row.level == 1:
-                category = fw.resolve(self.generation, 1, row.name)
-                if category is not None:
-                    first_rows.setdefault(category.name, row)
-            if row.level == 3 and info.first_cat is not None:
-                present.add(info.first_cat.name)
-        required = [(OUTPUT, E), (OUTCOME, E), (SATISFACTION, E)]
+        present = {self._kind(info) for info in rows if info.row.level == 3}
+        if not any(info.row.level == 3 for info in rows):
+            present = set()
+        required = [OUTPUT, OUTCOME, SATISFACTION]
         if self.generation == "2021":
-            required.append((COST, W))
-        for name, severity in required:
+            required.append(COST)
+        first_rows: dict[str, PerformanceIndicator] = {}
+        for info in rows:
+            if info.row.level == 1 and info.first_cat is not None:
+                first_rows.setdefault(info.first_cat.name, info.row)
+        for name in required:
             if name in present:
                 continue
             row = first_rows.get(name)
             self.header(
                 "required_category",
-                severity,
+                W,
                 f"缺少{name}：每张绩效目标表至少应有一个{name}下的三级指标。",
                 indicator_id=row.pk if row is not None else None,
             )
@@ -313,6 +418,7 @@ class _RowRules:
                 self.at(info, "name_missing", E, "三级指标名称未填写。")
             if row.level == 3 and info.node.children:
                 continue  # the sub-items carry the values
+            self.check_placeholder(info)
             self.check_value(info)
             if row.description.strip():
                 self.check_description(info)
@@ -321,14 +427,31 @@ class _RowRules:
             if six_columns and row.level == 3 and not row.basis.strip():
                 self.at(info, "basis_empty", W, "指标值确定依据未填写。", field="basis")
 
+    def check_placeholder(self, info: _Row) -> None:
+        for field, label, text in (
+            ("name", "指标名称", info.row.name),
+            ("value_text", "指标值", info.row.value_text),
+        ):
+            match = _PLACEHOLDER_RE.search(text)
+            if match is not None:
+                self.at(
+                    info,
+                    "placeholder",
+                    W,
+                    f"{label}中还留有模板占位符“{match.group(0)}”，请填入实际内容。",
+                    field=field,
+                )
+                return
+
     def check_value(self, info: _Row) -> None:
-        row = info.row
-        text = row.value_text
-        parsed = parse_value(text, indicator_name=row.name)
+        text = info.value
+        parsed = parse_value(text, indicator_name=info.name)
         if parsed.kind is ValueKind.EMPTY:
             self.at(info, "value_empty", E, "指标值未填写。", field="value_text")
             return
         if parsed.kind is ValueKind.UNPARSED:
+            if self.layout == Layout.SPECIAL_FUND and not info.name:
+                return  # the summary's cells are sentences by design (seed 002 附件3-2)
             self.at(
                 info,
                 "value_unparsed",
@@ -338,52 +461,64 @@ class _RowRules:
                 field="value_text",
             )
             return
-        if parsed.kind is not ValueKind.QUALITATIVE:
-            # Text is kept as typed; only numbers and dates have a normal form worth proposing.
-            self.check_notation(info, parsed)
-        else:
-            self.at(
-                info,
-                "qualitative",
-                W,
-                f"“{parsed.text}”为定性表述，年终无法衡量是否完成，建议改为可量化的指标值"
-                "（如“≥90%”“较上年提高5个百分点”）。",
-                field="value_text",
-            )
-        if parsed.kind is ValueKind.QUANTITATIVE:
-            self.check_hidden_unit(info, parsed)
-            self.check_rate(info, parsed)
+        if parsed.kind is ValueKind.QUALITATIVE:
+            if not parsed.measurable:
+                self.at(
+                    info,
+                    "qualitative",
+                    W,
+                    f"“{parsed.text}”为定性表述，年终无法衡量是否完成，建议改为可量化的指标值"
+                    "（如“≥90%”“较上年提高5个百分点”）。",
+                    field="value_text",
+                )
+            return
+        # Text is kept as typed; only numbers and dates have a normal form worth proposing.
+        self.check_notation(info, parsed)
+        if parsed.kind is ValueKind.PERIOD:
+            self.check_unit_category(info, parsed)
+            self.check_period(info, parsed)
+            return
+        self.check_hidden_unit(info, parsed)
+        if _is_satisfaction(info):
             self.check_satisfaction(info, parsed)
+        else:
+            self.check_rate(info, parsed)
+            self.check_percent_on_name(info, parsed)
         self.check_unit_category(info, parsed)
+        self.check_cost_comparator(info, parsed)
 
     def check_notation(self, info: _Row, parsed: ParsedValue) -> None:
-        row = info.row
-        text = row.value_text
-        suggestion = suggest_normal_form(text, indicator_name=row.name)
-        if suggestion is None:
-            return
-        if parsed.unit_implied and name_declares_percent(row.name):
-            # 参保率（%） ≥85: the column is in percent already; adding % would count it twice.
-            suggestion = suggestion.replace("%", "")
-            if suggestion == text:
-                return
-        if (
+        """Only wrong characters (≧, >=) and a rate typed as the fraction 1: words such as
+        90%以上 or 不低于, width and spacing are how staff write, not mistakes."""
+        text = info.value
+        fraction = (
             parsed.unit_implied
-            and not name_declares_percent(row.name)
+            and not unit_in_name(info.name)
             and parsed.number == HUNDRED
             and text.strip() == "1"
-        ):
+        )
+        if not fraction and not any(wrong in text for wrong in WRONG_SYMBOLS):
+            return
+        suggestion = suggest_normal_form(text, indicator_name=info.name)
+        if suggestion is None:
+            return
+        declared = unit_in_name(info.name)
+        if parsed.unit_implied and declared:
+            # 参保率（%） ≥85: the column is in percent already; adding % would count it twice.
+            suggestion = suggestion.replace(declared, "")
+            if cosmetically_equal(suggestion, text):
+                return
+        if fraction:
             message = f"指标值“1”在率指标中表示100%，请写作“{suggestion}”。"
         else:
             message = f"指标值“{text}”写法不规范，建议写作“{suggestion}”。"
         self.at(info, "value_notation", W, message, field="value_text", suggestion=suggestion)
 
     def check_hidden_unit(self, info: _Row, parsed: ParsedValue) -> None:
-        match = _UNIT_IN_NAME_RE.search(info.row.name)
-        if match is None or parsed.unit_implied or not parsed.unit:
+        declared = unit_in_name(info.name)
+        if not declared or parsed.unit_implied or not parsed.unit:
             return
-        declared = match.group(1).replace("％", "%")
-        if parsed.unit != declared:
+        if parsed.unit != declared and not parsed.unit.startswith(declared):
             self.at(
                 info,
                 "name_hidden_unit",
@@ -393,17 +528,19 @@ class _RowRules:
             )
 
     def check_rate(self, info: _Row, parsed: ParsedValue) -> None:
-        row = info.row
-        if parsed.unit != "%" or not name_is_rate(row.name) or parsed.number is None:
+        text = info.value
+        if parsed.unit != "%" or not name_is_rate(info.name) or parsed.number is None:
             return
-        percent = "" if name_declares_percent(row.name) and parsed.unit_implied else "%"
+        if parsed.comparator is Comparator.TOLERANCE:
+            return
+        percent = "" if name_declares_percent(info.name) and parsed.unit_implied else "%"
         top = parsed.upper if parsed.upper is not None else parsed.number
         if top > HUNDRED and parsed.comparator not in (Comparator.LE, Comparator.LT):
             self.at(
                 info,
                 "rate_over_100",
                 E,
-                f"比率不能超过100%，指标值“{row.value_text}”不可能实现。",
+                f"比率不能超过100%，指标值“{text}”不可能实现。",
                 field="value_text",
                 suggestion=f"100{percent}",
             )
@@ -412,7 +549,7 @@ class _RowRules:
                 info,
                 "rate_over_100",
                 E,
-                f"比率不能超过100%，“{row.value_text}”不可能实现。",
+                f"比率不能超过100%，“{text}”不可能实现。",
                 field="value_text",
                 suggestion=f"100{percent}",
             )
@@ -421,17 +558,30 @@ class _RowRules:
                 info,
                 "rate_over_100",
                 W,
-                f"比率最高为100%，“{row.value_text}”中的“≥”没有意义，应写作“100{percent}”。",
+                f"比率最高为100%，“{text}”中的“≥”没有意义，应写作“100{percent}”。",
                 field="value_text",
                 suggestion=f"100{percent}",
             )
 
+    def check_percent_on_name(self, info: _Row, parsed: ParsedValue) -> None:
+        """100% on 「促进…协调和可持续发展」: a percentage needs a rate or share to measure."""
+        if parsed.unit != "%" or parsed.unit_implied or not info.name:
+            return
+        if name_is_rate(info.name) or any(word in info.name for word in SHARE_WORDS):
+            return
+        if info.second_cat is not None and info.second_cat.name == "时效指标":
+            return  # 时效 % is a 及时率 whose name often omits the 率
+        self.at(
+            info,
+            "percent_not_rate",
+            W,
+            f"指标值“{info.value.strip()}”是百分比，但指标名称不是比率或占比，"
+            "年终无法衡量；请把名称改为“……率”，或改为可计量的目标值。",
+            field="value_text",
+        )
+
     def check_satisfaction(self, info: _Row, parsed: ParsedValue) -> None:
-        if info.first_cat is None or info.first_cat.name != SATISFACTION:
-            return
-        if "满意" not in info.row.name:
-            return
-        text = info.row.value_text
+        text = info.value
         if parsed.unit != "%":
             suggestion = ""
             if parsed.unit == "" and parsed.number is not None and parsed.number <= HUNDRED:
@@ -448,12 +598,30 @@ class _RowRules:
                 suggestion=suggestion,
             )
             return
+        top = parsed.upper if parsed.upper is not None else parsed.number
         if parsed.comparator in (Comparator.LE, Comparator.LT):
             self.at(
                 info,
                 "satisfaction_low",
                 W,
                 f"满意度是正向指标，“{text}”应使用“≥”。",
+                field="value_text",
+            )
+        elif top is not None and top > HUNDRED:
+            self.at(
+                info,
+                "rate_over_100",
+                E,
+                f"满意度不能超过100%，“{text}”不可能实现。",
+                field="value_text",
+                suggestion="100%",
+            )
+        elif top == HUNDRED:
+            self.at(
+                info,
+                "satisfaction_full",
+                W,
+                f"满意度目标“{text}”要求人人满意，几乎不可能实现，通常设为≥85%或≥90%。",
                 field="value_text",
             )
         elif parsed.number is not None and parsed.number < SATISFACTION_MINIMUM:
@@ -469,8 +637,8 @@ class _RowRules:
         if info.second_cat is None:
             return
         category = info.second_cat.name
-        text = info.row.value_text
-        if category in ("成本指标", "经济成本指标"):
+        text = info.value
+        if is_cost_name(category):
             if parsed.kind is ValueKind.QUANTITATIVE and not parsed.unit.startswith(
                 COST_UNIT_PREFIXES
             ):
@@ -478,7 +646,7 @@ class _RowRules:
                     info,
                     "unit_category",
                     W,
-                    f"{category}应以金额表示（元、万元，可为元/人/年），“{text}”不是金额。",
+                    f"成本指标应以金额表示（元、万元，可为元/人/年），“{text}”不是金额。",
                     field="value_text",
                 )
         elif category == "时效指标":
@@ -491,6 +659,7 @@ class _RowRules:
                     field="value_text",
                 )
         elif category == "数量指标":
+            bare = without_remark(info.name)
             if parsed.kind is ValueKind.PERIOD:
                 self.at(
                     info,
@@ -499,17 +668,19 @@ class _RowRules:
                     f"数量指标应为数量，“{text}”是时间，应放在时效指标下。",
                     field="value_text",
                 )
-            elif parsed.kind is ValueKind.QUANTITATIVE and parsed.unit == "%":
+            elif (
+                parsed.kind is ValueKind.QUANTITATIVE
+                and parsed.unit in LONG_TIME_UNITS
+                and not any(word in bare for word in TIME_NAME_WORDS)
+            ):
                 self.at(
                     info,
                     "unit_category",
                     W,
-                    f"数量指标应为带单位的数量（人、人次、户、个…），“{text}”是百分比，"
-                    "比率类指标一般属于质量指标。",
+                    f"“{bare}”是数量，“{text}”却以时间（{parsed.unit}）为单位，请写明数量单位。",
                     field="value_text",
                 )
             elif parsed.kind is ValueKind.QUANTITATIVE and not parsed.unit:
-                bare = without_remark(info.row.name)
                 unit = next((u for suffix, u in _COUNT_NAME_UNITS if bare.endswith(suffix)), "")
                 self.at(
                     info,
@@ -520,8 +691,42 @@ class _RowRules:
                     suggestion=f"{text.strip()}{unit}" if unit else "",
                 )
 
+    def check_cost_comparator(self, info: _Row, parsed: ParsedValue) -> None:
+        cost = (info.second_cat is not None and is_cost_name(info.second_cat.name)) or (
+            info.first_cat is not None and info.first_cat.name == COST
+        )
+        if not cost or parsed.comparator not in (Comparator.GE, Comparator.GT):
+            return
+        if not parsed.unit.startswith(COST_UNIT_PREFIXES):
+            return
+        self.at(
+            info,
+            "cost_comparator",
+            W,
+            f"成本指标是支出上限，“{info.value.strip()}”用了“{parsed.comparator}”，应写作“≤”。",
+            field="value_text",
+        )
+
+    def check_period(self, info: _Row, parsed: ParsedValue) -> None:
+        if self.period_end is None:
+            return
+        start, end = period_bounds(parsed, year=self.year)
+        # A range (2020年9月至2021年8月, an insurance year) may run past the budget year; a
+        # deadline, or a range that starts after the period, cannot be met within it.
+        late = start if parsed.text and "至" in parsed.text else end
+        if late is None or late <= self.period_end:
+            return
+        self.at(
+            info,
+            "date_outside_period",
+            W,
+            f"完成时间“{info.value.strip()}”晚于项目实施期（截至"
+            f"{self.period_end.year}年{self.period_end.month}月底），请核对。",
+            field="value_text",
+        )
+
     def check_description(self, info: _Row) -> None:
-        name = without_remark(info.row.name)
+        name = without_remark(info.name)
         description = info.row.description
         measure = next(
             (m for m, name_words, _ in MEASURES if any(w in name for w in name_words)), None
@@ -570,6 +775,69 @@ class _RowRules:
                 else f"与“{first.label}”同名，但分属不同的二级指标，请确认是否重复。",
             )
 
+    def check_satisfaction_placement(self, rows: list[_Row]) -> None:
+        """A satisfaction measure filed as 社会效益 beside the table's own satisfaction block."""
+        leaves = [i for i in rows if i.row.level == 3 and not i.node.children]
+        inside = [i for i in leaves if _is_satisfaction(i) and _in_satisfaction_block(i)]
+        if not inside:
+            return
+        for info in leaves:
+            if _is_satisfaction(info) and not _in_satisfaction_block(info):
+                self.at(
+                    info,
+                    "satisfaction_misplaced",
+                    W,
+                    f"满意度指标放在了{info.first.name.strip() if info.first else '其他指标'}下，"
+                    f"而表中已有满意度指标“{inside[0].label}”；请移到满意度指标下或删去重复项。",
+                )
+
+    def check_boilerplate(self, rows: list[_Row]) -> None:
+        """One 指标值确定依据 / 指标值说明 text on every row says nothing about any of them."""
+        leaves = [i.row for i in rows if i.row.level >= 3 and not i.node.children]
+        if len(leaves) < BOILERPLATE_MINIMUM_ROWS:
+            return
+        for field, label in (("basis", "指标值确定依据"), ("value_explanation", "指标值说明")):
+            texts = {_compact_text(getattr(row, field, "")) for row in leaves}
+            if len(texts) == 1 and "" not in texts:
+                self.header(
+                    "basis_boilerplate",
+                    W,
+                    f"{len(leaves)}个指标的{label}都是“{getattr(leaves[0], field).strip()}”，"
+                    "请逐项写明每个指标值的确定依据（政策文件、历史数据、计划标准等）。",
+                    field=field,
+                )
+
+
+def _compact_text(text: str) -> str:
+    return re.sub(r"[\s\u3000。.]+", "", text or "")
+
+
+def _is_satisfaction(info: _Row) -> bool:
+    bare = without_remark(info.name)
+    return "满意" in bare and "不满意" not in bare
+
+
+def _in_satisfaction_block(info: _Row) -> bool:
+    return (info.first_cat is not None and info.first_cat.name == SATISFACTION) or (
+        info.second_cat is not None and info.second_cat.name == SATISFACTION_SECOND
+    )
+
+
+def default_generation(year: int | None) -> str:
+    """财预〔2021〕101号 applies from the 2022 budget round on."""
+    return "2021" if year is None or year >= 2022 else "2015"
+
+
+def _period_end(period: str, year: int | None) -> date | None:
+    """The last day of the project's 实施期 when stated, else of the budget year."""
+    if period and period.strip():
+        parsed = parse_value(period)
+        if parsed.kind is ValueKind.PERIOD:
+            end = period_bounds(parsed, year=year)[1]
+            if end is not None:
+                return end
+    return date(year, 12, 31) if year else None
+
 
 # --- public API ----------------------------------------------------------------------------
 
@@ -578,17 +846,24 @@ def check_tree(
     rows: list[PerformanceIndicator],
     *,
     layout: str,
-    generation: str,
+    generation: str = "",
+    year: int | None = None,
+    period: str = "",
     framework: FrameworkIndex | None = None,
 ) -> list[tuple[int, Finding]]:
     """The findings of the tree and row rules, in the order the rules ran, each with its
     print-order key: TABLE_ORDER for the table as a whole, else the row's place in the tree.
 
-    `framework` is the category index to resolve names against (one query when omitted).
+    `generation` is the framework the bureau chose ("" infers it from the tree, then from
+    `year`); `period` is the table's 实施期, which deadlines must fall within (else the
+    budget `year`). `framework` is the category index to resolve names against (one query
+    when omitted).
     """
     if framework is None:
         framework = FrameworkIndex()
-    return _RowRules(rows, layout=layout, generation=generation, framework=framework).run()
+    return _RowRules(
+        rows, layout=layout, generation=generation, year=year, period=period, framework=framework
+    ).run()
 
 
 def in_print_order(findings: list[tuple[int, Finding]]) -> list[Finding]:

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from indicators.framework import normalise_category_name
+from indicators.framework import normalise_category_name, regional_category_name
 from indicators.models import FrameworkCategory, LintAcknowledgement, PerformanceIndicator
 
 
@@ -75,12 +75,26 @@ class FrameworkIndex:
                 names[normalise_category_name(spelling)] = category
 
     def resolve(self, generation: str, level: int, name: str) -> FrameworkCategory | None:
-        """The 一级 (level 1) or 二级 (level 2) category `name` spells; None for 三级 and below."""
+        """The 一级 (level 1) or 二级 (level 2) category `name` spells; None for 三级 and below.
+
+        Names and synonyms stored on the categories (which administrators may extend) come
+        first; a regional spelling (项目完成指标, 数量指标(必填硬性指标)) is then resolved by
+        the words it contains.
+        """
         names = self.lookup.get((generation, level), {})
-        return names.get(normalise_category_name(name))
+        found = names.get(normalise_category_name(name))
+        if found is None and level in (1, 2):
+            regional = regional_category_name(generation, level, name)
+            found = names.get(regional) if regional else None
+        return found
 
     def parent_of(self, category: FrameworkCategory) -> FrameworkCategory | None:
         return self.by_pk.get(category.parent_id) if category.parent_id else None
+
+    def children_of(self, category: FrameworkCategory) -> list[FrameworkCategory]:
+        """The 二级 of a 一级, in framework order."""
+        children = [c for c in self.by_pk.values() if c.parent_id == category.pk]
+        return sorted(children, key=lambda c: c.position)
 
 
 def lint_acknowledgements(*, table_id: int) -> dict[str, LintAcknowledgement]:

@@ -91,7 +91,7 @@ def dept_tree(description="参保居民政策知晓率", basis="上级文件政�
     for node in _walk(nodes):
         if "value" in node:
             node["description"] = f"{node['name']}的完成情况"
-            node["basis"] = "上级文件政策"
+            node["basis"] = f"上级文件政策（{node['name']}）"
     target = nodes[1]["children"][0]["children"][0]
     target.update(name=name, description=description, basis=basis)
     return nodes
