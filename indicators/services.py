@@ -125,7 +125,9 @@ def _validated_row(
 
 def _check_row(row: PerformanceIndicator) -> None:
     errors: dict[str, list[str]] = {}
-    if not row.name:
+    # The special-fund summary prints no 三级 names: its cells hold the name and value as one.
+    nameless_cell = row.level >= 3 and row.value_text and row.table.layout == "special_fund"
+    if not row.name and not nameless_cell:
         errors.setdefault("name", []).append("请填写指标名称。")
     if row.level in (1, 2) and row.value_text:
         errors.setdefault("value_text", []).append("一级、二级指标不填写指标值，请填在三级指标上。")

@@ -34,6 +34,9 @@ class Required:
     field: str
     severity: Severity
     label: str = ""
+    # Other fields any one of which, filled, satisfies the requirement: a template with one
+    # 预算单位 line names the unit once, for both 主管部门 and 实施单位.
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,12 @@ class LayoutSpec:
     def labels(self) -> dict[str, str]:
         return {name: label for _, fields in self.sections for name, label in fields}
 
-    def required_fields(self) -> list[tuple[str, str, Severity]]:
-        """(field, label, severity) for the header check."""
+    def required_fields(self) -> list[tuple[str, str, Severity, tuple[str, ...]]]:
+        """(field, label, severity, alternatives) for the header check."""
         labels = self.labels
-        return [(r.field, r.label or labels[r.field], r.severity) for r in self.required]
+        return [
+            (r.field, r.label or labels[r.field], r.severity, r.alternatives) for r in self.required
+        ]
 
 
 TITLE = ("title", "表名")
@@ -92,12 +97,12 @@ LAYOUTS: dict[str, LayoutSpec] = {
                 FUNDS,
                 OVERALL_GOAL,
             ),
+            # Only what every project template has: 项目负责人 is missing from many provincial
+            # forms, and one 预算单位 line stands for both units.
             required=(
                 Required("project_name", E),
                 Required("amount_total", E),
-                Required("competent_department", W),
-                Required("implementing_unit", W),
-                Required("contact", W),
+                Required("competent_department", W, "主管部门或实施单位", ("implementing_unit",)),
                 Required("annual_goal", W),
             ),
         ),
@@ -191,10 +196,10 @@ LAYOUTS: dict[str, LayoutSpec] = {
                     ),
                 ),
             ),
-            # The department-wide table is often narrative only.
+            # The department-wide table is often narrative only, and many provincial sheets
+            # carry no funds block at all.
             required=(
                 Required("project_name", E, "部门名称"),
-                Required("amount_total", W, "年度预算申请资金总额"),
                 Required("annual_goal", W),
             ),
             has_tree=False,

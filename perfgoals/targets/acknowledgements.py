@@ -66,7 +66,7 @@ def lint_acknowledgement_withdraw(*, user, table_id: int, key: str) -> bool:
 def indicator_apply_suggestion(
     *, user, indicator_id: int, version: int, key: str
 ) -> PerformanceIndicator:
-    """Replace a row's value (or a category's name) by the normal form a finding suggests.
+    """Replace the row field a finding names (its value) by the normal form it suggests.
 
     `key` names the finding as the page showed it; a finding that has gone since (the row
     changed) or that suggests nothing is refused with a ValidationError.
@@ -77,7 +77,7 @@ def indicator_apply_suggestion(
         raise ValidationError(
             "该建议已不适用（此行已被修改），请重新检查后再操作。", code="stale_finding"
         )
-    target = "name" if finding.code == "category_synonym" else "value_text"
+    target = finding.field if finding.field in ROW_FIELDS else "value_text"
     fields = {name: getattr(row, name) for name in ROW_FIELDS}
     fields[target] = finding.suggestion
     return indicator_update(user=user, indicator_id=row.pk, version=version, fields=fields)

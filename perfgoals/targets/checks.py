@@ -15,9 +15,9 @@ the table checks below and those rules and merges them in print order.
 =====================  ========  ==========================================================
 code                   severity  what it checks
 =====================  ========  ==========================================================
-header_missing         E / W     a header field the layout prints is empty: 项目名称 and
-                                 年度资金总额 (E; W on the department-wide layout), 主管部门,
-                                 实施单位, 项目负责人, 财政部门, 项目编码, 资金用途, 年度目标 (W)
+header_missing         E / W     a header field every template of the layout has is empty:
+                                 项目名称 and 资金总额 (E); 主管部门 or 实施单位 (one
+                                 suffices), 财政部门, 项目编码, 资金用途, 年度目标 (W)
 amount_sum             ERROR     财政拨款 + 其他资金 ≠ 年度资金总额; 基本支出 + 项目支出 ≠
                                  年度预算申请资金总额 (department-wide)
 amount_vs_notice       ERROR     资金情况 differs from the linked notice's amount (万元
@@ -179,6 +179,10 @@ def _same_amount(a: Decimal, a_unit: str, b: Decimal, b_unit: str) -> bool:
     return agrees(b, b_unit, to_yuan(a, a_unit))
 
 
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _bigrams(text: str) -> set[str]:
     chars = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
     return {a + b for a, b in zip(chars, chars[1:], strict=False)}
@@ -205,7 +209,9 @@ class _TableChecks:
                 check_tree(
                     rows,
                     layout=self.table.layout,
-                    generation=self.table.framework_generation,
+                    generation=self.table.framework,
+                    year=self.table.year,
+                    period=self.table.implementation_period,
                     framework=self.context.framework,
                 )
             )
@@ -215,9 +221,8 @@ class _TableChecks:
     # -- header, amounts, plan ----------------------------------------------------------------
 
     def check_header(self) -> None:
-        for name, label, severity in layout_spec(self.table.layout).required_fields():
-            value = getattr(self.table, name)
-            if value is None or (isinstance(value, str) and not value.strip()):
+        for name, label, severity, alternatives in layout_spec(self.table.layout).required_fields():
+            if all(_blank(getattr(self.table, field)) for field in (name, *alternatives)):
                 self.header("header_missing", severity, f"表头“{label}”未填写。", field=name)
 
     def check_amounts(self) -> None:

@@ -72,9 +72,9 @@ def test_changing_the_row_makes_the_warning_need_a_new_acknowledgement(table, st
 
 
 def test_errors_cannot_be_acknowledged(demo):
-    table = TargetTable.objects.get(project_name="2020年中央财政医疗救助补助资金（第二批）")
-    user = User.objects.get(username="ruili_medsec")
-    error = next(f for f in check_table(table) if f.code == "placement")
+    table = TargetTable.objects.get(project_code="450-0601-JXN-19AZ")
+    user = User.objects.get(username="shunping_medsec")
+    error = next(f for f in check_table(table) if f.code == "value_empty")
     with pytest.raises(ValidationError, match="错误不能确认"):
         lint_warning_acknowledge(user=user, table_id=table.pk, key=error.key)
     assert error in open_findings(table)
@@ -164,16 +164,25 @@ def test_a_suggested_normal_form_is_applied_with_one_click(client, login, table)
     assert table.version == 2
 
 
-def test_a_regional_category_name_is_replaced_by_the_standard_one(demo):
-    table = TargetTable.objects.filter(
-        layout=TargetTable.Layout.DEPT_PROJECT, indicators__name="效果指标"
-    ).first()
-    user = User.objects.get(username="shunping_medsec")
-    finding = next(f for f in check_table(table) if f.code == "category_synonym")
+def test_a_suggestion_on_a_nameless_cell_keeps_the_name_it_holds(staff):
     from perfgoals.targets.acknowledgements import indicator_apply_suggestion
+    from tests.indicators.trees import make
 
-    row = indicator_apply_suggestion(
-        user=user, indicator_id=finding.indicator_id, version=table.version, key=finding.key
+    table = make(
+        [
+            {
+                "name": "产出指标",
+                "children": [
+                    {"name": "质量指标", "children": [{"name": "", "value": "签约率≧95%"}]}
+                ],
+            }
+        ],
+        layout=TargetTable.Layout.SPECIAL_FUND,
+        organisation=staff.organisation,
     )
-    assert row.name == "效益指标" and row.category.name == "效益指标"
-    assert not [f for f in check_table(table) if f.code == "category_synonym"]
+    finding = next(f for f in check_table(table) if f.code == "value_notation")
+    assert finding.suggestion == "签约率≥95%"
+    row = indicator_apply_suggestion(
+        user=staff, indicator_id=finding.indicator_id, version=table.version, key=finding.key
+    )
+    assert (row.name, row.value_text) == ("", "签约率≥95%")
