@@ -412,7 +412,7 @@ def department_indicator_grid(item: TableExport) -> Grid:
     t = item.table
     indicators, widths = _value_indicator_section(item, "年度绩效指标", indicator_columns(item))
     return Grid(
-        title="部门整体支出年度绩效指标",
+        title="部门整体支出绩效指标",
         widths=widths,
         sections=[indicators],
         caption_left=t.project_name or t.organisation.name,
