@@ -4,6 +4,7 @@ from django import forms
 
 from indicators.models import PerformanceIndicator
 from indicators.paste import parse_pasted_rows
+from indicators.services import ROW_FIELDS
 
 
 def _max_length(name: str) -> int | None:
@@ -11,7 +12,8 @@ def _max_length(name: str) -> int | None:
 
 
 class IndicatorRowForm(forms.Form):
-    """Name, value, description and basis of one row; the tree rules live in the services."""
+    """Name, value, description, basis and the optional columns of one row; the tree rules
+    live in the services."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     name = forms.CharField(label="指标名称", max_length=_max_length("name"), required=False)
@@ -22,13 +24,27 @@ class IndicatorRowForm(forms.Form):
         label="绩效指标描述", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     basis = forms.CharField(label="指标值确定依据", max_length=_max_length("basis"), required=False)
+    symbol = forms.ChoiceField(
+        label="计算符号",
+        choices=[("", "—"), *PerformanceIndicator.Symbol.choices],
+        required=False,
+    )
+    target = forms.CharField(label="目标值", max_length=_max_length("target"), required=False)
+    unit = forms.CharField(label="度量单位", max_length=_max_length("unit"), required=False)
+    value_explanation = forms.CharField(
+        label="指标值说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    standard = forms.CharField(
+        label="绩效标准", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    scoring = forms.CharField(
+        label="评（扣）分标准", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     # Set by Enter in the row's last field (editor.js) or the "保存并添加下一行" button.
     next = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def row_fields(self) -> dict[str, str]:
-        return {
-            name: self.cleaned_data[name] for name in ("name", "value_text", "description", "basis")
-        }
+        return {name: self.cleaned_data[name] for name in ROW_FIELDS}
 
 
 class PasteForm(forms.Form):

@@ -79,6 +79,17 @@ class PerformanceIndicator(models.Model):
         POSITIVE = "positive", _("正向")
         NEGATIVE = "negative", _("反向")
 
+    class Symbol(models.TextChoices):
+        """计算符号 of templates that split the value into symbol, target and unit."""
+
+        GE = "≥", "≥"
+        LE = "≤", "≤"
+        EQ = "=", "="
+        GT = ">", ">"
+        LT = "<", "<"
+        APPROX = "≈", "≈"
+        PLUS_MINUS = "±", "±"
+
     table = models.ForeignKey(
         "perfgoals.TargetTable",
         verbose_name=_("绩效目标表"),
@@ -107,6 +118,14 @@ class PerformanceIndicator(models.Model):
     value_text = models.CharField(_("指标值"), max_length=500, blank=True)
     description = models.TextField(_("绩效指标描述"), blank=True)
     basis = models.CharField(_("指标值确定依据"), max_length=300, blank=True)
+    # Templates with separate 计算符号 / 目标值 / 度量单位 columns (Sichuan, Hubei …): kept as
+    # typed beside value_text, which stays the value that prints and that the checks read.
+    symbol = models.CharField(_("计算符号"), max_length=1, choices=Symbol.choices, blank=True)
+    target = models.CharField(_("目标值"), max_length=100, blank=True)
+    unit = models.CharField(_("度量单位"), max_length=30, blank=True)
+    value_explanation = models.TextField(_("指标值说明"), blank=True)
+    standard = models.TextField(_("绩效标准"), blank=True)
+    scoring = models.TextField(_("评（扣）分标准"), blank=True)
     direction = models.CharField(
         _("指标方向"), max_length=10, choices=Direction.choices, blank=True
     )
@@ -161,6 +180,16 @@ class PerformanceIndicator(models.Model):
                 name="indicator_value_only_on_leaves",
                 violation_error_message=_("一级、二级指标不填写指标值。"),
             ),
+            models.CheckConstraint(
+                condition=Q(level__in=[3, 4]) | Q(symbol="", target="", unit=""),
+                name="indicator_target_only_on_leaves",
+                violation_error_message=_("一级、二级指标不填写计算符号、目标值和度量单位。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(symbol__in=["", "≥", "≤", "=", ">", "<", "≈", "±"]),
+                name="indicator_symbol_known",
+                violation_error_message=_("计算符号只能是 ≥ ≤ = > < ≈ ± 之一。"),
+            ),
         ]
         indexes = [models.Index(fields=["table", "level"])]
 
@@ -191,7 +220,21 @@ class PerformanceIndicator(models.Model):
                 }
             )
 
+    def composed_value(self) -> str:
+        """计算符号 + 目标值 + 度量单位 as one value (≥ 90 % → ≥90%); empty without a target."""
+        target = self.target.strip()
+        if not target:
+            return ""
+        return f"{self.symbol}{target}{self.unit.strip()}"
+
     def refresh_parsed_value(self) -> None:
+        """Fill an empty value from the separate columns, then parse it.
+
+        The one place value_text is composed: every write (save, bulk create) comes here, so
+        the checks, which read value_text, see the value a split-column template states.
+        """
+        if not self.value_text and self.level in (self.Level.THIRD, self.Level.SUB_ITEM):
+            self.value_text = self.composed_value()
         parsed = parse_value(self.value_text, indicator_name=self.name)
         if any(n is not None and abs(n) >= NUMBER_LIMIT for n in (parsed.number, parsed.upper)):
             # Keep the column's digits bounded; such a value is a typing slip, not a target.

@@ -15,13 +15,22 @@ from perfgoals.selectors import target_tables_editable_by
 from perfgoals.services import target_table_claim_version, target_table_editable
 
 MAX_LEVEL = PerformanceIndicator.Level.SUB_ITEM
+# Optional columns of a row: the split value (leaves only) and the texts beside it.
+LEAF_COLUMNS = ("symbol", "target", "unit")
+EXTRA_COLUMNS = ("value_explanation", "standard", "scoring")
+
+
+def _text(value: Any) -> str:
+    # Cells copied from Excel often carry trailing (also full-width) spaces.
+    return str(value or "").strip()
 
 
 @transaction.atomic
 def indicator_tree_create(
     *, table, nodes: Sequence[Mapping[str, Any]], user=None
 ) -> list[PerformanceIndicator]:
-    """Append a nested tree ({name, value, description, basis, children}) to `table`.
+    """Append a nested tree ({name, value, description, basis, children}, and any of the
+    optional columns symbol, target, unit, value_explanation, standard, scoring) to `table`.
 
     Rows are inserted level by level (four INSERTs whatever the size) with their history,
     each 一级/二级 row linked to its framework category.
@@ -37,15 +46,19 @@ def indicator_tree_create(
             raise ValueError("指标最多四级（一级、二级、三级及子项）。")
         rows = []
         for parent, position, node in level_nodes:
+            leaf = level >= 3
             row = PerformanceIndicator(
                 table=table,
                 parent=parent,
                 level=level,
                 position=position,
                 name=str(node.get("name", "")).strip(),
-                value_text=str(node.get("value", "") or "").strip() if level >= 3 else "",
-                description=str(node.get("description", "") or "").strip(),
-                basis=str(node.get("basis", "") or "").strip(),
+                value_text=_text(node.get("value")) if leaf else "",
+                description=_text(node.get("description")),
+                basis=_text(node.get("basis")),
+                # The split value belongs to leaves, like the value (a database constraint).
+                **{name: _text(node.get(name)) if leaf else "" for name in LEAF_COLUMNS},
+                **{name: _text(node.get(name)) for name in EXTRA_COLUMNS},
             )
             row.category = index.resolve(generation, level, row.name)
             row.refresh_parsed_value()
@@ -70,7 +83,7 @@ def indicator_tree_create(
 # the siblings it touches. Rows are saved one by one so that simple_history attributes
 # every changed row, including siblings whose position moved.
 
-ROW_FIELDS = ("name", "value_text", "description", "basis")
+ROW_FIELDS = ("name", "value_text", "description", "basis", *LEAF_COLUMNS, *EXTRA_COLUMNS)
 
 
 def indicator_editable(*, user, indicator_id: int) -> PerformanceIndicator:
@@ -100,12 +113,7 @@ def _save_positions(rows: Sequence[PerformanceIndicator], user) -> None:
 
 
 def _clean_fields(fields: Mapping[str, Any]) -> dict[str, str]:
-    cleaned = {}
-    for name in ROW_FIELDS:
-        value = fields.get(name, "")
-        # Cells copied from Excel often carry trailing (also full-width) spaces.
-        cleaned[name] = str(value or "").strip()
-    return cleaned
+    return {name: _text(fields.get(name)) for name in ROW_FIELDS}
 
 
 def _validated_row(
@@ -131,6 +139,13 @@ def _check_row(row: PerformanceIndicator) -> None:
         errors.setdefault("name", []).append("请填写指标名称。")
     if row.level in (1, 2) and row.value_text:
         errors.setdefault("value_text", []).append("一级、二级指标不填写指标值，请填在三级指标上。")
+    if row.level in (1, 2):
+        for name in LEAF_COLUMNS:
+            if getattr(row, name):
+                label = PerformanceIndicator._meta.get_field(name).verbose_name
+                errors.setdefault(name, []).append(
+                    f"一级、二级指标不填写{label}，请填在三级指标上。"
+                )
     if errors:
         raise ValidationError(errors)
     if row.level in (1, 2):
@@ -200,10 +215,15 @@ def indicator_insert(
 def indicator_update(
     *, user, indicator_id: int, version: int, fields: Mapping[str, Any]
 ) -> PerformanceIndicator:
-    """Change a row's name, value, description and basis."""
+    """Change a row's name, value, description, basis and optional columns."""
     row = indicator_editable(user=user, indicator_id=indicator_id)
+    # A value composed from 计算符号/目标值/度量单位 follows them when they change; a value
+    # typed by hand stays as typed.
+    composed = row.composed_value()
     for name, value in _clean_fields(fields).items():
         setattr(row, name, value)
+    if composed and row.value_text == composed:
+        row.value_text = ""
     _check_row(row)
     target_table_claim_version(table_id=row.table_id, user=user, version=version)
     row._history_user = user
@@ -305,7 +325,8 @@ def indicator_tree_copy(
     *, source_table_id: int, target_tables: Sequence[Any], user=None
 ) -> list[PerformanceIndicator]:
     """Append the tree of the source table to each target table (a notice's recipients get
-    the upper level's indicators): names, values, descriptions and bases, level by level.
+    the upper level's indicators): names, values, descriptions, bases and the optional
+    columns, level by level.
 
     The source is read once, whatever the number of targets; nothing is read without one.
     """
@@ -319,6 +340,7 @@ def indicator_tree_copy(
             "value": row.value_text,
             "description": row.description,
             "basis": row.basis,
+            **{name: getattr(row, name) for name in (*LEAF_COLUMNS, *EXTRA_COLUMNS)},
             "children": [as_node(child) for child in node.children],
         }
 

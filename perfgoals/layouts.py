@@ -47,6 +47,12 @@ class LayoutSpec:
     # In the order the check reports them.
     required: tuple[Required, ...]
     has_tree: bool = True
+    # A tree the table may leave empty: a narrative department-wide table is complete without
+    # one (seed 002 附件3-3, seed 004 part 1); the tree checks run once it has rows.
+    tree_optional: bool = False
+    # Optional indicator columns (INDICATOR_COLUMNS) the layout always prints; the others
+    # print only when some row of the table fills them.
+    indicator_columns: tuple[str, ...] = ()
     # 绩效指标描述 and 指标值确定依据 columns beside each 三级 indicator.
     six_columns: bool = False
     # 资金支出计划（%，累计）: 3月底 … 12月底, which must reach 100%.
@@ -56,6 +62,16 @@ class LayoutSpec:
     def labels(self) -> dict[str, str]:
         return {name: label for _, fields in self.sections for name, label in fields}
 
+    def indicator_columns_for(self, rows) -> list[tuple[str, str]]:
+        """(field, label) of the optional indicator columns a table of this layout prints:
+        those the layout declares and those any of `rows` fills, in INDICATOR_COLUMNS order."""
+        rows = list(rows)
+        return [
+            (name, label)
+            for name, label in INDICATOR_COLUMNS
+            if name in self.indicator_columns or any(getattr(row, name, "") for row in rows)
+        ]
+
     def required_fields(self) -> list[tuple[str, str, Severity, tuple[str, ...]]]:
         """(field, label, severity, alternatives) for the header check."""
         labels = self.labels
@@ -63,6 +79,32 @@ class LayoutSpec:
             (r.field, r.label or labels[r.field], r.severity, r.alternatives) for r in self.required
         ]
 
+
+# Optional columns of an indicator row, after the ones every layout prints (名称, 指标值 and,
+# for six-column tables, 绩效指标描述 and 指标值确定依据), with the labels templates print.
+INDICATOR_COLUMNS = (
+    ("symbol", "计算符号"),
+    ("target", "目标值"),
+    ("unit", "度量单位"),
+    ("value_explanation", "指标值说明"),
+    ("standard", "绩效标准"),
+    ("scoring", "评（扣）分标准"),
+)
+
+# Header fields some provinces' templates have and the seeds do not: the read view and the
+# exports print them only when filled, so a table that leaves them empty prints as before.
+PRINTED_WHEN_FILLED = frozenset(
+    {
+        "project_source",
+        "department_code",
+        "department_duties",
+        "amount_carryover",
+        "amount_general_budget",
+        "amount_government_fund",
+        "amount_state_capital",
+        "amount_business_income",
+    }
+)
 
 TITLE = ("title", "表名")
 UNIT = ("amount_unit", "金额单位")
@@ -77,6 +119,15 @@ FUNDS = (
     ),
 )
 OVERALL_GOAL = ("总体目标", (("annual_goal", "年度目标"),))
+# Funds by source (资金来源); 其他资金 is amount_other, printed with the funds above.
+SOURCES = (
+    ("amount_general_budget", "一般公共预算"),
+    ("amount_government_fund", "政府性基金"),
+    ("amount_state_capital", "国有资本经营预算"),
+    ("amount_business_income", "事业收入"),
+)
+PROJECT_SOURCES = ("资金来源", (("amount_carryover", "上年结转"), *SOURCES))
+PROJECT_SOURCE = ("project_source", "项目来源")
 
 LAYOUTS: dict[str, LayoutSpec] = {
     spec.layout: spec
@@ -92,9 +143,11 @@ LAYOUTS: dict[str, LayoutSpec] = {
                         ("contact", "项目负责人及联系电话"),
                         ("competent_department", "主管部门"),
                         ("implementing_unit", "实施单位"),
+                        PROJECT_SOURCE,
                     ),
                 ),
                 FUNDS,
+                PROJECT_SOURCES,
                 OVERALL_GOAL,
             ),
             # Only what every project template has: 项目负责人 is missing from many provincial
@@ -139,6 +192,7 @@ LAYOUTS: dict[str, LayoutSpec] = {
                         ("project_code", "项目编码"),
                         ("project_name", "项目名称"),
                         ("contact", "项目负责人及联系电话"),
+                        PROJECT_SOURCE,
                     ),
                 ),
                 (
@@ -151,6 +205,7 @@ LAYOUTS: dict[str, LayoutSpec] = {
                         ("fund_purpose", "资金用途"),
                     ),
                 ),
+                PROJECT_SOURCES,
                 (
                     "资金支出计划（%，累计）",
                     (
@@ -175,7 +230,15 @@ LAYOUTS: dict[str, LayoutSpec] = {
         LayoutSpec(
             Layout.DEPARTMENT,
             sections=(
-                ("基本信息", (TITLE, ("project_name", "部门（单位）名称"))),
+                (
+                    "基本信息",
+                    (
+                        TITLE,
+                        ("project_name", "部门（单位）名称"),
+                        ("department_code", "部门（单位）编码"),
+                        ("department_duties", "部门职能职责概述"),
+                    ),
+                ),
                 (
                     "年度预算申请资金",
                     (
@@ -185,6 +248,7 @@ LAYOUTS: dict[str, LayoutSpec] = {
                         ("project_expenditure", "项目支出"),
                     ),
                 ),
+                ("资金来源", SOURCES),
                 (
                     "整体绩效目标",
                     (
@@ -202,7 +266,9 @@ LAYOUTS: dict[str, LayoutSpec] = {
                 Required("project_name", E, "部门名称"),
                 Required("annual_goal", W),
             ),
-            has_tree=False,
+            # National and provincial templates carry 产出/效益/满意度 per duty; the seeds'
+            # department tables are narrative and have none.
+            tree_optional=True,
         ),
         LayoutSpec(
             Layout.SPECIAL_FUND,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -183,6 +183,19 @@ def percent_field(label: str) -> models.DecimalField:
     )
 
 
+# 部门（单位）编码 as budget systems print it: digits (and letters, dots or hyphens between
+# them), alone or in square brackets: 015001, [015001], 【015001】, 450-0201.
+DEPARTMENT_CODE = (
+    r"^(?:[0-9A-Za-z]+(?:[.\-][0-9A-Za-z]+)*|[\[［【][0-9A-Za-z]+(?:[.\-][0-9A-Za-z]+)*[\]］】])$"
+)
+
+validate_department_code = RegexValidator(
+    DEPARTMENT_CODE,
+    message=_("部门（单位）编码只能由数字、字母及其间的“.”“-”组成，可加方括号，如[015001]。"),
+    code="department_code",
+)
+
+
 class TargetTable(models.Model):
     """One 绩效目标表 in any of the layouts of DOMAIN.md §4.
 
@@ -213,6 +226,8 @@ class TargetTable(models.Model):
     year = models.PositiveSmallIntegerField(
         _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
+    # Blank: 自动判断 (inferred from the tree); a bureau chooses a generation where its
+    # template mixes them.
     framework = models.CharField(
         _("指标体系版本"), max_length=4, choices=Framework.choices, blank=True
     )
@@ -241,6 +256,11 @@ class TargetTable(models.Model):
     competent_department = models.CharField(_("主管部门"), max_length=100, blank=True)
     implementing_unit = models.CharField(_("实施单位"), max_length=100, blank=True)
     finance_department = models.CharField(_("财政部门"), max_length=100, blank=True)
+    department_code = models.CharField(
+        _("部门（单位）编码"), max_length=30, blank=True, validators=[validate_department_code]
+    )
+    department_duties = models.TextField(_("部门职能职责概述"), blank=True)
+    project_source = models.CharField(_("项目来源"), max_length=200, blank=True)
 
     amount_unit = models.CharField(
         _("金额单位"), max_length=4, choices=AmountUnit.choices, default=AmountUnit.WAN
@@ -248,6 +268,12 @@ class TargetTable(models.Model):
     amount_total = money_field(_("年度资金总额"))
     amount_fiscal = money_field(_("其中：财政拨款"))
     amount_other = money_field(_("其他资金"))
+    amount_carryover = money_field(_("上年结转"))
+    # Funds by source; 其他 is amount_other.
+    amount_general_budget = money_field(_("一般公共预算"))
+    amount_government_fund = money_field(_("政府性基金"))
+    amount_state_capital = money_field(_("国有资本经营预算"))
+    amount_business_income = money_field(_("事业收入"))
     basic_expenditure = money_field(_("基本支出"))
     project_expenditure = money_field(_("项目支出"))
     fund_purpose = models.TextField(_("资金用途"), blank=True)
@@ -295,6 +321,18 @@ class TargetTable(models.Model):
 
     SPENDING_PLAN_FIELDS = ("spend_by_mar", "spend_by_jun", "spend_by_oct", "spend_by_dec")
     SPENDING_PLAN_LABELS = ("3月底", "6月底", "10月底", "12月底")
+    AMOUNT_FIELDS = (
+        "amount_total",
+        "amount_fiscal",
+        "amount_other",
+        "amount_carryover",
+        "amount_general_budget",
+        "amount_government_fund",
+        "amount_state_capital",
+        "amount_business_income",
+        "basic_expenditure",
+        "project_expenditure",
+    )
 
     class Meta:
         verbose_name = _("绩效目标表")
@@ -311,6 +349,19 @@ class TargetTable(models.Model):
                 violation_error_message=_("金额不能为负数。"),
             ),
             models.CheckConstraint(
+                condition=(Q(amount_carryover__isnull=True) | Q(amount_carryover__gte=0))
+                & (Q(amount_general_budget__isnull=True) | Q(amount_general_budget__gte=0))
+                & (Q(amount_government_fund__isnull=True) | Q(amount_government_fund__gte=0))
+                & (Q(amount_state_capital__isnull=True) | Q(amount_state_capital__gte=0))
+                & (Q(amount_business_income__isnull=True) | Q(amount_business_income__gte=0)),
+                name="target_source_amounts_not_negative",
+                violation_error_message=_("金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(framework__in=["", "2015", "2021"]),
+                name="target_framework_known",
+            ),
+            models.CheckConstraint(
                 condition=Q(year__gte=2000, year__lte=2100),
                 name="target_year_in_range",
             ),
@@ -323,17 +374,17 @@ class TargetTable(models.Model):
     def __str__(self) -> str:
         return f"{self.year}年 {self.project_name}"
 
-    def save(self, *args, **kwargs) -> None:
-        if not self.framework:
-            self.framework = self.default_framework(self.year)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("tables:detail", args=[self.pk])
 
     @property
     def framework_generation(self) -> str:
-        """The indicator framework the table is checked against, stored or by its year."""
+        """The indicator framework chosen for the table, else its year's default.
+
+        A blank `framework` means the bureau left it to the checks, which infer it from the
+        tree (a 成本 二级 under 产出 is the older structure); services that resolve category
+        names use this value.
+        """
         return self.framework or self.default_framework(self.year)
 
     @staticmethod

@@ -204,7 +204,9 @@ class _TableChecks:
         self.check_header()
         self.check_amounts()
         self.check_spending_plan()
-        if self.table.has_indicator_tree:
+        if self.table.has_indicator_tree and (
+            rows or not layout_spec(self.table.layout).tree_optional
+        ):
             self.findings.extend(
                 check_tree(
                     rows,

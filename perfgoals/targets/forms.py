@@ -16,7 +16,10 @@ TEXTAREAS = {
     "outcome_description",
     "sub_goals",
     "safeguards",
+    "department_duties",
 }
+# Not printed on any official table: which framework generation the checks hold the tree to.
+FRAMEWORK_SECTION = "指标体系"
 
 
 class LenientDecimalField(forms.DecimalField):
@@ -35,7 +38,7 @@ class TargetTableForm(forms.ModelForm):
 
     class Meta:
         model = TargetTable
-        fields = HEADER_FIELDS
+        fields = [*HEADER_FIELDS, "framework"]
         field_classes = {
             name: LenientDecimalField
             for name in HEADER_FIELDS
@@ -45,9 +48,19 @@ class TargetTableForm(forms.ModelForm):
     def __init__(self, *args, layout: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.layout = layout
-        labels = layout_spec(layout).labels
+        spec = layout_spec(layout)
+        labels = spec.labels
+        if spec.has_tree:
+            self.fields["framework"].label = "指标体系版本"
+            self.fields["framework"].choices = [("", "自动判断"), *TargetTable.Framework.choices]
+            self.fields["framework"].help_text = (
+                "自动判断：按指标树判断（成本指标列在产出指标下为2015版）；"
+                "表样与指标树不一致时可指定。"
+            )
+        else:
+            del self.fields["framework"]
         for name in list(self.fields):
-            if name == "version":
+            if name in ("version", "framework"):
                 continue
             if name not in labels:
                 del self.fields[name]
@@ -63,9 +76,15 @@ class TargetTableForm(forms.ModelForm):
         if "amount_unit" in self.fields:
             self.fields["amount_unit"].widget.attrs["class"] = "unit"
 
+    def clean_department_code(self) -> str:
+        # Full-width brackets and digits typed with a Chinese input method: ［０１５００１］.
+        return unicodedata.normalize("NFKC", self.cleaned_data["department_code"]).strip()
+
     def sections(self):
         for title, fields in layout_spec(self.layout).sections:
             yield title, [self[name] for name, _ in fields]
+        if "framework" in self.fields:
+            yield FRAMEWORK_SECTION, [self["framework"]]
 
     def header_data(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}

@@ -12,10 +12,12 @@ from indicators.services import (
     indicator_insert,
     indicator_move,
     indicator_paste,
+    indicator_tree_copy,
     indicator_update,
 )
 from perfgoals.models import TargetTable, User
 from perfgoals.services import ConcurrentEditError
+from tests.factories import TargetTableFactory
 
 PROJECT = "2020年建档立卡贫困人口家庭医生签约服务个人缴费省级补助资金"
 
@@ -230,3 +232,74 @@ def test_paste_is_all_or_nothing(table, user):
         indicator_paste(user=user, table_id=table.pk, version=1, rows=rows)
     assert PerformanceIndicator.objects.filter(table=table).count() == count
     assert TargetTable.objects.get(pk=table.pk).version == 1
+
+
+# --- split value and the columns beside it ------------------------------------------------
+
+SPLIT = {"symbol": "≥", "target": "85", "unit": "%"}
+TEXTS = {
+    "value_explanation": "参照上年实际完成情况",
+    "standard": "达到省定标准",
+    "scoring": "每低1个百分点扣1分",
+}
+
+
+def test_add_composes_the_value_from_symbol_target_and_unit(table, user):
+    added = indicator_add(
+        user=user,
+        table_id=table.pk,
+        version=table.version,
+        parent_id=row(table, "质量指标").pk,
+        fields={"name": "履约率", "value_text": "", **SPLIT, **TEXTS},
+    )
+    added.refresh_from_db()
+    assert added.value_text == "≥85%"
+    assert (added.value_comparator, added.value_unit) == ("≥", "%")
+    assert {name: getattr(added, name) for name in TEXTS} == TEXTS
+
+
+def test_a_composed_value_follows_its_columns_and_a_typed_one_stays(table, user):
+    added = indicator_add(
+        user=user,
+        table_id=table.pk,
+        version=table.version,
+        parent_id=row(table, "质量指标").pk,
+        fields={"name": "履约率", **SPLIT},
+    )
+    # The form posts the value it shows (the composed one) with the changed target.
+    changed = indicator_update(
+        user=user,
+        indicator_id=added.pk,
+        version=2,
+        fields={"name": "履约率", "value_text": "≥85%", **SPLIT, "target": "90"},
+    )
+    assert changed.value_text == "≥90%"
+    typed = indicator_update(
+        user=user,
+        indicator_id=added.pk,
+        version=3,
+        fields={"name": "履约率", "value_text": "90%以上", **SPLIT, "target": "95"},
+    )
+    assert typed.value_text == "90%以上"
+
+
+def test_categories_refuse_a_split_value(table, user):
+    with pytest.raises(ValidationError) as excinfo:
+        indicator_update(
+            user=user,
+            indicator_id=row(table, "质量指标").pk,
+            version=table.version,
+            fields={"name": "质量指标", "target": "90", "unit": "%"},
+        )
+    assert set(excinfo.value.message_dict) == {"target", "unit"}
+    assert "一级、二级指标不填写目标值" in excinfo.value.message_dict["target"][0]
+
+
+def test_copying_a_tree_carries_the_split_value_and_the_texts(table, user):
+    source = row(table, "指标2：基层就诊率")
+    PerformanceIndicator.objects.filter(pk=source.pk).update(**SPLIT, **TEXTS)
+    target = TargetTableFactory(organisation=table.organisation, year=table.year)
+    indicator_tree_copy(source_table_id=table.pk, target_tables=[target], user=user)
+    copied = PerformanceIndicator.objects.get(table=target, name=source.name)
+    assert {name: getattr(copied, name) for name in (*SPLIT, *TEXTS)} == {**SPLIT, **TEXTS}
+    assert copied.value_text == source.value_text  # the verbatim value, not a recomposed one

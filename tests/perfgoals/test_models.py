@@ -38,10 +38,7 @@ def test_non_administrator_must_belong_to_an_organisation():
     User.objects.create(username="root2", role=User.Role.ADMINISTRATOR)
 
 
-@pytest.mark.parametrize(
-    "field",
-    ["amount_total", "amount_fiscal", "amount_other", "basic_expenditure", "project_expenditure"],
-)
+@pytest.mark.parametrize("field", TargetTable.AMOUNT_FIELDS)
 def test_target_amounts_cannot_be_negative_in_the_database(field):
     table = TargetTableFactory()
     setattr(table, field, Decimal("-0.01"))
@@ -65,9 +62,54 @@ def test_spending_plan_percent_is_bounded():
     assert "spend_by_dec" in excinfo.value.message_dict
 
 
-def test_framework_generation_defaults_from_the_year():
-    assert TargetTableFactory(year=2020).framework == TargetTable.Framework.GEN_2015
-    assert TargetTableFactory(year=2022).framework == TargetTable.Framework.GEN_2021
+def test_framework_generation_defaults_from_the_year_while_the_choice_stays_blank():
+    old, new = TargetTableFactory(year=2020), TargetTableFactory(year=2022)
+    old.refresh_from_db()
+    new.refresh_from_db()
+    # Blank is 自动判断: the checks infer the generation from the tree.
+    assert old.framework == new.framework == ""
+    assert old.framework_generation == TargetTable.Framework.GEN_2015
+    assert new.framework_generation == TargetTable.Framework.GEN_2021
+
+
+def test_a_chosen_framework_is_kept_whatever_the_year():
+    table = TargetTableFactory(year=2024, framework=TargetTable.Framework.GEN_2015)
+    table.refresh_from_db()
+    assert table.framework_generation == TargetTable.Framework.GEN_2015
+
+
+def test_framework_must_be_a_known_generation_in_the_database():
+    table = TargetTableFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TargetTable.objects.filter(pk=table.pk).update(framework="2030")
+
+
+@pytest.mark.parametrize("code", ["015001", "[015001]", "【015001】", "450-0201", "A01.02"])
+def test_department_code_accepts_plain_and_bracketed_codes(code):
+    table = TargetTableFactory.build(organisation=OrganisationFactory(), department_code=code)
+    table.full_clean()
+
+
+@pytest.mark.parametrize("code", ["[015001", "015001]", "01 5001", "编码015001", "[]", "01--5"])
+def test_department_code_refuses_what_is_not_a_code(code):
+    table = TargetTableFactory.build(organisation=OrganisationFactory(), department_code=code)
+    with pytest.raises(ValidationError) as excinfo:
+        table.full_clean()
+    assert "department_code" in excinfo.value.message_dict
+
+
+def test_new_header_fields_are_tracked_by_history():
+    table = TargetTableFactory()
+    table.amount_carryover = Decimal("12.50")
+    table.project_source = "部门日常工作"
+    table.department_code = "[015001]"
+    table.save()
+    latest = table.history.first()
+    assert (latest.amount_carryover, latest.project_source, latest.department_code) == (
+        Decimal("12.50"),
+        "部门日常工作",
+        "[015001]",
+    )
 
 
 class TestIndicatorLevels:
@@ -160,3 +202,67 @@ class TestIndicatorLevels:
         row.refresh_from_db()
         assert row.value_number is None
         assert row.value_kind == "unparsed"
+
+
+class TestSplitValueColumns:
+    """计算符号 / 目标值 / 度量单位 of split-column templates, kept beside the verbatim value."""
+
+    @pytest.fixture
+    def second(self):
+        table = TargetTableFactory()
+        root = PerformanceIndicator.objects.create(
+            table=table, level=1, position=1, name="产出指标"
+        )
+        return PerformanceIndicator.objects.create(
+            table=table, level=2, position=1, name="质量指标", parent=root
+        )
+
+    def leaf(self, second, **fields) -> PerformanceIndicator:
+        return PerformanceIndicator.objects.create(
+            table=second.table, level=3, position=1, name="苗木成活率", parent=second, **fields
+        )
+
+    def test_an_empty_value_is_composed_from_symbol_target_and_unit(self, second):
+        row = self.leaf(second, symbol="≥", target="85", unit="%")
+        row.refresh_from_db()
+        assert row.value_text == "≥85%"
+        # …and read like a typed value, so the checks see it.
+        assert (row.value_comparator, row.value_number, row.value_unit) == ("≥", Decimal("85"), "%")
+
+    def test_a_typed_value_prints_as_typed_beside_the_columns(self, second):
+        row = self.leaf(second, value_text="85%以上", symbol="≥", target="85", unit="%")
+        row.refresh_from_db()
+        assert row.value_text == "85%以上"
+
+    def test_without_a_target_nothing_is_composed(self, second):
+        row = self.leaf(second, symbol="≥", unit="%")
+        assert row.value_text == ""
+
+    def test_categories_carry_no_split_value(self, second):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PerformanceIndicator.objects.create(
+                table=second.table, level=1, position=2, name="效益指标", target="90"
+            )
+
+    def test_symbol_must_be_a_comparison(self, second):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            self.leaf(second, symbol="~", target="85")
+        row = PerformanceIndicator(
+            table=second.table, level=3, position=1, name="x", parent=second, symbol="~"
+        )
+        with pytest.raises(ValidationError) as excinfo:
+            row.full_clean(exclude=["position"])
+        assert "symbol" in excinfo.value.message_dict
+
+    def test_history_tracks_the_new_texts(self, second):
+        row = self.leaf(second, target="85", unit="%", value_explanation="参照上年")
+        row.standard = "达到省定标准"
+        row.scoring = "每低1个百分点扣1分"
+        row.save()
+        latest = row.history.first()
+        assert (latest.target, latest.value_explanation, latest.standard, latest.scoring) == (
+            "85",
+            "参照上年",
+            "达到省定标准",
+            "每低1个百分点扣1分",
+        )

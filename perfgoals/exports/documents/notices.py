@@ -93,8 +93,9 @@ def department_document(data: DepartmentExport, progress=None) -> Document:
                 for heading, _, anchor in part.sections:
                     entries.append(TocEntry(heading, anchor, 2))
             else:
-                part.anchor = "dept-table"
-                entries.append(TocEntry(part.title, "dept-table", 2))
+                # The declaration form; the indicator grid after it has its own anchor.
+                part.anchor = part.anchor or "dept-table"
+                entries.append(TocEntry(part.title, part.anchor, 2))
             body.append(part)
     if data.projects:
         body.append(PartTitle("第二部分", "预算项目绩效目标", "part-2"))

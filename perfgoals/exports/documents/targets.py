@@ -2,13 +2,13 @@
 
 from decimal import Decimal
 
-from indicators.selectors import TreeNode
+from indicators.selectors import TreeNode, walk
 from perfgoals.display import one_line, unit_label
 from perfgoals.exports.documents import Document, Narrative, safe_filename
 from perfgoals.exports.documents.special_funds import special_fund_grid
 from perfgoals.exports.grid import Cell, Grid, Section, money_cell, percent_cell
 from perfgoals.exports.selectors import TableExport
-from perfgoals.layouts import Layout, layout_spec
+from perfgoals.layouts import PRINTED_WHEN_FILLED, SOURCES, Layout, LayoutSpec, layout_spec
 from perfgoals.models import Office, TargetTable
 
 # ---------------------------------------------------------------- indicator block
@@ -70,15 +70,82 @@ def _described(node: TreeNode, has_sub: bool) -> list[Cell]:
     ]
 
 
+# Relative widths of the optional indicator columns (perfgoals.layouts.INDICATOR_COLUMNS).
+COLUMN_WIDTHS = {
+    "symbol": 5,
+    "target": 8,
+    "unit": 7,
+    "value_explanation": 16,
+    "standard": 16,
+    "scoring": 16,
+}
+SPLIT_VALUE = {"symbol", "target", "unit"}
+
+
+def indicator_columns(item: TableExport) -> list[tuple[str, str]]:
+    """The optional columns this table prints: declared by its layout or filled in a row."""
+    rows = [node.indicator for node in walk(item.tree)]
+    return layout_spec(item.table.layout).indicator_columns_for(rows)
+
+
+def _with_columns(leaf_cells, columns: list[tuple[str, str]]):
+    """`leaf_cells` followed by one cell per optional column."""
+    if not columns:
+        return leaf_cells
+
+    def cells(node: TreeNode, has_sub: bool) -> list[Cell]:
+        ind = node.indicator
+        return [
+            *leaf_cells(node, has_sub),
+            *[
+                Cell(getattr(ind, name), kind="value" if name in SPLIT_VALUE else "text")
+                for name, _ in columns
+            ],
+        ]
+
+    return cells
+
+
+def _column_heads(columns: list[tuple[str, str]]) -> list[Cell]:
+    return [Cell(label, kind="head") for _, label in columns]
+
+
+def _widen(rows: list[list[Cell]], extra: int) -> list[list[Cell]]:
+    """Stretch the header rows over `extra` added columns: every row's last cell reaches
+    the right edge in these layouts (row spans sit on the left)."""
+    if extra:
+        for row in rows:
+            row[-1].colspan += extra
+    return rows
+
+
+def _filled(table: TargetTable, spec: LayoutSpec, names: list[str]) -> list[tuple[str, object]]:
+    """(label, value) of the fields among `names` the table fills, in the order given; a
+    field printed only when filled (PRINTED_WHEN_FILLED) is left out when empty."""
+    labels = spec.labels
+    found = []
+    for name in names:
+        value = getattr(table, name)
+        if name in PRINTED_WHEN_FILLED and value in (None, ""):
+            continue
+        found.append((labels[name], value))
+    return found
+
+
 def _vlabel(text: str, rowspan: int) -> Cell:
     return Cell(text, rowspan=rowspan, kind="vlabel")
 
 
-def _value_indicator_section(item: TableExport, label: str) -> tuple[Section, list[int]]:
+def _value_indicator_section(
+    item: TableExport, label: str, columns: list[tuple[str, str]]
+) -> tuple[Section, list[int]]:
     """The indicator block of layouts A and B: a vertical label, 一级/二级/三级 (sub-items in
-    the fifth column when the tree has them) and the value; with the six column widths."""
+    the fifth column when the tree has them), the value and the optional `columns`; with
+    the column widths."""
     has_sub = _has_sub_items(item.tree)
-    body = _indicator_rows(item.tree, has_sub=has_sub, leaf_cells=_value_only)
+    body = _indicator_rows(
+        item.tree, has_sub=has_sub, leaf_cells=_with_columns(_value_only, columns)
+    )
     if body:
         body[0].insert(0, _vlabel(label, len(body)))
     head = [
@@ -87,8 +154,10 @@ def _value_indicator_section(item: TableExport, label: str) -> tuple[Section, li
         Cell("二级指标", kind="head"),
         Cell("三级指标", colspan=2, kind="head"),
         Cell("指标值", kind="head"),
+        *_column_heads(columns),
     ]
     widths = [4, 11, 13, 30, 20, 18] if has_sub else [4, 11, 13, 38, 12, 18]
+    widths += [COLUMN_WIDTHS[name] for name, _ in columns]
     return Section(head=[head], body=body), widths
 
 
@@ -98,36 +167,43 @@ def _value_indicator_section(item: TableExport, label: str) -> tuple[Section, li
 def project_grid(item: TableExport) -> Grid:
     """Layout A (seed 000 附件3, seed 001 附件3): 6 columns; sub-items take column 5."""
     t = item.table
+    spec = layout_spec(t.layout)
     unit = unit_label(t.amount_unit)
-    top = Section(
-        body=[
-            [
-                Cell("项目名称", colspan=2, kind="label"),
-                Cell(t.project_name, colspan=2),
-                Cell("项目负责人及联系电话", kind="label"),
-                Cell(t.contact),
-            ],
-            [
-                Cell("主管部门", colspan=2, kind="label"),
-                Cell(t.competent_department, colspan=2),
-                Cell("实施单位", kind="label"),
-                Cell(t.implementing_unit),
-            ],
-            [
-                Cell(f"资金情况（{unit}）", colspan=2, rowspan=3, kind="label"),
-                Cell("年度资金总额：", colspan=2, kind="label"),
-                money_cell(t.amount_total, colspan=2),
-            ],
-            [
-                Cell("其中：财政拨款", colspan=2, kind="label"),
-                money_cell(t.amount_fiscal, colspan=2),
-            ],
-            [Cell("其他资金", colspan=2, kind="label"), money_cell(t.amount_other, colspan=2)],
-            [_vlabel("总体目标", 2), Cell("年度目标", colspan=5, kind="head")],
-            [Cell(t.annual_goal, colspan=5)],
-        ]
-    )
-    indicators, widths = _value_indicator_section(item, "绩效指标")
+    columns = indicator_columns(item)
+    rows = [
+        [
+            Cell("项目名称", colspan=2, kind="label"),
+            Cell(t.project_name, colspan=2),
+            Cell("项目负责人及联系电话", kind="label"),
+            Cell(t.contact),
+        ],
+        [
+            Cell("主管部门", colspan=2, kind="label"),
+            Cell(t.competent_department, colspan=2),
+            Cell("实施单位", kind="label"),
+            Cell(t.implementing_unit),
+        ],
+    ]
+    rows += [
+        [Cell(label, colspan=2, kind="label"), Cell(text, colspan=4)]
+        for label, text in _filled(t, spec, ["project_source"])
+    ]
+    # 年度资金总额, 其中：财政拨款, (上年结转,) 其他资金, then the sources a template has.
+    funds = [("年度资金总额：", t.amount_total), ("其中：财政拨款", t.amount_fiscal)]
+    funds += _filled(t, spec, ["amount_carryover"])
+    funds += [("其他资金", t.amount_other)]
+    funds += _filled(t, spec, [name for name, _ in SOURCES])
+    for index, (label, value) in enumerate(funds):
+        row = [Cell(label, colspan=2, kind="label"), money_cell(value, colspan=2)]
+        if index == 0:
+            row.insert(0, Cell(f"资金情况（{unit}）", colspan=2, rowspan=len(funds), kind="label"))
+        rows.append(row)
+    rows += [
+        [_vlabel("总体目标", 2), Cell("年度目标", colspan=5, kind="head")],
+        [Cell(t.annual_goal, colspan=5)],
+    ]
+    top = Section(body=_widen(rows, len(columns)))
+    indicators, widths = _value_indicator_section(item, "绩效指标", columns)
     return Grid(
         title=t.title or "绩效目标表",
         subtitle=f"（{t.year}年度）",
@@ -142,20 +218,24 @@ def transfer_grid(item: TableExport) -> Grid:
     t = item.table
     amount = money_cell(t.amount_total, suffix=unit_label(t.amount_unit), colspan=4)
     amount.kind = "text"
+    columns = indicator_columns(item)
     top = Section(
-        body=[
-            [Cell("专项名称", colspan=2, kind="label"), Cell(t.project_name, colspan=4)],
+        body=_widen(
             [
-                Cell("州级财政部门", colspan=2, kind="label"),
-                Cell(t.finance_department, colspan=2),
-                Cell("州级主管部门", kind="label"),
-                Cell(t.competent_department),
+                [Cell("专项名称", colspan=2, kind="label"), Cell(t.project_name, colspan=4)],
+                [
+                    Cell("州级财政部门", colspan=2, kind="label"),
+                    Cell(t.finance_department, colspan=2),
+                    Cell("州级主管部门", kind="label"),
+                    Cell(t.competent_department),
+                ],
+                [Cell("资金情况", colspan=2, kind="label"), amount],
+                [Cell("年度目标", colspan=2, kind="label"), Cell(t.annual_goal, colspan=4)],
             ],
-            [Cell("资金情况", colspan=2, kind="label"), amount],
-            [Cell("年度目标", colspan=2, kind="label"), Cell(t.annual_goal, colspan=4)],
-        ]
+            len(columns),
+        )
     )
-    indicators, widths = _value_indicator_section(item, "绩效目标")
+    indicators, widths = _value_indicator_section(item, "绩效目标", columns)
     return Grid(
         title=one_line(t.title),
         widths=widths,
@@ -167,42 +247,60 @@ def transfer_grid(item: TableExport) -> Grid:
 def dept_project_grid(item: TableExport) -> Grid:
     """Layout C (seed 004 part 2): 7 columns; the indicator block has six headings."""
     t = item.table
+    spec = layout_spec(t.layout)
     has_sub = _has_sub_items(item.tree)
-    top = Section(
-        body=[
-            [
-                Cell("项目编码", kind="label"),
-                Cell(t.project_code, colspan=2),
-                Cell("项目名称", kind="label"),
-                Cell(t.project_name, colspan=3),
+    columns = indicator_columns(item)
+    rows = [
+        [
+            Cell("项目编码", kind="label"),
+            Cell(t.project_code, colspan=2),
+            Cell("项目名称", kind="label"),
+            Cell(t.project_name, colspan=3),
+        ],
+    ]
+    rows += [
+        [Cell(label, kind="label"), Cell(text, colspan=6)]
+        for label, text in _filled(t, spec, ["project_source"])
+    ]
+    rows += [
+        [
+            Cell("预算规模及资金用途", rowspan=2, kind="label"),
+            Cell("预算数", kind="label"),
+            money_cell(t.amount_total),
+            Cell("其中：财政资金", kind="label"),
+            money_cell(t.amount_fiscal),
+            Cell("其他资金", kind="label"),
+            money_cell(t.amount_other),
+        ],
+        [Cell(t.fund_purpose, colspan=6)],
+    ]
+    sources = _filled(t, spec, ["amount_carryover", *(name for name, _ in SOURCES)])
+    for index, (label, value) in enumerate(sources):
+        row = [Cell(label, kind="label"), money_cell(value, colspan=5)]
+        if index == 0:
+            row.insert(0, Cell("资金来源", rowspan=len(sources), kind="label"))
+        rows.append(row)
+    rows += [
+        [
+            Cell("资金支出计划（%）", rowspan=2, kind="label"),
+            *[
+                Cell(label, kind="head", colspan=span)
+                for label, span in zip(TargetTable.SPENDING_PLAN_LABELS, (1, 2, 1, 2), strict=True)
             ],
-            [
-                Cell("预算规模及资金用途", rowspan=2, kind="label"),
-                Cell("预算数", kind="label"),
-                money_cell(t.amount_total),
-                Cell("其中：财政资金", kind="label"),
-                money_cell(t.amount_fiscal),
-                Cell("其他资金", kind="label"),
-                money_cell(t.amount_other),
-            ],
-            [Cell(t.fund_purpose, colspan=6)],
-            [
-                Cell("资金支出计划（%）", rowspan=2, kind="label"),
-                *[
-                    Cell(label, kind="head", colspan=span)
-                    for label, span in zip(
-                        TargetTable.SPENDING_PLAN_LABELS, (1, 2, 1, 2), strict=True
-                    )
-                ],
-            ],
-            [
-                percent_cell(value, colspan=span)
-                for value, span in zip(t.spending_plan, (1, 2, 1, 2), strict=True)
-            ],
-            [Cell("绩效目标", kind="label"), Cell(t.annual_goal, colspan=6)],
-        ]
+        ],
+        [
+            percent_cell(value, colspan=span)
+            for value, span in zip(t.spending_plan, (1, 2, 1, 2), strict=True)
+        ],
+        [Cell("绩效目标", kind="label"), Cell(t.annual_goal, colspan=6)],
+    ]
+    top = Section(body=_widen(rows, len(columns)))
+    body = _indicator_rows(
+        item.tree,
+        has_sub=has_sub,
+        leaf_cells=_with_columns(_described, columns),
+        sub_column=False,
     )
-    body = _indicator_rows(item.tree, has_sub=has_sub, leaf_cells=_described, sub_column=False)
     indicators = Section(
         head=[
             [
@@ -212,13 +310,14 @@ def dept_project_grid(item: TableExport) -> Grid:
                 Cell("绩效指标描述", colspan=2, kind="head"),
                 Cell("指标值", kind="head"),
                 Cell("指标值确定依据", kind="head"),
+                *_column_heads(columns),
             ]
         ],
         body=body,
     )
     return Grid(
         title=one_line(t.title),
-        widths=[11, 13, 18, 13, 15, 13, 17],
+        widths=[11, 13, 18, 13, 15, 13, 17] + [COLUMN_WIDTHS[name] for name, _ in columns],
         sections=[top, indicators],
         caption_left=f"{t.organisation.unit_code}{t.organisation.name}",
         caption_right=f"单位：{unit_label(t.amount_unit)}",
@@ -241,16 +340,30 @@ def department_grid(item: TableExport) -> Grid:
     def amount(value: Decimal | None) -> Cell:
         return money_cell(value, suffix=unit)
 
+    spec = layout_spec(t.layout)
     rows = [
         [Cell("部门名称", kind="label"), Cell(t.project_name or t.organisation.name, colspan=2)],
-        [
-            Cell("年度预算申请", rowspan=4, kind="label"),
-            Cell("资金总额：", kind="label"),
-            amount(t.amount_total),
-        ],
+    ]
+    rows += [
+        [Cell(label, kind="label"), Cell(text, colspan=2)]
+        for label, text in _filled(t, spec, ["department_code", "department_duties"])
+    ]
+    sources = _filled(t, spec, [name for name, _ in SOURCES])
+    budget = [
+        [Cell("资金总额：", kind="label"), amount(t.amount_total)],
         [Cell("按支出性质分：", colspan=2, kind="label")],
         [Cell("其中：基本支出：", kind="label"), amount(t.basic_expenditure)],
         [Cell("项目支出：", kind="label"), amount(t.project_expenditure)],
+    ]
+    if sources:
+        budget.append([Cell("按资金来源分：", colspan=2, kind="label")])
+        budget += [
+            [Cell(f"{'其中：' if index == 0 else ''}{label}：", kind="label"), amount(value)]
+            for index, (label, value) in enumerate(sources)
+        ]
+    budget[0].insert(0, Cell("年度预算申请", rowspan=len(budget), kind="label"))
+    rows += budget
+    rows += [
         [Cell("整体绩效目标", kind="label"), Cell(t.annual_goal, colspan=2)],
         [
             Cell("部门整体支出年度绩效指标", rowspan=2, kind="label"),
@@ -284,7 +397,28 @@ def department_narrative(item: TableExport) -> Narrative:
         ("二、分项绩效目标", paragraphs(t.sub_goals), "dept-sub-goals"),
         ("三、工作保障措施", paragraphs(t.safeguards), "dept-safeguards"),
     ]
+    # The department's duties come before its goals, unnumbered, when a template has them.
+    duties = paragraphs(t.department_duties)
+    if t.department_code:
+        duties.insert(0, f"部门（单位）编码：{t.department_code}")
+    if duties:
+        parts.insert(0, ("部门职能职责概述", duties, "dept-duties"))
     return Narrative("部门整体绩效目标", [p for p in parts if p[1]])
+
+
+def department_indicator_grid(item: TableExport) -> Grid:
+    """The 部门整体支出 table's 年度绩效指标 (产出/效益/满意度 per duty) of the national and
+    provincial templates, printed after the declaration form or the narrative."""
+    t = item.table
+    indicators, widths = _value_indicator_section(item, "年度绩效指标", indicator_columns(item))
+    return Grid(
+        title="部门整体支出绩效指标",
+        widths=widths,
+        sections=[indicators],
+        caption_left=t.project_name or t.organisation.name,
+        sheet_name="年度绩效指标",
+        anchor="dept-indicators",
+    )
 
 
 def is_narrative(table: TargetTable) -> bool:
@@ -309,9 +443,13 @@ TREE_GRIDS = {
 def table_grids(item: TableExport) -> list:
     """The parts one table prints as, by its layout (perfgoals.layouts)."""
     table = item.table
-    if not layout_spec(table.layout).has_tree:
-        # 部门整体支出 (layout D): the declaration form, or headed paragraphs (seed 004 part 1).
-        return [department_narrative(item) if is_narrative(table) else department_grid(item)]
+    if table.layout == Layout.DEPARTMENT:
+        # 部门整体支出 (layout D): the declaration form, or headed paragraphs (seed 004 part 1),
+        # then its indicator tree when it has one.
+        parts: list = [department_narrative(item) if is_narrative(table) else department_grid(item)]
+        if item.tree:
+            parts.append(department_indicator_grid(item))
+        return parts
     return [TREE_GRIDS[table.layout](item)]
 
 

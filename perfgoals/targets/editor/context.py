@@ -27,7 +27,7 @@ from indicators.selectors import (
 )
 from perfgoals.display import money, percent
 from perfgoals.findings import Finding, Severity
-from perfgoals.layouts import layout_spec
+from perfgoals.layouts import PRINTED_WHEN_FILLED, layout_spec
 from perfgoals.models import TargetTable
 from perfgoals.targets.checks import check_table
 from perfgoals.targets.forms import TargetTableForm
@@ -195,6 +195,10 @@ def editor_context(
         row.notes = [
             (item.css, item.finding.message.removeprefix(f"{row.name}：")) for item in items
         ]
+    spec = layout_spec(table.layout)
+    columns = spec.indicator_columns_for(rows)
+    for row in rows:
+        row.extra_cells = [getattr(row, name) for name, _ in columns]
     roots = build_tree(rows)
     nodes = {node.indicator.pk: node for node in walk(roots)}
     draft = state.draft
@@ -207,7 +211,14 @@ def editor_context(
     return {
         "table": table,
         "editable": editable,
-        "six_columns": layout_spec(table.layout).six_columns,
+        "six_columns": spec.six_columns,
+        # Optional columns (计算符号 … 评（扣）分标准) the layout declares or a row fills.
+        "indicator_columns": columns,
+        # Cells a leaf's name, value and columns take, and the width of the whole block.
+        "leaf_span": (4 if spec.six_columns else 2) + len(columns),
+        "tree_span": (7 if spec.six_columns else 5) + len(columns),
+        # A department-wide table without rows prints no tree when read; the editor offers one.
+        "show_tree": spec.has_tree and (editable or bool(rows) or not spec.tree_optional),
         "lines": lines_for(roots),
         "findings": findings,
         "panel_findings": panel,
@@ -315,6 +326,8 @@ def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, s
             if name in ("amount_unit", "title"):
                 continue
             value = getattr(table, name)
+            if name in PRINTED_WHEN_FILLED and value in (None, ""):
+                continue
             model_field = table._meta.get_field(name)
             if name.startswith("spend_by_"):
                 text = percent(value)
@@ -323,5 +336,6 @@ def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, s
             else:
                 text = "" if value is None else str(value)
             rows.append((name, label, text))
-        sections.append((title, rows))
+        if rows:
+            sections.append((title, rows))
     return sections

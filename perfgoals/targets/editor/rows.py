@@ -24,6 +24,7 @@ from indicators.library import (
 from indicators.models import PerformanceIndicator
 from indicators.selectors import indicator_get, rows_below
 from indicators.services import (
+    ROW_FIELDS,
     indicator_add,
     indicator_delete,
     indicator_editable,
@@ -141,10 +142,7 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = IndicatorRowForm(
             initial={
                 "version": row.table.version,
-                "name": row.name,
-                "value_text": row.value_text,
-                "description": row.description,
-                "basis": row.basis,
+                **{name: getattr(row, name) for name in ROW_FIELDS},
             }
         )
         return render_editor(request, row.table_id, EditorState(editing_id=pk, row_form=form))
