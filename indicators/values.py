@@ -295,7 +295,7 @@ _DATE_LIKE_UNIT_RE = re.compile(r"[年月日号].")
 _YEAR_MONTH = r"(?:19|20|21)[0-9]{2}[-./](?:0?[1-9]|1[0-2])(?![0-9])"
 _POINT = (
     r"(?:"
-    r"(?:[0-9]{2}|[0-9]{4})年[度底末初中]"
+    r"(?:[0-9]{2}|[0-9]{4})年年?[度底末初中]"
     r"|(?:[0-9]{4}年)?[0-9]{1,2}月(?:[0-9]{1,2}[日号]|底|末|初|上旬|中旬|下旬|中)?"
     r"|(?:[0-9]{4}年)?(?:第?[一二三四1-4]季度|上半年|下半年)"
     r"|[0-9]{4}年"
@@ -487,7 +487,9 @@ _MONTH_POINT_RE = re.compile(
 _QUARTER_POINT_RE = re.compile(
     r"(?:(?P<y>[0-9]{4})年)?(?:第?(?P<q>[一二三四1-4])季度|(?P<h>[上下])半年)"
 )
-_YEAR_POINT_RE = re.compile(r"(?P<y>[0-9]{2}|[0-9]{4})年(?P<part>[度底末初中])?")
+_YEAR_POINT_RE = re.compile(
+    r"(?P<y>[0-9]{2}|[0-9]{4})年(?:年(?=[度底末初中]))?(?P<part>[度底末初中])?"
+)
 
 
 def _last_day(year: int, month: int) -> int:
@@ -834,8 +836,20 @@ _MEASURABLE_RES = (
 )
 
 
+# A sentence whose promise is a pass against a stated norm (鼠密度达到国家规定的控制指标,
+# 顺利通过国家卫生城市复查) is checked with a yes or a no, however long.
+_MEASURABLE_CLAUSE_RE = re.compile(
+    rf"(?:达到|符合|满足|不超过|不低于)(?:{_NORM_QUALIFIERS})+的?(?:控制指标|{_NORMS})"
+    r"|通过[^，。；,;]{0,12}(?:验收|考核|检查|抽查|复查|复审|评审|暗访)"
+)
+
+
 def _is_measurable(s: str) -> bool:
-    return s in _MEASURABLE_WORDS or any(p.fullmatch(s) for p in _MEASURABLE_RES)
+    return (
+        s in _MEASURABLE_WORDS
+        or any(p.fullmatch(s) for p in _MEASURABLE_RES)
+        or _MEASURABLE_CLAUSE_RE.search(s) is not None
+    )
 
 
 # --- public API --------------------------------------------------------------------------

@@ -1136,3 +1136,10 @@ def test_period_bounds_never_raise():
         parsed = parse_value(text)
         start, end = period_bounds(parsed, year=2023)
         assert start is None or end is None or start <= end
+
+
+@pytest.mark.parametrize("text", ["2025年年底前", "2025年年底", "2025年年末完成"])
+def test_a_year_with_its_year_end_spelled_out_is_a_deadline(text):
+    parsed = parse_value(text)
+    assert parsed.kind is ValueKind.PERIOD
+    assert period_bounds(parsed, year=2024)[1] == datetime.date(2025, 12, 31)
