@@ -54,6 +54,7 @@ a rate under 数量, cosmetic spellings) is accepted silently.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -126,10 +127,27 @@ SHARE_WORDS = (
     "%",
     "％",
 )
+# Names of a per-head or per-item standard, which a payment must at least reach.
+STANDARD_WORDS = ("标准", "补助", "补贴", "奖励", "扶助", "救助", "津贴", "资助")
+# The value the official templates themselves give a 可持续影响指标 (影响年限: 长期).
+SUSTAINED_WORDS = {"长期", "持续", "长期有效", "长期持续", "可持续", "长效"}
 # Template placeholders left in a cell: ≥**%, **万元, XX人, ××.
 _PLACEHOLDER_RE = re.compile(r"[*＊]{2,}|[xX×]{2,}|某某")
+_PLACEHOLDER_HINT_RE = re.compile(
+    r"[（(]\s*(?P<cmp>≥|≤|>=|<=|>|<|＞|＜)?\s*[*＊]{2,}\s*(?P<unit>[^（）()*＊]{0,8})[）)]"
+)
+_HINT_COMPARATORS = {
+    "≥": Comparator.GE,
+    ">=": Comparator.GE,
+    "≤": Comparator.LE,
+    "<=": Comparator.LE,
+    ">": Comparator.GT,
+    "＞": Comparator.GT,
+    "<": Comparator.LT,
+    "＜": Comparator.LT,
+}
 BOILERPLATE_MINIMUM_ROWS = 4
-# 人次数 → 人次: the unit a count indicator's name implies, for the suggestion.
+# 人次数 → 人次: a count indicator whose name says its unit, so a bare number is complete.
 _COUNT_NAME_UNITS = [
     ("人次数", "人次"),
     ("人次", "人次"),
@@ -353,10 +371,17 @@ class _RowRules:
                 ):
                     continue  # 2015 national layout: 满意度 as a 二级 of 效益指标
                 proper = fw.parent_of(own)
-                message = (
-                    f"“{name}”应属于{proper.name if proper else '其他一级指标'}，"
-                    f"不应放在{first_cat.name}下。"
-                )
+                if proper is not None and proper.name == COST and self.chosen:
+                    message = (
+                        f"表头选择的是{self._gen_label(self.generation)}，其中成本指标为一级指标，"
+                        f"“{name}”不应放在{first_cat.name}下；请移到成本指标下，"
+                        "或核对表头的指标体系版本。"
+                    )
+                else:
+                    message = (
+                        f"“{name}”应属于{proper.name if proper else '其他一级指标'}，"
+                        f"不应放在{first_cat.name}下。"
+                    )
                 self._report_down(info, rows, "placement", message)
 
     def _allowed(self, level: int, info: _Row) -> str:
@@ -378,20 +403,23 @@ class _RowRules:
         for child in children:
             self.at(child, code, W, message)
 
-    def _kind(self, info: _Row) -> str:
-        """The 一级 a 三级 counts for, wherever the template files it."""
-        if _is_satisfaction(info):
+    def _kind(self, info: _Row, satisfaction_block: bool) -> str:
+        """The 一级 a 三级 counts for, wherever the template files it. A satisfaction measure
+        filed under 效益 counts as satisfaction, unless the table has a satisfaction block
+        beside it: then it is misplaced (reported once) and counts where it was filed."""
+        if _is_satisfaction(info) and (_in_satisfaction_block(info) or not satisfaction_block):
             return SATISFACTION
         if info.second_cat is not None and is_cost_name(info.second_cat.name):
             return COST
         return info.first_cat.name if info.first_cat is not None else ""
 
     def check_required(self, rows: list[_Row]) -> None:
-        present = {self._kind(info) for info in rows if info.row.level == 3}
-        if not any(info.row.level == 3 for info in rows):
-            present = set()
+        block = any(_is_satisfaction(i) and _in_satisfaction_block(i) for i in rows)
+        present = {self._kind(info, block) for info in rows if info.row.level == 3}
         required = [OUTPUT, OUTCOME, SATISFACTION]
-        if self.generation == "2021":
+        if self.chosen == "2021":
+            # Only a bureau that chose the 2021 framework is held to its 成本 block: many
+            # provinces' 2022+ templates have none.
             required.append(COST)
         first_rows: dict[str, PerformanceIndicator] = {}
         for info in rows:
@@ -445,7 +473,7 @@ class _RowRules:
 
     def check_value(self, info: _Row) -> None:
         text = info.value
-        parsed = parse_value(text, indicator_name=info.name)
+        parsed = _with_template_hint(parse_value(text, indicator_name=info.name), info.name)
         if parsed.kind is ValueKind.EMPTY:
             self.at(info, "value_empty", E, "指标值未填写。", field="value_text")
             return
@@ -462,7 +490,12 @@ class _RowRules:
             )
             return
         if parsed.kind is ValueKind.QUALITATIVE:
-            if not parsed.measurable:
+            sustained = (
+                info.second_cat is not None
+                and info.second_cat.name == "可持续影响指标"
+                and parsed.text in SUSTAINED_WORDS
+            )
+            if not parsed.measurable and not sustained:
                 self.at(
                     info,
                     "qualitative",
@@ -569,8 +602,9 @@ class _RowRules:
             return
         if name_is_rate(info.name) or any(word in info.name for word in SHARE_WORDS):
             return
-        if info.second_cat is not None and info.second_cat.name == "时效指标":
-            return  # 时效 % is a 及时率 whose name often omits the 率
+        if info.second_cat is not None and info.second_cat.name in ("时效指标", "质量指标"):
+            # 时效 % is a 及时率, 质量 % a 合格率/达标率, whose names often omit the 率.
+            return
         self.at(
             info,
             "percent_not_rate",
@@ -639,9 +673,7 @@ class _RowRules:
         category = info.second_cat.name
         text = info.value
         if is_cost_name(category):
-            if parsed.kind is ValueKind.QUANTITATIVE and not parsed.unit.startswith(
-                COST_UNIT_PREFIXES
-            ):
+            if parsed.kind is ValueKind.QUANTITATIVE and not _is_money(parsed.unit):
                 self.at(
                     info,
                     "unit_category",
@@ -681,14 +713,14 @@ class _RowRules:
                     field="value_text",
                 )
             elif parsed.kind is ValueKind.QUANTITATIVE and not parsed.unit:
-                unit = next((u for suffix, u in _COUNT_NAME_UNITS if bare.endswith(suffix)), "")
+                if any(bare.endswith(suffix) for suffix, _ in _COUNT_NAME_UNITS):
+                    return  # 住院救助人次数 1596: the name says what is counted, in 人次
                 self.at(
                     info,
                     "unit_category",
                     W,
                     f"数量指标“{text}”缺少计量单位（人、人次、户、个…）。",
                     field="value_text",
-                    suggestion=f"{text.strip()}{unit}" if unit else "",
                 )
 
     def check_cost_comparator(self, info: _Row, parsed: ParsedValue) -> None:
@@ -697,7 +729,10 @@ class _RowRules:
         )
         if not cost or parsed.comparator not in (Comparator.GE, Comparator.GT):
             return
-        if not parsed.unit.startswith(COST_UNIT_PREFIXES):
+        if not _is_money(parsed.unit):
+            return
+        if "/" in parsed.unit or any(word in info.name for word in STANDARD_WORDS):
+            # 补助标准 ≥200元/月/人 is what each person receives at least: a floor, not a cost.
             return
         self.at(
             info,
@@ -806,6 +841,27 @@ class _RowRules:
                     "请逐项写明每个指标值的确定依据（政策文件、历史数据、计划标准等）。",
                     field=field,
                 )
+
+
+def _with_template_hint(parsed: ParsedValue, name: str) -> ParsedValue:
+    """项目总投入(≥**万元) with 6070: the template's placeholder states the comparator and
+    the unit the bare number is in (the placeholder itself is reported once, elsewhere)."""
+    match = _PLACEHOLDER_HINT_RE.search(name)
+    if match is None or parsed.kind is not ValueKind.QUANTITATIVE:
+        return parsed
+    changes = {}
+    unit = match["unit"].strip()
+    if not parsed.unit and unit:
+        changes.update(unit=unit.replace("％", "%"), unit_implied=True)
+    symbol = _HINT_COMPARATORS.get(match["cmp"] or "")
+    if parsed.comparator is None and symbol is not None:
+        changes["comparator"] = symbol
+    return dataclasses.replace(parsed, **changes) if changes else parsed
+
+
+def _is_money(unit: str) -> bool:
+    # 250万 in a cost row is 250万元 written short.
+    return unit.startswith(COST_UNIT_PREFIXES) or unit == "万"
 
 
 def _compact_text(text: str) -> str:

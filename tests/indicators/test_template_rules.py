@@ -36,13 +36,12 @@ def test_regional_category_names_are_accepted_silently(renames):
 
 
 def test_a_regional_second_level_keeps_its_unit_check():
-    table = make(tree({"签约人数": "300"}, 数量指标="数量指标（必填）"))
-    finding = one(check_rows(table), "unit_category", table, "签约人数")
-    assert finding.suggestion == "300人"
+    table = make(tree({"签约人数": "300"}, 数量指标="数量指标（必填）", 签约人数="签约服务"))
+    assert one(check_rows(table), "unit_category", table, "签约服务").severity is W
 
 
 def test_an_unknown_first_level_takes_the_first_level_of_its_second_levels():
-    table = make(tree({"签约人数": "300"}, 产出指标="履职效能"))
+    table = make(tree({"签约人数": "300"}, 产出指标="履职效能", 签约人数="签约服务"))
     findings = check_rows(table)
     assert one(findings, "unknown_category", table, "履职效能").severity is W
     assert of(findings, "unit_category"), findings  # 数量指标 still knows it is a count
@@ -134,9 +133,14 @@ def test_template_placeholders_are_warnings(name, value):
 
 
 def test_at_least_on_a_cost_is_a_warning():
-    table = make(tree({"补助标准": "≥12元/人/年"}))
-    finding = one(check_rows(table), "cost_comparator", table, "补助标准")
+    table = make(tree({"补助标准": "≥60万元"}, 补助标准="项目总投入"))
+    finding = one(check_rows(table), "cost_comparator", table, "项目总投入")
     assert finding.severity is W and "≤" in finding.message
+
+
+@pytest.mark.parametrize("value", ["≥200元/月/人", "≥12元"])
+def test_at_least_on_a_payment_standard_is_a_floor_not_a_cost(value):
+    assert of(check_rows(make(tree({"补助标准": value}))), "cost_comparator") == []
 
 
 def test_at_most_on_a_cost_is_fine():
