@@ -196,3 +196,23 @@ def test_measurable_grades_are_not_qualitative():
 def test_vague_trends_stay_qualitative():
     table = make(tree({"政策知晓率": "明显提高"}))
     assert one(check_rows(table), "qualitative").severity is W
+
+
+def test_a_misplaced_satisfaction_row_is_reported_once_not_also_as_missing_outcome():
+    # Xiangtan's table: its only 效益 row measures satisfaction, beside a satisfaction block.
+    nodes = copy.deepcopy(GOOD_TREE)
+    nodes[1]["children"][0]["children"] = [
+        {"name": "市民对空气质量改善的满意程度", "value": "≥85%"}
+    ]
+    findings = check_rows(make(nodes))
+    assert [f.code for f in findings] == ["satisfaction_misplaced"], findings
+
+
+def test_a_2022_table_without_any_cost_block_is_not_held_to_the_2021_framework():
+    nodes = copy.deepcopy(GOOD_TREE)
+    del nodes[0]["children"][3]
+    assert check_rows(make(nodes, year=2023, framework="")) == []
+
+
+def test_a_cost_in_wan_written_short_is_money():
+    assert check_rows(make(tree({"补助标准": "250万"}))) == []
