@@ -19,7 +19,8 @@ header_missing         E / W     a header field every template of the layout has
                                  项目名称 and 资金总额 (E); 主管部门 or 实施单位 (one
                                  suffices), 财政部门, 项目编码, 资金用途, 年度目标 (W)
 amount_sum             ERROR     财政拨款 + 其他资金 ≠ 年度资金总额; 基本支出 + 项目支出 ≠
-                                 年度预算申请资金总额 (department-wide)
+                                 年度预算申请资金总额 (department-wide); funds by source
+                                 (一般公共预算 …) or 上年结转 more than the total
 amount_vs_notice       ERROR     资金情况 differs from the linked notice's amount (万元
                                  rounding of perfgoals.money.agrees); not for the
                                  transfer-fund regional table, which states the envelope
@@ -68,6 +69,15 @@ E, W = Severity.ERROR, Severity.WARNING
 Layout = TargetTable.Layout
 
 HUNDRED = Decimal(100)
+# The funds-by-source block of provincial templates, as parts of 年度资金总额.
+SOURCE_LABELS = {
+    "amount_general_budget": "一般公共预算",
+    "amount_government_fund": "政府性基金",
+    "amount_state_capital": "国有资本经营预算",
+    "amount_business_income": "事业收入",
+    "amount_carryover": "上年结转",
+}
+SOURCE_FIELDS = tuple(name for name in SOURCE_LABELS if name != "amount_carryover")
 
 # Words of this field: a 资金用途 mentioning one of them is about health or insurance money.
 DOMAIN_WORDS = (
@@ -260,6 +270,7 @@ class _TableChecks:
                     f"{amount_with_unit(t.amount_total, unit)}不一致。",
                     field="amount_total",
                 )
+        self.check_sources()
         if t.layout == Layout.DEPARTMENT:
             self.check_special_funds()
         if t.amount_total is None or t.notice_id is None:
@@ -298,6 +309,30 @@ class _TableChecks:
                     f"（{format_amount(expected, places=2)}元）不一致。",
                     field="amount_total",
                 )
+
+    def check_sources(self) -> None:
+        """Funds by source (一般公共预算, 政府性基金 …) and 上年结转 are parts of the total.
+        Templates differ on which parts they list, so only parts exceeding the whole are
+        certainly wrong; a remainder is another source the form did not ask for."""
+        t = self.table
+        if t.amount_total is None:
+            return
+        unit = t.amount_unit
+        for fields, what in (
+            (SOURCE_FIELDS, "资金来源"),
+            (("amount_carryover",), "上年结转"),
+        ):
+            stated = [getattr(t, name) for name in fields if getattr(t, name) is not None]
+            if not stated or sum(stated) <= t.amount_total:
+                continue
+            labels = "、".join(SOURCE_LABELS[name] for name in fields)
+            self.header(
+                "amount_sum",
+                E,
+                f"{what}（{labels}）合计{amount_with_unit(sum(stated), unit)}，"
+                f"超过年度资金总额{amount_with_unit(t.amount_total, unit)}。",
+                field=fields[0],
+            )
 
     def check_special_funds(self) -> None:
         t = self.table

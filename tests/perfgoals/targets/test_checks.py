@@ -319,3 +319,30 @@ def test_check_tables_queries_do_not_grow_with_tables_or_rows(demo, django_asser
     with django_assert_num_queries(11):
         results = check_tables(TargetTable.objects.all())
     assert len(results) == TargetTable.objects.count()
+
+
+# --- funds by source -----------------------------------------------------------------------
+
+
+def test_funds_by_source_within_the_total_are_fine():
+    table = make(
+        amount_general_budget=Decimal("3.00"),
+        amount_government_fund=Decimal("0.88"),
+        amount_carryover=Decimal("0"),
+    )
+    assert of(check_table(table), "amount_sum") == []
+
+
+def test_funds_by_source_exceeding_the_total_are_an_error():
+    total = make().amount_total
+    table = make(
+        amount_general_budget=total, amount_business_income=Decimal("1"), amount_unit="wan"
+    )
+    finding = one(check_table(table), "amount_sum")
+    assert finding.severity is E and finding.field == "amount_general_budget"
+    assert "资金来源（一般公共预算、政府性基金、国有资本经营预算、事业收入）合计" in finding.message
+
+
+def test_a_carryover_larger_than_the_total_is_an_error():
+    table = make(amount_carryover=make().amount_total + 1)
+    assert one(check_table(table), "amount_sum").field == "amount_carryover"

@@ -13,7 +13,7 @@ import pytest
 from perfgoals.findings import Severity
 from perfgoals.models import TargetTable
 from perfgoals.targets.checks import check_tables
-from tests.corpus import CORPUS_DIR, corpus_files, read, score_corpus, score_table
+from tests.corpus import CORPUS_DIR, corpus_files, load_table, read, score_corpus, score_table
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +64,14 @@ def test_every_demo_finding_is_judged_and_the_demo_is_precise(demo):
     false = [f for f, is_real in verdicts if not is_real]
     assert not [f for f in false if f.severity is Severity.ERROR]
     assert 1 - len(false) / len(verdicts) >= PRECISION_FLOOR, false
+
+
+def test_every_header_value_of_the_corpus_has_a_field_to_land_in():
+    """The model holds what real templates print (issue 10, item 7): the loader ignores
+    unknown keys, so an unknown one here would be a value silently dropped."""
+    fields = {f.name for f in TargetTable._meta.get_fields()}
+    for path in corpus_files():
+        assert set(read(path)["header"]) <= fields, path.name
+    table, _ = load_table(CORPUS_DIR / "09_anhui_huaibei_rural_culture_2025.json")
+    assert (table.department_code, table.project_source) == ("[077]", "本级申报项目")
+    assert table.amount_carryover == 0
