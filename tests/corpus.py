@@ -182,6 +182,4 @@ class CorpusScore:
 
 def score_corpus(directory: Path | None = None) -> CorpusScore:
     organisation = OrganisationFactory()
-    return CorpusScore(
-        tables=[score_table(path, organisation) for path in corpus_files(directory)]
-    )
+    return CorpusScore(tables=[score_table(path, organisation) for path in corpus_files(directory)])
