@@ -602,6 +602,8 @@ class _RowRules:
             return
         if name_is_rate(info.name) or any(word in info.name for word in SHARE_WORDS):
             return
+        if _is_cost(info):
+            return  # unit_category says it once: a cost must be an amount
         if info.second_cat is not None and info.second_cat.name in ("时效指标", "质量指标"):
             # 时效 % is a 及时率, 质量 % a 合格率/达标率, whose names often omit the 率.
             return
@@ -724,10 +726,7 @@ class _RowRules:
                 )
 
     def check_cost_comparator(self, info: _Row, parsed: ParsedValue) -> None:
-        cost = (info.second_cat is not None and is_cost_name(info.second_cat.name)) or (
-            info.first_cat is not None and info.first_cat.name == COST
-        )
-        if not cost or parsed.comparator not in (Comparator.GE, Comparator.GT):
+        if not _is_cost(info) or parsed.comparator not in (Comparator.GE, Comparator.GT):
             return
         if not _is_money(parsed.unit):
             return
@@ -857,6 +856,12 @@ def _with_template_hint(parsed: ParsedValue, name: str) -> ParsedValue:
     if parsed.comparator is None and symbol is not None:
         changes["comparator"] = symbol
     return dataclasses.replace(parsed, **changes) if changes else parsed
+
+
+def _is_cost(info: _Row) -> bool:
+    return (info.second_cat is not None and is_cost_name(info.second_cat.name)) or (
+        info.first_cat is not None and info.first_cat.name == COST
+    )
 
 
 def _is_money(unit: str) -> bool:

@@ -669,10 +669,11 @@ def _parse_quantity(s: str, indicator_name: str) -> ParsedValue | None:
             return _unparsed(REASON_RANGE_QUALIFIED)
         if unit1 and unit2 and unit1 != unit2:
             return _unparsed(REASON_RANGE_UNITS)
-        unit = unit2 or unit1
+        unit = _UNIT_SYNONYMS.get(unit2 or unit1, unit2 or unit1)
         comparator: Comparator | None = Comparator.RANGE
     else:
         unit, suffix = _strip_suffix(rest)
+        unit = _UNIT_SYNONYMS.get(unit, unit)
         if not _valid_unit(unit):
             return None
         comparator, conflict = _combine(prefix, suffix)
@@ -773,6 +774,9 @@ def _is_wordy(s: str) -> bool:
     return True
 
 
+# Unit words some systems print instead of the sign (天津's 100百分比): one meaning, one unit.
+_UNIT_SYNONYMS = {"百分比": "%", "百分率": "%", "千分比": "‰"}
+
 # --- measurable grades -------------------------------------------------------------------
 
 # Qualitative values one can check at year end with a yes or a no: an answer (是/否, 有/无),
@@ -838,6 +842,11 @@ _MEASURABLE_RES = (
 
 # A sentence whose promise is a pass against a stated norm (鼠密度达到国家规定的控制指标,
 # 顺利通过国家卫生城市复查) is checked with a yes or a no, however long.
+# A stated frequency is checked against the calendar: 按月安排, 每季度开展一次.
+_SCHEDULE_RE = re.compile(
+    r"(?:按|每)(?:日|天|周|旬|月|季度|季|半年|年)(?:度)?"
+    r"(?:安排|开展|完成|报送|发放|拨付|召开|检查|通报|更新|结算|支付)?(?:一次|1次)?"
+)
 _MEASURABLE_CLAUSE_RE = re.compile(
     rf"(?:达到|符合|满足|不超过|不低于)(?:{_NORM_QUALIFIERS})+的?(?:控制指标|{_NORMS})"
     r"|通过[^，。；,;]{0,12}(?:验收|考核|检查|抽查|复查|复审|评审|暗访)"
@@ -848,6 +857,7 @@ def _is_measurable(s: str) -> bool:
     return (
         s in _MEASURABLE_WORDS
         or any(p.fullmatch(s) for p in _MEASURABLE_RES)
+        or _SCHEDULE_RE.fullmatch(s) is not None
         or _MEASURABLE_CLAUSE_RE.search(s) is not None
     )
 

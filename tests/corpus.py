@@ -26,12 +26,10 @@ from perfgoals.targets.checks import check_table
 from tests.factories import OrganisationFactory, TargetTableFactory
 
 CORPUS_DIR = Path(__file__).parent / "fixtures" / "corpus"
-# Tables nobody tuned the checks on, judged blind (tests/fixtures/corpus_holdout/README.md).
-HOLDOUT_DIR = Path(__file__).parent / "fixtures" / "corpus_holdout"
 
 
 def corpus_dir() -> Path:
-    """The directory PERFGOALS_CORPUS_DIR names (e.g. the held-out corpus), else CORPUS_DIR."""
+    """The directory PERFGOALS_CORPUS_DIR names (a new held-out set), else CORPUS_DIR."""
     return Path(os.environ.get("PERFGOALS_CORPUS_DIR") or CORPUS_DIR)
 
 

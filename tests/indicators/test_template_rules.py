@@ -216,3 +216,14 @@ def test_a_2022_table_without_any_cost_block_is_not_held_to_the_2021_framework()
 
 def test_a_cost_in_wan_written_short_is_money():
     assert check_rows(make(tree({"补助标准": "250万"}))) == []
+
+
+def test_a_cost_given_as_a_percentage_is_reported_once():
+    table = make(tree({"补助标准": "100%"}))
+    assert [f.code for f in check_rows(table)] == ["unit_category"]
+
+
+@pytest.mark.parametrize("value", ["≥90百分比", "95百分比"])
+def test_the_word_for_percent_is_percent(value):
+    # 天津's system prints the unit as a word.
+    assert check_rows(make(tree({"签约对象满意度": value}))) == []

@@ -1143,3 +1143,15 @@ def test_a_year_with_its_year_end_spelled_out_is_a_deadline(text):
     parsed = parse_value(text)
     assert parsed.kind is ValueKind.PERIOD
     assert period_bounds(parsed, year=2024)[1] == datetime.date(2025, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"), [("100百分比", "%"), ("≥95百分比", "%"), ("3千分比", "‰")]
+)
+def test_unit_words_for_percent_are_the_sign(text, unit):
+    assert parse_value(text).unit == unit
+
+
+@pytest.mark.parametrize("text", ["按月安排", "每季度开展一次", "按季度报送"])
+def test_a_stated_frequency_is_measurable(text):
+    assert parse_value(text).measurable
