@@ -59,7 +59,7 @@ def test_health_bureau_fills_the_project_table(browser_login, live_server, artif
     # Paste two rows copied from Excel; the blank 一级/二级 cells are merged cells.
     page.get_by_role("link", name="从Excel粘贴").click()
     page.locator("#paste-panel textarea").fill(
-        "效益指标\t社会效益指标\t签约居民健康管理率\t≥80%\n\t\t签约居民续约率\t≥70%\n"
+        "效益指标\t社会效益指标\t签约居民健康管理率\t逐步提高\n\t\t签约居民续约率\t≥70%\n"
     )
     page.get_by_role("button", name="预览").click()
     page.get_by_role("button", name="添加这 2 行").click()
@@ -83,7 +83,7 @@ def test_health_bureau_fills_the_project_table(browser_login, live_server, artif
     page.locator("tr.editing").get_by_role("button", name="保存", exact=True).click()
     warning.wait_for(state="detached")
 
-    # A warning meant as written (the qualitative 长期) is acknowledged in the panel.
+    # A warning meant as written (the pasted qualitative 逐步提高) is acknowledged in the panel.
     qualitative = page.locator("#lint-panel li.finding[data-code=qualitative]").first
     qualitative.get_by_role("button", name="确认无误").click()
     page.locator("#lint-panel li.finding.sev-acknowledged[data-code=qualitative]").wait_for()
