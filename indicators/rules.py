@@ -830,9 +830,11 @@ class _RowRules:
         leaves = [i.row for i in rows if i.row.level >= 3 and not i.node.children]
         if len(leaves) < BOILERPLATE_MINIMUM_ROWS:
             return
+        reported: set[str] = set()
         for field, label in (("basis", "指标值确定依据"), ("value_explanation", "指标值说明")):
             texts = {_compact_text(getattr(row, field, "")) for row in leaves}
-            if len(texts) == 1 and "" not in texts:
+            if len(texts) == 1 and "" not in texts and not texts & reported:
+                reported |= texts  # the same sentence in both columns is one fact
                 self.header(
                     "basis_boilerplate",
                     W,

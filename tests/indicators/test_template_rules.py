@@ -227,3 +227,11 @@ def test_a_cost_given_as_a_percentage_is_reported_once():
 def test_the_word_for_percent_is_percent(value):
     # 天津's system prints the unit as a word.
     assert check_rows(make(tree({"签约对象满意度": value}))) == []
+
+
+def test_one_sentence_in_both_basis_columns_is_one_finding():
+    nodes = tree()
+    for second in nodes[0]["children"] + nodes[1]["children"] + nodes[2]["children"]:
+        for row in second["children"]:
+            row["basis"] = row["value_explanation"] = "该指标值数据合理"
+    assert [f.field for f in of(check_rows(make(nodes)), "basis_boilerplate")] == ["basis"]
