@@ -321,6 +321,8 @@ class LintAcknowledgement(models.Model):
     )
     field = models.CharField(_("字段"), max_length=40, blank=True)
     message = models.TextField(_("确认时的提示"))
+    # Why the warning is meant as written: reviewers read it beside the warning.
+    reason = models.CharField(_("确认理由"), max_length=200, blank=True)
     acknowledged_by = models.ForeignKey(
         "perfgoals.User",
         verbose_name=_("确认人"),

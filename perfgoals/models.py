@@ -207,10 +207,14 @@ class TargetTable(models.Model):
     Layout = Layout
 
     class Status(models.TextChoices):
+        """The review workflow (DOMAIN.md §7), moved only by perfgoals.targets.review."""
+
         DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已提交待审核")
+        SUBMITTED = "submitted", _("已提交待初审")
+        FIRST_PASSED = "first_passed", _("初审通过待复审")
         RETURNED = "returned", _("已退回修改")
-        APPROVED = "approved", _("已批复")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未通过审核")
 
     class Framework(models.TextChoices):
         GEN_2015 = "2015", _("2015版（成本指标属产出指标）")
@@ -295,6 +299,16 @@ class TargetTable(models.Model):
 
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    # The approved version in force: exports print it, and it stays in force while an
+    # adjustment (调整) of the table is being drafted and reviewed.
+    approved_snapshot = models.ForeignKey(
+        "TableSnapshot",
+        verbose_name=_("现行批准版本"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # Optimistic concurrency: a save carries the version it read and fails if it moved.
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -438,3 +452,143 @@ class ReviewOpinion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_office_kind_display()}：{self.text[:20]}"
+
+
+class ReviewEvent(models.Model):
+    """One step of a table's review: who moved it from which state to which, with the grade
+    and the 审核意见; or a reviewer's correction of one indicator (the 良 path)."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("提交审核")
+        WITHDRAW = "withdraw", _("撤回")
+        PASS = "pass", _("审核通过")
+        RETURN = "return", _("退回修改")
+        REJECT = "reject", _("不予通过")
+        CORRECT = "correct", _("审核修正")
+        ADJUST = "adjust", _("调整")
+
+    table = models.ForeignKey(
+        TargetTable,
+        verbose_name=_("绩效目标表"),
+        on_delete=models.CASCADE,
+        related_name="review_events",
+    )
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    office_kind = models.CharField(
+        _("审核股室"), max_length=20, choices=Office.Kind.choices, blank=True
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=12, choices=TargetTable.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("新状态"), max_length=12, choices=TargetTable.Status.choices, blank=True
+    )
+    grade = models.CharField(
+        _("审核等级"), max_length=10, choices=ReviewOpinion.Grade.choices, blank=True
+    )
+    comment = models.TextField(_("审核意见或理由"), blank=True)
+    # The table's version once the step was taken: the diff between two steps is the
+    # diff between their versions.
+    table_version = models.PositiveIntegerField(_("表版本"))
+    # A correction: the row, its label as it was, and the value before and after.
+    indicator = models.ForeignKey(
+        "indicators.PerformanceIndicator",
+        verbose_name=_("修正的指标"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    indicator_label = models.CharField(_("指标"), max_length=300, blank=True)
+    old_value = models.CharField(_("修正前"), max_length=500, blank=True)
+    new_value = models.CharField(_("修正后"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["table", "created_at", "id"]
+        indexes = [models.Index(fields=["table", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}（{self.actor}）"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on the table or on one indicator row. It stays attached to the
+    row across versions; the label keeps what the row was called when it was written."""
+
+    table = models.ForeignKey(
+        TargetTable,
+        verbose_name=_("绩效目标表"),
+        on_delete=models.CASCADE,
+        related_name="review_comments",
+    )
+    indicator = models.ForeignKey(
+        "indicators.PerformanceIndicator",
+        verbose_name=_("指标"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_comments",
+    )
+    indicator_label = models.CharField(_("指标"), max_length=300, blank=True)
+    author = models.ForeignKey(
+        User, verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="+"
+    )
+    office_kind = models.CharField(
+        _("审核股室"), max_length=20, choices=Office.Kind.choices, blank=True
+    )
+    text = models.TextField(_("意见"))
+    table_version = models.PositiveIntegerField(_("表版本"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审核批注")
+        verbose_name_plural = _("审核批注")
+        ordering = ["table", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class TableSnapshot(models.Model):
+    """The table and its indicator tree as approved: an immutable record that exports print
+    whatever happens to the live table afterwards."""
+
+    table = models.ForeignKey(
+        TargetTable,
+        verbose_name=_("绩效目标表"),
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+    )
+    number = models.PositiveSmallIntegerField(_("批准版次"))
+    table_version = models.PositiveIntegerField(_("表版本"))
+    # {"table": {field: value as text}, "indicators": [{field: value as text}, ...]}
+    data = models.JSONField(_("批准时的内容"))
+    approved_by = models.ForeignKey(
+        User, verbose_name=_("批准人"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("批准版本")
+        verbose_name_plural = _("批准版本")
+        ordering = ["table", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "number"], name="snapshot_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table}（第{self.number}版）"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValidationError(_("批准版本不可修改。"), code="snapshot_immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("批准版本不可删除。"), code="snapshot_immutable")

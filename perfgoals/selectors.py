@@ -8,10 +8,14 @@ from django.db.models import Q, QuerySet
 
 from perfgoals.models import TargetTable, User
 
+# What a region's finance bureau sees of its bureaus' tables: everything once submitted,
+# never a draft (an adjustment being drafted shows through its approved version).
 REVIEW_STATUSES = [
     TargetTable.Status.SUBMITTED,
+    TargetTable.Status.FIRST_PASSED,
     TargetTable.Status.RETURNED,
     TargetTable.Status.APPROVED,
+    TargetTable.Status.REJECTED,
 ]
 
 
@@ -37,7 +41,9 @@ def target_tables_visible_to(user: User) -> QuerySet[TargetTable]:
     )
     scope |= Q(notice_attachments__notice__issuer_id=org.pk)
     if is_finance(user):
-        scope |= Q(organisation__region_id=org.region_id, status__in=REVIEW_STATUSES)
+        scope |= Q(organisation__region_id=org.region_id) & (
+            Q(status__in=REVIEW_STATUSES) | Q(approved_snapshot__isnull=False)
+        )
     # A table can match through several attachments; the subquery keeps rows distinct
     # without DISTINCT on the outer query (which would break ordering on some columns).
     return tables.filter(pk__in=TargetTable.objects.filter(scope).values("pk"))

@@ -13,14 +13,26 @@ def _current_finding(table, key: str):
     return next((f for f in check_table(table) if f.key == key), None)
 
 
+REASON_MAX = LintAcknowledgement._meta.get_field("reason").max_length
+
+
 @transaction.atomic
-def lint_warning_acknowledge(*, user, table_id: int, key: str) -> LintAcknowledgement:
-    """Record that `user` confirmed the current warning `key` of the table as intended.
+def lint_warning_acknowledge(*, user, table_id: int, key: str, reason: str) -> LintAcknowledgement:
+    """Record that `user` confirmed the current warning `key` of the table as intended, and
+    why (reviewers read the reason beside the warning; submission requires one).
 
     Raises Http404 outside the user's scope, ValidationError when the key names no current
-    warning (the row changed since the page was drawn, or it is an error, which must be fixed).
+    warning (the row changed since the page was drawn, or it is an error, which must be fixed)
+    or the reason is missing or too long.
     """
     table = target_table_editable(user=user, table_id=table_id)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(
+            "请简要说明为何此警告属实无误（例如“按省定标准填写”）。", code="reason"
+        )
+    if len(reason) > REASON_MAX:
+        raise ValidationError(f"确认理由不能超过{REASON_MAX}字。", code="reason_too_long")
     finding = _current_finding(table, key)
     if finding is None:
         raise ValidationError(
@@ -38,6 +50,7 @@ def lint_warning_acknowledge(*, user, table_id: int, key: str) -> LintAcknowledg
         indicator_id=finding.indicator_id,
         field=finding.field,
         message=finding.message,
+        reason=reason,
         acknowledged_by=user,
     )
     acknowledgement._history_user = user

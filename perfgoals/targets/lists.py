@@ -47,7 +47,9 @@ STATUS_RANK = {
     TargetTable.Status.DRAFT: 1,
     TargetTable.Status.RETURNED: 2,
     TargetTable.Status.SUBMITTED: 3,
-    TargetTable.Status.APPROVED: 4,
+    TargetTable.Status.FIRST_PASSED: 4,
+    TargetTable.Status.APPROVED: 5,
+    TargetTable.Status.REJECTED: 6,
 }
 
 
@@ -174,7 +176,7 @@ class TargetTableTable(tables.Table):
         return queryset.order_by(key, "-pk" if is_descending else "pk"), True
 
     def order_status(self, queryset: QuerySet, is_descending: bool) -> tuple[QuerySet, bool]:
-        # Workflow order (草稿 → 退回 → 待审核 → 已批复), not the alphabetical order of codes.
+        # Workflow order (草稿 → 退回 → 待初审 → 待复审 → 已批准 → 未通过), not the codes.' order.
         queryset = queryset.annotate(
             status_rank=Case(
                 *[When(status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()],

@@ -85,6 +85,7 @@ def test_health_bureau_fills_the_project_table(browser_login, live_server, artif
 
     # A warning meant as written (the pasted qualitative 逐步提高) is acknowledged in the panel.
     qualitative = page.locator("#lint-panel li.finding[data-code=qualitative]").first
+    qualitative.get_by_label("确认理由").fill("逐年推进，暂无量化口径")
     qualitative.get_by_role("button", name="确认无误").click()
     page.locator("#lint-panel li.finding.sev-acknowledged[data-code=qualitative]").wait_for()
     assert "1 个警告已确认" in page.locator("#lint-panel .lint-summary").inner_text()

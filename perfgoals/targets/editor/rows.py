@@ -331,7 +331,12 @@ def lint_acknowledge(request: HttpRequest, table_pk: int) -> HttpResponse:
         if withdraw:
             lint_acknowledgement_withdraw(user=request.user, table_id=table.pk, key=key)
         else:
-            lint_warning_acknowledge(user=request.user, table_id=table.pk, key=key)
+            lint_warning_acknowledge(
+                user=request.user,
+                table_id=table.pk,
+                key=key,
+                reason=request.POST.get("reason", "")[:1000],
+            )
     except ValidationError as exc:
         message = "；".join(exc.messages)
     if request.htmx:

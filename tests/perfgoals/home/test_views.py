@@ -230,7 +230,7 @@ def test_administrator_sees_admin_link_and_data_counts(client, login):
     response = client.get(URL)
     counts = {label: count for label, count, _ in response.context["admin_counts"]}
     assert counts["绩效目标表"] == TargetTable.objects.count()
-    assert counts["其中已批复"] == TargetTable.objects.filter(status=Status.APPROVED).count() >= 1
+    assert counts["其中已批准"] == TargetTable.objects.filter(status=Status.APPROVED).count() >= 1
     assert counts["资金下达通知"] == FundNotice.objects.count()
     assert counts["单位"] == Organisation.objects.count()
     assert counts["用户"] == User.objects.count()

@@ -44,7 +44,9 @@ def notation_warning(table):
 def test_an_acknowledged_warning_no_longer_stands_in_the_way(table, staff):
     warning = notation_warning(table)
     assert warning.severity == Severity.WARNING and warning in open_findings(table)
-    ack = lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    ack = lint_warning_acknowledge(
+        user=staff, table_id=table.pk, key=warning.key, reason="按上级文件填写"
+    )
     assert (ack.acknowledged_by, ack.code, ack.message) == (
         staff,
         "value_notation",
@@ -53,13 +55,20 @@ def test_an_acknowledged_warning_no_longer_stands_in_the_way(table, staff):
     assert ack.history.first().history_user == staff
     assert warning not in open_findings(table)
     # Acknowledging twice (a double click) keeps one record.
-    assert lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key) == ack
+    assert (
+        lint_warning_acknowledge(
+            user=staff, table_id=table.pk, key=warning.key, reason="按上级文件填写"
+        )
+        == ack
+    )
     assert LintAcknowledgement.objects.filter(table=table).count() == 1
 
 
 def test_changing_the_row_makes_the_warning_need_a_new_acknowledgement(table, staff):
     warning = notation_warning(table)
-    lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    lint_warning_acknowledge(
+        user=staff, table_id=table.pk, key=warning.key, reason="按上级文件填写"
+    )
     row = PerformanceIndicator.objects.get(table=table, name=ROW)
     indicator_update(
         user=staff,
@@ -76,22 +85,30 @@ def test_errors_cannot_be_acknowledged(demo):
     user = User.objects.get(username="shunping_medsec")
     error = next(f for f in check_table(table) if f.code == "value_empty")
     with pytest.raises(ValidationError, match="错误不能确认"):
-        lint_warning_acknowledge(user=user, table_id=table.pk, key=error.key)
+        lint_warning_acknowledge(
+            user=user, table_id=table.pk, key=error.key, reason="按上级文件填写"
+        )
     assert error in open_findings(table)
     assert not LintAcknowledgement.objects.exists()
 
 
 def test_a_stale_key_is_refused_and_other_organisations_get_a_404(table, staff):
     with pytest.raises(ValidationError, match="已不存在"):
-        lint_warning_acknowledge(user=staff, table_id=table.pk, key="0" * 64)
+        lint_warning_acknowledge(
+            user=staff, table_id=table.pk, key="0" * 64, reason="按上级文件填写"
+        )
     other = User.objects.get(username="ruili_medsec")
     with pytest.raises(Http404):
-        lint_warning_acknowledge(user=other, table_id=table.pk, key=notation_warning(table).key)
+        lint_warning_acknowledge(
+            user=other, table_id=table.pk, key=notation_warning(table).key, reason="按上级文件填写"
+        )
 
 
 def test_withdrawing_reopens_the_warning(table, staff):
     warning = notation_warning(table)
-    lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    lint_warning_acknowledge(
+        user=staff, table_id=table.pk, key=warning.key, reason="按上级文件填写"
+    )
     assert lint_acknowledgement_withdraw(user=staff, table_id=table.pk, key=warning.key)
     assert warning in open_findings(table)
     assert not lint_acknowledgement_withdraw(user=staff, table_id=table.pk, key=warning.key)
@@ -103,23 +120,31 @@ def test_the_panel_acknowledges_over_htmx_and_without_javascript(client, login, 
     warning = notation_warning(table)
     page = client.get(reverse("tables:edit", args=[table.pk])).content.decode()
     assert f'name="key" value="{warning.key}"' in page and "确认无误" in page
-    response = client.post(url, {"key": warning.key}, **HTMX)
+    # A confirmation needs a reason, which reviewers read.
+    refused = client.post(url, {"key": warning.key, "reason": "  "}, **HTMX).content.decode()
+    assert "请简要说明为何此警告属实无误" in refused
+    assert not LintAcknowledgement.objects.exists()
+    response = client.post(url, {"key": warning.key, "reason": "系统导出格式"}, **HTMX)
     panel = response.content.decode()
     assert response.status_code == 200 and panel.lstrip().startswith('<aside id="lint-panel"')
     assert "已确认无误：张翰林" in panel and "1 个警告已确认" in panel and "撤销确认" in panel
+    assert "理由：系统导出格式" in panel
+    assert LintAcknowledgement.objects.get().reason == "系统导出格式"
     # The tree comes along out of band: the row is no longer flagged.
     assert '<section id="tree" class="card tree" aria-label="绩效指标" hx-swap-oob="true">' in panel
     response = client.post(url, {"key": warning.key, "withdraw": "1"})
     assert response.status_code == 302
     assert response.url == reverse("tables:edit", args=[table.pk]) + "#lint-panel"
     assert not LintAcknowledgement.objects.exists()
-    stale = client.post(url, {"key": "x"}, **HTMX).content.decode()
+    stale = client.post(url, {"key": "x", "reason": "理由"}, **HTMX).content.decode()
     assert "该提示已不存在" in stale
 
 
 def test_readers_see_the_acknowledgement_but_no_buttons(client, login, table, staff):
     warning = notation_warning(table)
-    lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    lint_warning_acknowledge(
+        user=staff, table_id=table.pk, key=warning.key, reason="按上级文件填写"
+    )
     login("ruili_finance")
     page = client.get(reverse("tables:detail", args=[table.pk])).content.decode()
     assert "已确认无误：张翰林" in page and "确认无误</button>" not in page
@@ -133,7 +158,9 @@ def test_readers_see_the_acknowledgement_but_no_buttons(client, login, table, st
 
 def test_the_lint_command_marks_acknowledged_warnings(table, staff):
     warning = notation_warning(table)
-    lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    lint_warning_acknowledge(
+        user=staff, table_id=table.pk, key=warning.key, reason="按上级文件填写"
+    )
     out = StringIO()
     call_command("lint", "--table", str(table.pk), "--format", "json", stdout=out)
     findings = json.loads(out.getvalue())[0]["findings"]

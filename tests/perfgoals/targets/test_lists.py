@@ -261,7 +261,7 @@ def test_sorting_by_columns_changes_the_order(client, world):
     assert [r.year for r in by_year] == [2019, 2020, 2021, 2021]
     by_year_desc = page_records(client.get(URL, {"sort": "-year"}))
     assert [r.year for r in by_year_desc] == [2021, 2021, 2020, 2019]
-    # Workflow order (草稿, 退回, 待审核, 已批复), not the alphabetical order of the codes.
+    # Workflow order (草稿, 退回, 待初审, 待复审, 已批准, 未通过), not the codes' order.
     by_status = page_records(client.get(URL, {"sort": "status"}))
     assert [r.status for r in by_status] == ["draft", "draft", "submitted", "approved"]
     by_status_desc = page_records(client.get(URL, {"sort": "-status"}))
