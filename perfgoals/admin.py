@@ -4,7 +4,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import PerformanceIndicator
-from perfgoals.models import Office, Organisation, Region, ReviewOpinion, TargetTable, User
+from perfgoals.models import (
+    Office,
+    Organisation,
+    Region,
+    ReviewComment,
+    ReviewEvent,
+    ReviewOpinion,
+    TableSnapshot,
+    TargetTable,
+    User,
+)
 
 admin.site.site_header = _("预算绩效目标管理系统")
 admin.site.site_title = _("绩效目标管理")
@@ -81,7 +91,17 @@ class TargetTableAdmin(SimpleHistoryAdmin):
     search_fields = ["project_name", "project_code", "title"]
     list_select_related = ["organisation"]
     raw_id_fields = ["notice", "source_table"]
-    readonly_fields = ["version", "created_at", "updated_at", "created_by", "updated_by"]
+    # The state moves only through the review services (perfgoals.targets.review), which
+    # record who moved it and freeze the approved version.
+    readonly_fields = [
+        "status",
+        "approved_snapshot",
+        "version",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+    ]
     inlines = [PerformanceIndicatorInline, ReviewOpinionInline]
     fieldsets = [
         (
@@ -165,3 +185,35 @@ class ReviewOpinionAdmin(SimpleHistoryAdmin):
     list_display = ["table", "office_kind", "grade", "author", "created_at"]
     list_filter = ["office_kind", "grade"]
     list_select_related = ["table", "author"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of the review: administrators may read them, nobody edits them here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(ReadOnlyAdmin):
+    list_display = ["table", "action", "from_status", "to_status", "grade", "actor", "created_at"]
+    list_filter = ["action", "grade", "office_kind"]
+    list_select_related = ["table", "actor"]
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(ReadOnlyAdmin):
+    list_display = ["table", "indicator_label", "author", "created_at"]
+    list_select_related = ["table", "author"]
+
+
+@admin.register(TableSnapshot)
+class TableSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["table", "number", "approved_by", "approved_at"]
+    list_select_related = ["table", "approved_by"]

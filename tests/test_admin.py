@@ -22,6 +22,9 @@ def test_every_domain_model_is_registered():
         "user",
         "targettable",
         "reviewopinion",
+        "reviewevent",
+        "reviewcomment",
+        "tablesnapshot",
         "fundnotice",
         "budgetline",
         "classificationcode",
@@ -37,7 +40,13 @@ def row_of_a_model_the_demo_leaves_empty(model_name: str, admin_user):
     """The demo has no review opinions, lint acknowledgements or 发文字号 sequences yet."""
     from allocations.models import DocumentSequence
     from indicators.models import LintAcknowledgement
-    from perfgoals.models import ReviewOpinion, TargetTable
+    from perfgoals.models import (
+        ReviewComment,
+        ReviewEvent,
+        ReviewOpinion,
+        TableSnapshot,
+        TargetTable,
+    )
 
     table = TargetTable.objects.order_by("pk").first()
     make = {
@@ -46,6 +55,15 @@ def row_of_a_model_the_demo_leaves_empty(model_name: str, admin_user):
         ),
         "lintacknowledgement": lambda: LintAcknowledgement.objects.create(
             table=table, key="k", code="c", message="确认无误", acknowledged_by=admin_user
+        ),
+        "reviewevent": lambda: ReviewEvent.objects.create(
+            table=table, action="submit", actor=admin_user, table_version=1
+        ),
+        "reviewcomment": lambda: ReviewComment.objects.create(
+            table=table, author=admin_user, text="请核对", table_version=1
+        ),
+        "tablesnapshot": lambda: TableSnapshot.objects.create(
+            table=table, number=1, table_version=1, data={}, approved_by=admin_user
         ),
         "documentsequence": lambda: DocumentSequence.objects.create(
             issuer_code="瑞财社", year=2099
@@ -66,7 +84,25 @@ def test_changelist_and_first_object_render_in_chinese(client, login, app_label,
     assert str(model._meta.verbose_name_plural) in response.content.decode()
     response = client.get(reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk]))
     assert response.status_code == 200
-    assert "修改" in response.content.decode()
+    # Review records are read-only: their page is for viewing (查看), not changing (修改).
+    assert ("修改" in response.content.decode()) or ("查看" in response.content.decode())
+
+
+def test_review_records_cannot_be_changed_in_the_admin(client, login):
+    from perfgoals.models import ReviewEvent, TargetTable
+
+    user = login("admin")
+    table = TargetTable.objects.order_by("pk").first()
+    event = ReviewEvent.objects.create(
+        table=table, action="submit", actor=user, table_version=1, comment="原意见"
+    )
+    url = reverse("admin:perfgoals_reviewevent_change", args=[event.pk])
+    client.post(url, {"comment": "改过的意见"})
+    event.refresh_from_db()
+    assert event.comment == "原意见"
+    assert client.get(reverse("admin:perfgoals_reviewevent_add")).status_code == 403
+    page = client.get(reverse("admin:perfgoals_targettable_change", args=[table.pk]))
+    assert 'name="status"' not in page.content.decode()  # the state moves only by review
 
 
 def test_bureau_staff_cannot_open_the_admin(client, login):
