@@ -12,7 +12,7 @@ from indicators.framework import normalise_category_name
 from indicators.models import PerformanceIndicator
 from indicators.selectors import FrameworkIndex, indicator_tree
 from perfgoals.selectors import target_tables_editable_by
-from perfgoals.services import target_table_claim_version, target_table_editable
+from perfgoals.services import history_user, target_table_claim_version, target_table_editable
 
 MAX_LEVEL = PerformanceIndicator.Level.SUB_ITEM
 # Optional columns of a row: the split value (leaves only) and the texts beside it.
@@ -257,8 +257,9 @@ def indicator_delete(*, user, indicator_id: int, version: int) -> int:
     """Delete a row with everything under it; returns how many rows went."""
     row = indicator_editable(user=user, indicator_id=indicator_id)
     target_table_claim_version(table_id=row.table_id, user=user, version=version)
-    row._history_user = user
-    deleted, _per_model = row.delete()
+    # The rows below and their acknowledgements go by cascade: attribute them too.
+    with history_user(user):
+        deleted, _per_model = row.delete()
     _save_positions(_siblings(table_id=row.table_id, parent_id=row.parent_id), user)
     return deleted
 

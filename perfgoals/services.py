@@ -6,18 +6,25 @@ still holds N. `select_for_update` would be a no-op on SQLite; the conditional U
 on both databases and also serialises the row on PostgreSQL for the rest of the transaction.
 """
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
+from simple_history.models import HistoricalRecords
 
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.selectors import target_tables_editable_by
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class ConcurrentEditError(Exception):
@@ -50,10 +57,17 @@ def target_table_editable(*, user: User, table_id: int) -> TargetTable:
         raise Http404("没有找到可编辑的绩效目标表。") from None
 
 
-def target_table_claim_version(*, table_id: int, user: User, version: int) -> int:
+def target_table_claim_version(
+    *, table_id: int, user: User, version: int, table: TargetTable | None = None
+) -> int:
     """Move the table from `version` to the next one, or raise ConcurrentEditError.
 
-    Call inside the transaction of the write it guards; returns the new version.
+    Call inside the transaction of the write it guards, before the write; returns the new
+    version. The claim leaves one history record of the table per version (who, when, the
+    header as it stands): a version's indicator rows are those recorded before the next
+    version's claim, so the record's time is taken after the UPDATE, which waits for any
+    earlier writer. A header save passes its changed `table` to be recorded (and then saves
+    without a second record); every other write records the stored header.
     """
     claimed = TargetTable.objects.filter(pk=table_id, version=version).update(
         version=F("version") + 1, updated_by=user, updated_at=timezone.now()
@@ -61,7 +75,45 @@ def target_table_claim_version(*, table_id: int, user: User, version: int) -> in
     if claimed != 1:
         current = TargetTable.objects.select_related("updated_by").get(pk=table_id)
         raise ConcurrentEditError(current)
+    if table is None:
+        table = TargetTable.objects.get(pk=table_id)
+    table.version = version + 1
+    table.updated_by = user
+    TargetTable.history.bulk_history_create(
+        [table], update=True, default_user=user, default_date=timezone.now()
+    )
     return version + 1
+
+
+@contextmanager
+def history_user(user: User) -> Iterator[None]:
+    """Attribute every history record written inside the block to `user`.
+
+    A page's request does this through simple_history's middleware; services also run
+    from commands, tests and jobs, and rows deleted by a cascade or a queryset `delete()`
+    carry no `_history_user` of their own.
+    """
+    context = HistoricalRecords.context
+    outer = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if outer is None:
+            del context.request
+        else:
+            context.request = outer
+
+
+def history_attributed(service: Callable[P, R]) -> Callable[P, R]:
+    """Run a service taking a keyword `user` inside `history_user(user)`."""
+
+    @functools.wraps(service)
+    def attributed(*args: P.args, **kwargs: P.kwargs) -> R:
+        with history_user(kwargs["user"]):
+            return service(*args, **kwargs)
+
+    return attributed
 
 
 @transaction.atomic
@@ -77,10 +129,9 @@ def target_table_update(
     for name, value in data.items():
         setattr(table, name, value)
     table.full_clean(exclude=["version", "updated_by", "created_by"])
-    table.version = target_table_claim_version(table_id=table.pk, user=user, version=version)
-    table.updated_by = user
-    table._history_user = user
-    table.save()
+    target_table_claim_version(table_id=table.pk, user=user, version=version, table=table)
+    # The claim recorded this version with the new header.
+    table.save_without_historical_record()
     return table
 
 

@@ -22,6 +22,7 @@ from allocations.services.notices import notice_attachments_sync, notice_drafter
 from perfgoals.display import plain_number
 from perfgoals.models import Organisation, Region, User
 from perfgoals.money import AmountUnit
+from perfgoals.services import history_attributed
 
 STALE_TABLE_MESSAGE = "该分配表已被他人修改，请刷新页面后再保存。"
 
@@ -37,6 +38,7 @@ def _claim_table(table: AllocationTable, user: User, expected_version: int | Non
     table.version = AllocationTable.objects.values_list("version", flat=True).get(pk=table.pk)
 
 
+@history_attributed
 @transaction.atomic
 def allocation_table_create(
     *,
@@ -67,6 +69,7 @@ def allocation_table_create(
     return table
 
 
+@history_attributed
 @transaction.atomic
 def allocation_table_update(
     *, table: AllocationTable, user: User, expected_version: int, **fields: Any
@@ -80,6 +83,7 @@ def allocation_table_update(
     return table
 
 
+@history_attributed
 @transaction.atomic
 def allocation_table_delete(*, table: AllocationTable, user: User) -> None:
     notice = table.notice
@@ -137,6 +141,7 @@ def allocation_standard_create(
     return standard
 
 
+@history_attributed
 @transaction.atomic
 def allocation_column_add(
     *,
@@ -184,12 +189,14 @@ def allocation_column_add(
     return column
 
 
+@history_attributed
 @transaction.atomic
 def allocation_column_delete(*, column: AllocationColumn, user: User) -> None:
     _claim_table(column.table, user, None)
     column.delete()
 
 
+@history_attributed
 @transaction.atomic
 def allocation_row_add(
     *, table: AllocationTable, user: User, label: str, organisation: Organisation | None = None
@@ -216,12 +223,14 @@ def allocation_row_add(
     return row
 
 
+@history_attributed
 @transaction.atomic
 def allocation_row_delete(*, row: AllocationRow, user: User) -> None:
     _claim_table(row.table, user, None)
     row.delete()
 
 
+@history_attributed
 @transaction.atomic
 def allocation_cells_update(
     *,

@@ -23,7 +23,7 @@ from indicators.services import indicator_tree_copy
 from perfgoals.findings import Severity
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.money import from_yuan
-from perfgoals.services import target_table_create_draft
+from perfgoals.services import history_attributed, target_table_create_draft
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ def _create_recipient_drafts(notice: FundNotice, user: User) -> list[TargetTable
     return drafts
 
 
+@history_attributed
 def notice_issue(*, notice: FundNotice, user: User, expected_version: int) -> FundNotice:
     """Issue a checked draft: claim it (status + version compare-and-set), number it, stamp
     it, create the recipients' draft target tables — all or nothing."""

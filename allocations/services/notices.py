@@ -32,6 +32,7 @@ from allocations.selectors import notice_recipient_choices
 from perfgoals.display import stated_amount
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.money import AmountUnit
+from perfgoals.services import history_attributed
 
 # The model text of seed 001 paragraph 二; pre-filled in every new notice.
 STANDARD_PERFORMANCE_PARAGRAPH = (
@@ -295,6 +296,7 @@ def _write_notice(
     return notice
 
 
+@history_attributed
 @transaction.atomic
 def notice_create(*, user: User, **data: Any) -> FundNotice:
     """A new draft notice of the user's bureau. Keyword data as in `_write_notice`."""
@@ -309,6 +311,7 @@ def notice_create(*, user: User, **data: Any) -> FundNotice:
     return _write_notice(notice=notice, user=user, **data)
 
 
+@history_attributed
 @transaction.atomic
 def notice_update(
     *, notice: FundNotice, user: User, expected_version: int, **data: Any

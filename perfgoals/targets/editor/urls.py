@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from perfgoals.targets.editor import pages, rows
+from perfgoals.targets.editor import history, pages, rows
 
 app_name = "tables"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/edit/", pages.table_edit, name="edit"),
     path("<int:pk>/lint/", pages.table_lint, name="lint"),
     path("<int:pk>/tree/", pages.table_tree, name="tree"),
+    path("<int:pk>/history/", history.table_history, name="history"),
+    path("<int:pk>/history/compare/", history.table_compare, name="compare"),
     path("<int:table_pk>/rows/new/", rows.row_new, name="row_new"),
     path("<int:table_pk>/paste/", rows.paste, name="paste"),
     path("<int:table_pk>/library/", rows.library, name="library"),
