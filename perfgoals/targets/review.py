@@ -45,7 +45,7 @@ from perfgoals.models import (
     User,
 )
 from perfgoals.selectors import target_tables_visible_to
-from perfgoals.services import ConcurrentEditError
+from perfgoals.services import ConcurrentEditError, history_attributed
 from perfgoals.targets.checks import check_table
 
 __all__ = [
@@ -172,6 +172,11 @@ def _move(
             raise _refuse(current, "再次操作")
         raise ConcurrentEditError(current)
     table.refresh_from_db()
+    # One history record per version, as every claimed version leaves (perfgoals.services):
+    # the table's history and its diffs then see the review's steps too.
+    TargetTable.history.bulk_history_create(
+        [table], update=True, default_user=user, default_date=timezone.now()
+    )
     return table
 
 
@@ -210,6 +215,7 @@ def _text(value: str, *, label: str, required: bool) -> str:
 # --- the bureau ----------------------------------------------------------------------------
 
 
+@history_attributed
 @transaction.atomic
 def target_table_submit(*, user: User, table_id: int, version: int) -> TargetTable:
     """草稿/已退回 → 已提交待初审. Errors block; every warning must be acknowledged with a
@@ -247,6 +253,7 @@ def target_table_submit(*, user: User, table_id: int, version: int) -> TargetTab
     return table
 
 
+@history_attributed
 @transaction.atomic
 def target_table_withdraw(*, user: User, table_id: int) -> TargetTable:
     """已提交待初审 → 草稿, by the submitter, before any reviewer has acted on it."""
@@ -272,6 +279,7 @@ def target_table_withdraw(*, user: User, table_id: int) -> TargetTable:
     return table
 
 
+@history_attributed
 @transaction.atomic
 def target_table_adjust(*, user: User, table_id: int, reason: str) -> TargetTable:
     """已批准 → 草稿 (调整): a new version to draft and review again; the approved snapshot
@@ -302,6 +310,7 @@ def _reviewing(user: User, table_id: int, what: str) -> tuple[TargetTable, Stage
     return table, stage
 
 
+@history_attributed
 @transaction.atomic
 def target_table_review(
     *, user: User, table_id: int, version: int, grade: str, opinion: str
@@ -347,6 +356,7 @@ def target_table_review(
     return table
 
 
+@history_attributed
 @transaction.atomic
 def review_correct(
     *, user: User, table_id: int, version: int, indicator_id: int, value_text: str
@@ -383,6 +393,7 @@ def review_correct(
     )
 
 
+@history_attributed
 @transaction.atomic
 def review_comment_add(
     *, user: User, table_id: int, text: str, indicator_id: int | None = None

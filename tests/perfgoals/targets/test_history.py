@@ -140,7 +140,7 @@ def edit_everything(table, staff):
         for f in check_table(table)
         if f.indicator_id == row(table, WARNED).pk and f.code == "value_notation"
     )
-    lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key, reason="按文件")
     step(
         lambda v: indicator_apply_suggestion(
             user=staff, indicator_id=warning.indicator_id, version=v, key=warning.key
@@ -193,9 +193,9 @@ def test_acknowledgements_and_cascaded_deletes_are_attributed(table, staff):
         for f in check_table(table)
         if f.indicator_id == row(table, WARNED).pk and f.code == "value_notation"
     )
-    ack = lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    ack = lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key, reason="按文件")
     lint_acknowledgement_withdraw(user=staff, table_id=table.pk, key=warning.key)
-    ack = lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key)
+    ack = lint_warning_acknowledge(user=staff, table_id=table.pk, key=warning.key, reason="按文件")
     quality = row(table, "质量指标")
     below = list(quality.children.values_list("pk", flat=True))
     indicator_delete(user=staff, indicator_id=quality.pk, version=1)

@@ -428,3 +428,16 @@ def test_opinions_of_the_review_print_on_the_department_table(users):
     approve(table, users)
     kinds = set(ReviewOpinion.objects.filter(table=table).values_list("office_kind", flat=True))
     assert kinds == {"business", "performance"}
+
+
+def test_every_review_step_is_a_version_in_the_tables_history(clean, users):
+    from perfgoals.targets.history import table_versions
+
+    submit(clean, users["ruili_health"])
+    review(clean, users["ruili_finance"], "fair", "请修改。")
+    clean.refresh_from_db()
+    versions = table_versions(clean)
+    assert versions[0].number == clean.version
+    assert [v.user for v in versions[:2]] == [users["ruili_finance"], users["ruili_health"]]
+    opinion = ReviewOpinion.objects.get(table=clean)
+    assert opinion.history.first().history_user == users["ruili_finance"]
