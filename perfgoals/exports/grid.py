@@ -45,6 +45,7 @@ class Grid:
     heading: str = ""  # e.g. 附件1, printed above the title
     anchor: str = ""  # HTML id, the target of table-of-contents links
     font_size: str = ""  # CSS size for dense tables
+    stamp: str = ""  # 已批准（第N版，…）: the table printed is an approved version
 
     @property
     def ncols(self) -> int:

@@ -5,6 +5,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 
 from django.db.models import QuerySet
@@ -19,7 +20,8 @@ from allocations.selectors import (
 )
 from indicators.models import PerformanceIndicator
 from indicators.selectors import TreeNode, build_tree
-from perfgoals.models import Organisation, ReviewOpinion, TargetTable, User
+from indicators.snapshots import snapshot_rows
+from perfgoals.models import Organisation, ReviewOpinion, TableSnapshot, TargetTable, User
 from perfgoals.selectors import target_tables_visible_to
 
 # The tables a department's whole text is made of (部门整体 and its 部门项目 tables).
@@ -30,6 +32,11 @@ def _tables(user: User | None) -> QuerySet[TargetTable]:
     if user is None:
         return TargetTable.objects.select_related("organisation", "notice")
     return target_tables_visible_to(user)
+
+
+def _printed_tables(user: User | None) -> QuerySet[TargetTable]:
+    """The tables an export prints, with the approved version in force in the same query."""
+    return _tables(user).select_related("approved_snapshot")
 
 
 def _notices(user: User | None) -> QuerySet[FundNotice]:
@@ -53,13 +60,28 @@ def trees_for_tables(table_ids: list[int]) -> dict[int, list[TreeNode]]:
     return {table_id: build_tree(by_table.get(table_id, [])) for table_id in table_ids}
 
 
-def opinions_for_tables(table_ids: list[int]) -> dict[int, dict[str, ReviewOpinion]]:
-    """The latest 业务股室 / 绩效股 opinion of each table."""
+def opinions_for_tables(
+    table_ids: list[int], *, approved_at: dict[int, datetime] | None = None
+) -> dict[int, dict[str, ReviewOpinion]]:
+    """The latest 业务股室 / 绩效股 opinion of each table (one query).
+
+    For a table printed as an approved snapshot (`approved_at`: table id → when that version
+    was approved), the opinions stop at the one that approved it, written in the same
+    transaction just after the snapshot: what the review of an adjustment says later belongs
+    to the version under review, not to the one printed.
+    """
+    approved_at = approved_at or {}
     latest: dict[int, dict[str, ReviewOpinion]] = defaultdict(dict)
+    closed: set[int] = set()
     for opinion in ReviewOpinion.objects.filter(table_id__in=table_ids).order_by(
         "created_at", "pk"
     ):
+        if opinion.table_id in closed:
+            continue
         latest[opinion.table_id][opinion.office_kind] = opinion
+        cutoff = approved_at.get(opinion.table_id)
+        if cutoff is not None and opinion.created_at >= cutoff:
+            closed.add(opinion.table_id)
     return latest
 
 
@@ -68,18 +90,57 @@ class TableExport:
     table: TargetTable
     tree: list[TreeNode]
     opinions: dict[str, ReviewOpinion] = field(default_factory=dict)
+    # The approved version printed (the export is marked 已批准); None for any other table.
+    approval: TableSnapshot | None = None
+
+
+def version_in_force(table: TargetTable) -> TableSnapshot | None:
+    """The approved snapshot an export prints instead of the live table: while an adjustment
+    (调整) is drafted or reviewed, or after it was rejected, the approved version stays in
+    force (DOMAIN.md §7). Reads `approved_snapshot` as the query loaded it."""
+    if table.approved_snapshot_id is None or table.status == TargetTable.Status.APPROVED:
+        return None
+    return table.approved_snapshot
+
+
+def _frozen(table: TargetTable, snapshot: TableSnapshot) -> tuple[TargetTable, list[TreeNode]]:
+    """The snapshot's table and tree, with the live table's loaded organisation and notice
+    (the snapshot keeps their ids), so printing it costs no query."""
+    frozen, rows = snapshot_rows(snapshot)
+    if frozen.organisation_id == table.organisation_id:
+        frozen.organisation = table.organisation
+    if frozen.notice_id is not None and frozen.notice_id == table.notice_id:
+        frozen.notice = table.notice
+    return frozen, build_tree(rows)
 
 
 def _table_exports(tables: list[TargetTable]) -> list[TableExport]:
-    trees = trees_for_tables([t.pk for t in tables])
+    """What each table prints: the live table and its tree, or the approved version in force
+    rebuilt from its snapshot. One query for the live trees, one for the opinions."""
+    frozen = {
+        t.pk: (snapshot, *_frozen(t, snapshot))
+        for t in tables
+        if (snapshot := version_in_force(t)) is not None
+    }
+    trees = trees_for_tables([t.pk for t in tables if t.pk not in frozen])
     # Only the 部门整体支出 layout prints review opinions (documents.targets.department_grid).
     reviewed = [t.pk for t in tables if t.layout == TargetTable.Layout.DEPARTMENT]
-    opinions = opinions_for_tables(reviewed) if reviewed else {}
-    return [TableExport(t, trees[t.pk], opinions.get(t.pk, {})) for t in tables]
+    approved_at = {pk: snapshot.approved_at for pk, (snapshot, _, _) in frozen.items()}
+    opinions = opinions_for_tables(reviewed, approved_at=approved_at) if reviewed else {}
+    exports = []
+    for t in tables:
+        if t.pk in frozen:
+            snapshot, table, tree = frozen[t.pk]
+            exports.append(TableExport(table, tree, opinions.get(t.pk, {}), snapshot))
+        else:
+            # A live approved table is its approved version: mark it, print it as it is.
+            approval = t.approved_snapshot if t.status == TargetTable.Status.APPROVED else None
+            exports.append(TableExport(t, trees[t.pk], opinions.get(t.pk, {}), approval))
+    return exports
 
 
 def target_export(user: User | None, pk: int) -> TableExport:
-    table = _tables(user).filter(pk=pk).first()
+    table = _printed_tables(user).filter(pk=pk).first()
     if table is None:
         raise Http404("没有找到该绩效目标表。")
     return _table_exports([table])[0]
@@ -119,7 +180,7 @@ def notice_export(user: User | None, pk: int) -> NoticeExport:
     attachments = list(notice.attachments.order_by("position"))
     # Attached tables are visible with the notice (target_tables_visible_to includes them).
     table_ids = [a.target_table_id for a in attachments if a.target_table_id]
-    tables = {t.pk: t for t in _tables(user).filter(pk__in=table_ids)}
+    tables = {t.pk: t for t in _printed_tables(user).filter(pk__in=table_ids)}
     table_exports = {t.table.pk: t for t in _table_exports(list(tables.values()))}
     allocations = {
         t.pk: t
@@ -174,7 +235,7 @@ def _finance_bureau(organisation: Organisation) -> Organisation | None:
 def department_export(user: User | None, ident: str) -> DepartmentExport:
     org_id, year = parse_org_year(ident)
     tables = list(
-        _tables(user)
+        _printed_tables(user)
         .filter(
             organisation_id=org_id,
             year=year,
@@ -202,7 +263,7 @@ class SummaryExport:
 def summary_export(user: User | None, ident: str) -> SummaryExport:
     org_id, year = parse_org_year(ident)
     rows = list(
-        _tables(user)
+        _printed_tables(user)
         .filter(
             organisation_id=org_id,
             year=year,

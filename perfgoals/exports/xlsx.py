@@ -88,6 +88,12 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
         ws.cell(row, 1).alignment = CENTER
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
         row += 1
+    if grid.stamp:
+        set_text(ws.cell(row, 1), grid.stamp)
+        ws.cell(row, 1).font = BOLD
+        ws.cell(row, 1).alignment = Alignment(horizontal="right", vertical="center")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        row += 1
     if grid.caption_left or grid.caption_right:
         set_text(ws.cell(row, 1), grid.caption_left)
         set_text(ws.cell(row, ncols), grid.caption_right)
@@ -193,7 +199,7 @@ def render_xlsx(document: Document) -> bytes:
             index_rows.append((ws.title, part.title))
         elif isinstance(part, Narrative):
             ws = wb.create_sheet(_sheet_name(wb, part.heading))
-            lines = []
+            lines = [part.stamp] if part.stamp else []
             for heading, paragraphs, _ in part.sections:
                 lines += [heading, *paragraphs]
             write_text_sheet(ws, part.heading, lines)

@@ -34,6 +34,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from indicators.models import LintAcknowledgement, PerformanceIndicator
+from indicators.snapshots import snapshot_rows
 from perfgoals.findings import Severity
 from perfgoals.models import (
     Office,
@@ -452,31 +453,3 @@ def _freeze(table: TargetTable, *, user: User) -> TableSnapshot:
         data={"table": header, "indicators": rows},
         approved_by=user,
     )
-
-
-def snapshot_rows(snapshot: TableSnapshot) -> tuple[TargetTable, list[PerformanceIndicator]]:
-    """The approved table and its rows rebuilt, unsaved, for printing: exports and the read
-    view take them as they take live ones."""
-    table = TargetTable(
-        pk=snapshot.table_id,
-        status=Status.APPROVED,
-        version=snapshot.table_version,
-        **{
-            name: value
-            for name, value in snapshot.data["table"].items()
-            if name not in ("created_by_id", "updated_by_id")
-        },
-    )
-    for f in TargetTable._meta.concrete_fields:
-        raw = getattr(table, f.attname)
-        if raw is not None and f.get_internal_type() == "DecimalField":
-            setattr(table, f.attname, Decimal(raw))
-    rows = []
-    for data in snapshot.data["indicators"]:
-        row = PerformanceIndicator(table_id=snapshot.table_id, **data)
-        for f in PerformanceIndicator._meta.concrete_fields:
-            raw = getattr(row, f.attname)
-            if raw is not None and f.get_internal_type() == "DecimalField":
-                setattr(row, f.attname, Decimal(raw))
-        rows.append(row)
-    return table, rows

@@ -18,6 +18,7 @@ class Narrative:
     heading: str
     sections: list[tuple[str, list[str], str]]  # (heading, paragraphs, anchor)
     kind: str = "narrative"
+    stamp: str = ""  # as Grid.stamp
 
 
 @dataclass

@@ -16,7 +16,7 @@ from perfgoals.exports.documents import (
 )
 from perfgoals.exports.documents.allocations import allocation_grid
 from perfgoals.exports.documents.special_funds import summary_grids
-from perfgoals.exports.documents.targets import dept_project_grid, table_grids
+from perfgoals.exports.documents.targets import dept_project_grid, stamped, table_grids
 from perfgoals.exports.grid import Grid
 from perfgoals.exports.selectors import DepartmentExport, NoticeExport, SummaryExport
 
@@ -101,7 +101,7 @@ def department_document(data: DepartmentExport, progress=None) -> Document:
         body.append(PartTitle("第二部分", "预算项目绩效目标", "part-2"))
         entries.append(TocEntry("第二部分 预算项目绩效目标", "part-2", 1))
     for index, item in enumerate(data.projects, 1):
-        grid = dept_project_grid(item)
+        [grid] = stamped([dept_project_grid(item)], item)
         number = item.table.sequence or index
         grid.heading = f"{number}、{grid.title}"
         grid.anchor = f"project-{item.table.pk}"

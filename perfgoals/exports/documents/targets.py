@@ -2,8 +2,10 @@
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from indicators.selectors import TreeNode, walk
-from perfgoals.display import one_line, unit_label
+from perfgoals.display import chinese_date, one_line, unit_label
 from perfgoals.exports.documents import Document, Narrative, safe_filename
 from perfgoals.exports.documents.special_funds import special_fund_grid
 from perfgoals.exports.grid import Cell, Grid, Section, money_cell, percent_cell
@@ -440,6 +442,22 @@ TREE_GRIDS = {
 }
 
 
+def approval_mark(item: TableExport) -> str:
+    """已批准（第2版，2021年3月5日）when the table printed is an approved version, else ""."""
+    snapshot = item.approval
+    if snapshot is None:
+        return ""
+    approved_on = chinese_date(timezone.localdate(snapshot.approved_at))
+    return f"已批准（第{snapshot.number}版，{approved_on}）"
+
+
+def stamped(parts: list, item: TableExport) -> list:
+    """Mark the first part a table prints as (its heading area) when it is approved."""
+    if parts:
+        parts[0].stamp = approval_mark(item)
+    return parts
+
+
 def table_grids(item: TableExport) -> list:
     """The parts one table prints as, by its layout (perfgoals.layouts)."""
     table = item.table
@@ -449,8 +467,8 @@ def table_grids(item: TableExport) -> list:
         parts: list = [department_narrative(item) if is_narrative(table) else department_grid(item)]
         if item.tree:
             parts.append(department_indicator_grid(item))
-        return parts
-    return [TREE_GRIDS[table.layout](item)]
+        return stamped(parts, item)
+    return stamped([TREE_GRIDS[table.layout](item)], item)
 
 
 def target_document(item: TableExport) -> Document:
