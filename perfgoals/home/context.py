@@ -17,13 +17,17 @@ from perfgoals.display import money
 from perfgoals.home.selectors import (
     bureau_table_counts,
     data_counts,
+    own_approved_tables,
     own_notice_drafts,
     own_table_drafts,
+    own_tables_in_review,
     received_notices_with_drafts,
+    region_approved_tables,
+    rejected_tables_with_latest_opinion,
     returned_tables_with_latest_opinion,
-    review_queue_at_stage,
+    review_queue,
 )
-from perfgoals.models import Office, TargetTable, User
+from perfgoals.models import Office, ReviewOpinion, TargetTable, User
 
 # Each home-page list shows the most urgent few; the count links to the full list.
 LIST_LIMIT = 8
@@ -59,6 +63,17 @@ def with_edit_urls(tables: QuerySet[TargetTable]) -> list[TargetTable]:
     return rows
 
 
+def with_opinion_labels(tables: QuerySet[TargetTable]) -> list[TargetTable]:
+    """Edit links, and the office and grade of the annotated latest opinion as printed."""
+    rows = with_edit_urls(tables)
+    office_names = dict(Office.Kind.choices)
+    grade_names = dict(ReviewOpinion.Grade.choices)
+    for table in rows:
+        table.opinion_office_label = office_names.get(table.opinion_office, "")
+        table.opinion_grade_label = grade_names.get(table.opinion_grade, "")
+    return rows
+
+
 def table_list_url(**params: Any) -> str:
     """The target-table list filtered as `params` say (the rows a count stands for)."""
     query = QueryDict(mutable=True)
@@ -68,62 +83,97 @@ def table_list_url(**params: Any) -> str:
 
 
 def bureau_sections(user: User) -> list[Section]:
+    """Where each of the organisation's tables stands: to finish, sent back, with finance,
+    refused, approved; then the notices that created drafts."""
     counts = bureau_table_counts(user)
-    drafts = with_edit_urls(own_table_drafts(user)[:LIST_LIMIT])
-    returned = with_edit_urls(returned_tables_with_latest_opinion(user)[:LIST_LIMIT])
-    office_names = dict(Office.Kind.choices)
-    for table in returned:
-        table.opinion_office_label = office_names.get(table.opinion_office, "")
-
+    org = user.organisation_id
     # Notices addressed to my organisation that created tables I still have to finish.
     received = received_notices_with_drafts(user)
-    notices = with_amount_display(received[:LIST_LIMIT])
     return [
+        Section(
+            "returned",
+            "被退回修改",
+            counts["returned"],
+            with_opinion_labels(returned_tables_with_latest_opinion(user)[:LIST_LIMIT]),
+            table_list_url(status=Status.RETURNED, organisation=org),
+            "没有被退回的表。",
+        ),
         Section(
             "drafts",
             "待完成的草稿",
             counts["drafts"],
-            drafts,
-            table_list_url(status=Status.DRAFT, organisation=user.organisation_id),
+            with_edit_urls(own_table_drafts(user)[:LIST_LIMIT]),
+            table_list_url(status=Status.DRAFT, organisation=org),
             "没有待完成的草稿。",
         ),
         Section(
-            "returned",
-            "退回给我修改的表",
-            counts["returned"],
-            returned,
-            table_list_url(status=Status.RETURNED, organisation=user.organisation_id),
-            "没有被退回的表。",
+            "in_review",
+            "审核中",
+            counts["in_review"],
+            list(own_tables_in_review(user)[:LIST_LIMIT]),
+            table_list_url(organisation=org),
+            "没有正在审核的表。",
+        ),
+        Section(
+            "rejected",
+            "未通过审核",
+            counts["rejected"],
+            with_opinion_labels(rejected_tables_with_latest_opinion(user)[:LIST_LIMIT]),
+            table_list_url(status=Status.REJECTED, organisation=org),
+            "没有未通过审核的表。",
+        ),
+        Section(
+            "approved",
+            "已批准",
+            counts["approved"],
+            list(own_approved_tables(user)[:LIST_LIMIT]),
+            table_list_url(status=Status.APPROVED, organisation=org),
+            "还没有已批准的表。",
         ),
         Section(
             "notices",
             "收到的资金下达通知（已生成待填草稿）",
             received.count(),
-            notices,
+            with_amount_display(received[:LIST_LIMIT]),
             reverse("allocations:notice_list"),
             "没有待处理的资金下达通知。",
         ),
     ]
 
 
-def review_section(
-    user: User, *, awaiting_performance: bool, title: str, empty_text: str
-) -> Section:
-    """The region's submitted tables at one review stage, oldest change first."""
-    queue = review_queue_at_stage(user, awaiting_performance=awaiting_performance)
-    return Section(
-        "review",
-        title,
-        queue.count(),
-        list(queue[:LIST_LIMIT]),
-        table_list_url(status=Status.SUBMITTED),
-        empty_text,
-    )
+def review_sections(user: User, *, title: str, empty_text: str) -> list[Section]:
+    """待我审核 at the user's stage, oldest change first; the region's recent approvals."""
+    queue = review_queue(user)
+    status = Status.SUBMITTED if user.role == User.Role.FINANCE_STAFF else Status.FIRST_PASSED
+    approved = region_approved_tables(user)
+    return [
+        Section(
+            "review",
+            title,
+            queue.count(),
+            list(queue[:LIST_LIMIT]),
+            table_list_url(status=status),
+            empty_text,
+        ),
+        Section(
+            "approved",
+            "本区域已批准的绩效目标表",
+            approved.count(),
+            list(approved[:LIST_LIMIT]),
+            table_list_url(status=Status.APPROVED),
+            "本区域还没有已批准的绩效目标表。",
+        ),
+    ]
 
 
 def finance_sections(user: User) -> list[Section]:
     own_drafts = own_notice_drafts(user)
     return [
+        *review_sections(
+            user,
+            title="待我审核（已提交，待业务股室初审）",
+            empty_text="没有待审核的绩效目标表。",
+        ),
         Section(
             "notice_drafts",
             "草稿状态的资金下达通知",
@@ -132,24 +182,15 @@ def finance_sections(user: User) -> list[Section]:
             reverse("allocations:notice_list"),
             "没有草稿状态的通知。",
         ),
-        review_section(
-            user,
-            awaiting_performance=False,
-            title="本区域已提交、待业务股室审核的绩效目标表",
-            empty_text="没有待审核的绩效目标表。",
-        ),
     ]
 
 
 def performance_sections(user: User) -> list[Section]:
-    return [
-        review_section(
-            user,
-            awaiting_performance=True,
-            title="待绩效股审核的绩效目标表",
-            empty_text="没有待绩效股审核的绩效目标表。",
-        ),
-    ]
+    return review_sections(
+        user,
+        title="待我审核（初审通过，待绩效股复审）",
+        empty_text="没有待绩效股复审的绩效目标表。",
+    )
 
 
 def admin_counts(user: User) -> list[tuple[str, int, str]]:

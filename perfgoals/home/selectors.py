@@ -7,19 +7,7 @@ query however much data there is.
 
 from dataclasses import dataclass
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    F,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from allocations.models import FundNotice
 from allocations.selectors import notices_visible_to
@@ -27,6 +15,15 @@ from perfgoals.models import Office, Organisation, ReviewOpinion, TargetTable, U
 from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
 
 Status = TargetTable.Status
+
+# The review stage each finance role works at (DOMAIN.md §7; perfgoals.targets.review.STAGES,
+# which this sibling feature may not import): the 业务股室 reviews what was submitted, the
+# 绩效股 what the 业务股室 passed.
+REVIEW_STAGES = {
+    User.Role.FINANCE_STAFF: (Status.SUBMITTED, Office.Kind.BUSINESS),
+    User.Role.PERFORMANCE_REVIEWER: (Status.FIRST_PASSED, Office.Kind.PERFORMANCE),
+}
+IN_REVIEW = (Status.SUBMITTED, Status.FIRST_PASSED)
 
 
 @dataclass(frozen=True)
@@ -41,54 +38,37 @@ class DataCounts:
     tables_by_status: dict[str, int]
 
 
-def tables_with_review_stage(tables: QuerySet[TargetTable]) -> QuerySet[TargetTable]:
-    """Annotate `awaiting_performance`: the 业务股室 has given its opinion since 绩效股 last did.
-
-    Review is two-stage (DOMAIN.md §7): 业务股室 first, then 绩效股. Until the review workflow
-    records the stage explicitly, it is read from the opinions: a submitted table with a
-    business-office opinion newer than any 绩效股 opinion is at the second stage.
-    """
-    opinions = ReviewOpinion.objects.filter(table=OuterRef("pk")).order_by("-created_at")
-
-    def latest(kind: str) -> Subquery:
-        return Subquery(opinions.filter(office_kind=kind).values("created_at")[:1])
-
-    tables = tables.annotate(
-        last_business_at=latest(Office.Kind.BUSINESS),
-        last_performance_at=latest(Office.Kind.PERFORMANCE),
-    )
-    return tables.annotate(
-        awaiting_performance=Case(
-            When(
-                Q(last_business_at__isnull=False)
-                & (
-                    Q(last_performance_at__isnull=True)
-                    | Q(last_business_at__gt=F("last_performance_at"))
-                ),
-                then=Value(True),
-            ),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
-
-
 def tables_with_latest_opinion(tables: QuerySet[TargetTable]) -> QuerySet[TargetTable]:
-    """Annotate the newest review opinion's text, office and date, in the same query."""
+    """Annotate the newest review opinion's text, office, grade and date, in the same query
+    (every review decision writes one: a return's or a rejection's reason is the newest)."""
     latest = ReviewOpinion.objects.filter(table=OuterRef("pk")).order_by("-created_at", "-pk")
     return tables.annotate(
         opinion_text=Subquery(latest.values("text")[:1]),
         opinion_office=Subquery(latest.values("office_kind")[:1]),
+        opinion_grade=Subquery(latest.values("grade")[:1]),
         opinion_at=Subquery(latest.values("created_at")[:1]),
     )
 
 
+def own_tables(user: User) -> QuerySet[TargetTable]:
+    """Every table of the bureau staff user's own organisation, in any state (not the
+    tables of others it sees through notices)."""
+    if user.role != User.Role.BUREAU_STAFF or user.organisation_id is None:
+        return TargetTable.objects.none()
+    return TargetTable.objects.select_related("organisation").filter(
+        organisation_id=user.organisation_id
+    )
+
+
 def bureau_table_counts(user: User) -> dict[str, int]:
-    """How many of the user's editable tables are `drafts` and how many were `returned`
-    (one query)."""
-    return target_tables_editable_by(user).aggregate(
+    """Where the user's organisation's tables stand: `drafts`, `returned`, `rejected`,
+    `in_review` (submitted or first passed) and `approved` (one query)."""
+    return own_tables(user).aggregate(
         drafts=Count("pk", filter=Q(status=Status.DRAFT)),
         returned=Count("pk", filter=Q(status=Status.RETURNED)),
+        rejected=Count("pk", filter=Q(status=Status.REJECTED)),
+        in_review=Count("pk", filter=Q(status__in=IN_REVIEW)),
+        approved=Count("pk", filter=Q(status=Status.APPROVED)),
     )
 
 
@@ -103,6 +83,30 @@ def returned_tables_with_latest_opinion(user: User) -> QuerySet[TargetTable]:
     """The user's returned tables with the opinion that sent them back, newest change first."""
     returned = target_tables_editable_by(user).filter(status=Status.RETURNED)
     return tables_with_latest_opinion(returned).order_by("-updated_at", "-pk")
+
+
+def rejected_tables_with_latest_opinion(user: User) -> QuerySet[TargetTable]:
+    """The organisation's tables that did not pass review (差), with why, newest first."""
+    rejected = own_tables(user).filter(status=Status.REJECTED)
+    return tables_with_latest_opinion(rejected).order_by("-updated_at", "-pk")
+
+
+def own_tables_in_review(user: User) -> QuerySet[TargetTable]:
+    """The organisation's tables with the finance bureau, longest waiting first."""
+    return own_tables(user).filter(status__in=IN_REVIEW).order_by("updated_at", "pk")
+
+
+def _newest_approval_first(tables: QuerySet[TargetTable]) -> QuerySet[TargetTable]:
+    return (
+        tables.filter(status=Status.APPROVED)
+        .annotate(approved_at=F("approved_snapshot__approved_at"))
+        .order_by(F("approved_at").desc(nulls_last=True), "-updated_at", "-pk")
+    )
+
+
+def own_approved_tables(user: User) -> QuerySet[TargetTable]:
+    """The organisation's approved tables, most recently approved first."""
+    return _newest_approval_first(own_tables(user))
 
 
 def received_notices_with_drafts(user: User) -> QuerySet[FundNotice]:
@@ -130,23 +134,31 @@ def received_notices_with_drafts(user: User) -> QuerySet[FundNotice]:
 
 
 def review_queue(user: User) -> QuerySet[TargetTable]:
-    """Submitted tables of other bureaus in the reviewer's region, with their review stage."""
-    return tables_with_review_stage(
+    """待我审核: the region's tables at the stage the finance user reviews (业务股室:
+    submitted; 绩效股: first passed), never the user's own organisation's, oldest change
+    first (it has waited longest). Empty for anyone who reviews nothing, mirroring who the
+    review services let decide (perfgoals.targets.review.is_reviewer_of)."""
+    stage = REVIEW_STAGES.get(user.role)
+    org = user.organisation if user.organisation_id is not None else None
+    if stage is None or org is None or not org.is_finance:
+        return TargetTable.objects.none()
+    status, office_kind = stage
+    if user.office_id is not None and user.office.kind != office_kind:
+        return TargetTable.objects.none()
+    return (
         target_tables_visible_to(user)
-        .filter(
-            status=Status.SUBMITTED,
-            organisation__region_id=user.organisation.region_id,
-        )
-        .exclude(organisation_id=user.organisation_id)
+        .filter(status=status, organisation__region_id=org.region_id)
+        .exclude(organisation_id=org.pk)
+        .order_by("updated_at", "pk")
     )
 
 
-def review_queue_at_stage(user: User, *, awaiting_performance: bool) -> QuerySet[TargetTable]:
-    """The review queue at one stage, oldest change first (it has waited longest)."""
-    return (
-        review_queue(user)
-        .filter(awaiting_performance=awaiting_performance)
-        .order_by("updated_at", "pk")
+def region_approved_tables(user: User) -> QuerySet[TargetTable]:
+    """已批准: the approved tables of the finance user's region, most recently approved first."""
+    if user.organisation_id is None:
+        return TargetTable.objects.none()
+    return _newest_approval_first(
+        target_tables_visible_to(user).filter(organisation__region_id=user.organisation.region_id)
     )
 
 

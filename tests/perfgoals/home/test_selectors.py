@@ -1,4 +1,4 @@
-"""The home page's reads: the review stage, the queues and the counts, without the page."""
+"""The home page's reads: the review queues by stage, the counts, without the page."""
 
 from datetime import timedelta
 
@@ -9,11 +9,13 @@ from allocations.models import FundNotice, NoticeRecipient
 from perfgoals.home.selectors import (
     bureau_table_counts,
     data_counts,
+    own_approved_tables,
     own_notice_drafts,
+    own_tables_in_review,
     received_notices_with_drafts,
-    review_queue_at_stage,
+    region_approved_tables,
+    review_queue,
     tables_with_latest_opinion,
-    tables_with_review_stage,
 )
 from perfgoals.models import Office, Organisation, ReviewOpinion, TargetTable, User
 from tests.factories import (
@@ -50,27 +52,6 @@ def finance(bureau):
     )
 
 
-@pytest.mark.parametrize(
-    ("opinions", "awaiting_performance"),
-    [
-        ([], False),
-        ([(BUSINESS, 10)], True),
-        ([(PERFORMANCE, 10)], False),
-        ([(BUSINESS, 30), (PERFORMANCE, 20)], False),
-        ([(PERFORMANCE, 50), (BUSINESS, 40)], True),
-    ],
-    ids=["none", "business", "performance", "performance-after", "business-after"],
-)
-def test_review_stage_follows_the_newest_opinion_of_each_office(
-    bureau, opinions, awaiting_performance
-):
-    table = TargetTableFactory(organisation=bureau, status=Status.SUBMITTED)
-    for office_kind, minutes_ago in opinions:
-        opinion(table, office_kind, minutes_ago)
-    annotated = tables_with_review_stage(TargetTable.objects.filter(pk=table.pk)).get()
-    assert annotated.awaiting_performance is awaiting_performance
-
-
 def test_latest_opinion_is_the_newest(bureau):
     table = TargetTableFactory(organisation=bureau, status=Status.RETURNED)
     opinion(table, BUSINESS, 60, "旧意见")
@@ -79,28 +60,77 @@ def test_latest_opinion_is_the_newest(bureau):
     assert (annotated.opinion_text, annotated.opinion_office) == ("新意见", PERFORMANCE)
 
 
-def test_review_queue_splits_the_region_by_stage_oldest_first(bureau, finance):
-    reviewer = UserFactory(organisation=finance, role=User.Role.PERFORMANCE_REVIEWER)
+def test_review_queue_is_the_stage_of_the_users_office_oldest_first(bureau, finance):
+    business = UserFactory(organisation=finance, role=User.Role.FINANCE_STAFF)
+    performance = UserFactory(organisation=finance, role=User.Role.PERFORMANCE_REVIEWER)
     neighbour = OrganisationFactory(region=bureau.region)
     older = TargetTableFactory(organisation=bureau, status=Status.SUBMITTED)
     newer = TargetTableFactory(organisation=neighbour, status=Status.SUBMITTED)
     TargetTable.objects.filter(pk=older.pk).update(updated_at=timezone.now() - timedelta(days=1))
-    passed = TargetTableFactory(organisation=bureau, status=Status.SUBMITTED)
-    opinion(passed, BUSINESS, 10)
-    TargetTableFactory(organisation=bureau, status=Status.DRAFT)
+    passed = TargetTableFactory(organisation=bureau, status=Status.FIRST_PASSED)
+    for status in (Status.DRAFT, Status.RETURNED, Status.APPROVED, Status.REJECTED):
+        TargetTableFactory(organisation=bureau, status=status)
     TargetTableFactory(status=Status.SUBMITTED)  # another county
+    TargetTableFactory(status=Status.FIRST_PASSED)
+    TargetTableFactory(organisation=finance, status=Status.SUBMITTED)  # its own: never
 
-    assert list(review_queue_at_stage(reviewer, awaiting_performance=False)) == [older, newer]
-    assert list(review_queue_at_stage(reviewer, awaiting_performance=True)) == [passed]
+    assert list(review_queue(business)) == [older, newer]
+    assert list(review_queue(performance)) == [passed]
 
 
-def test_bureau_table_counts_cover_only_editable_tables(bureau):
+def test_review_queue_is_empty_for_those_who_review_nothing(bureau, finance):
+    TargetTableFactory(organisation=bureau, status=Status.SUBMITTED)
+    TargetTableFactory(organisation=bureau, status=Status.FIRST_PASSED)
+    staff = UserFactory(organisation=bureau)
+    # A finance role outside a finance bureau, or in the other stage's office.
+    stray = UserFactory(organisation=bureau, role=User.Role.FINANCE_STAFF)
+    performance_office = Office.objects.create(
+        organisation=finance, name="绩效股", kind=Office.Kind.PERFORMANCE
+    )
+    misfiled = UserFactory(
+        organisation=finance, office=performance_office, role=User.Role.FINANCE_STAFF
+    )
+    for user in (staff, stray, misfiled):
+        assert list(review_queue(user)) == []
+
+
+def test_approved_lists_are_newest_approval_first(bureau, finance):
+    staff = UserFactory(organisation=bureau)
+    reviewer = UserFactory(organisation=finance, role=User.Role.PERFORMANCE_REVIEWER)
+    first = TargetTableFactory(organisation=bureau, status=Status.APPROVED)
+    second = TargetTableFactory(
+        organisation=OrganisationFactory(region=bureau.region), status=Status.APPROVED
+    )
+    TargetTable.objects.filter(pk=first.pk).update(updated_at=timezone.now() - timedelta(days=2))
+    TargetTableFactory(organisation=bureau, status=Status.FIRST_PASSED)
+    TargetTableFactory(status=Status.APPROVED)  # another county
+    assert list(region_approved_tables(reviewer)) == [second, first]
+    assert list(own_approved_tables(staff)) == [first]
+
+
+def test_bureau_table_counts_say_where_each_own_table_stands(bureau):
     staff = UserFactory(organisation=bureau)
     TargetTableFactory.create_batch(2, organisation=bureau)
     TargetTableFactory(organisation=bureau, status=Status.RETURNED)
     TargetTableFactory(organisation=bureau, status=Status.SUBMITTED)
+    TargetTableFactory(organisation=bureau, status=Status.FIRST_PASSED)
+    TargetTableFactory(organisation=bureau, status=Status.REJECTED)
+    TargetTableFactory.create_batch(3, organisation=bureau, status=Status.APPROVED)
     TargetTableFactory()  # another organisation's draft
-    assert bureau_table_counts(staff) == {"drafts": 2, "returned": 1}
+    TargetTableFactory(status=Status.SUBMITTED)
+    assert bureau_table_counts(staff) == {
+        "drafts": 2,
+        "returned": 1,
+        "in_review": 2,
+        "rejected": 1,
+        "approved": 3,
+    }
+    assert {t.status for t in own_tables_in_review(staff)} == {
+        Status.SUBMITTED,
+        Status.FIRST_PASSED,
+    }
+    finance_staff = UserFactory(organisation=bureau, role=User.Role.FINANCE_STAFF)
+    assert set(bureau_table_counts(finance_staff).values()) == {0}
 
 
 def test_received_notices_are_those_with_my_drafts(bureau, finance):

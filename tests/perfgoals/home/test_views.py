@@ -182,8 +182,11 @@ def test_finance_staff_sees_own_notice_drafts_and_region_submissions(client, cou
     waiting = TargetTableFactory(organisation=county["bureau"], status=Status.SUBMITTED)
     TargetTableFactory(organisation=county["neighbour"], status=Status.DRAFT)
     TargetTableFactory(organisation=county["elsewhere"], status=Status.SUBMITTED)
-    passed = TargetTableFactory(organisation=county["neighbour"], status=Status.SUBMITTED)
-    opinion(passed, Office.Kind.BUSINESS, "同意，转绩效股。", minutes_ago=1)
+    TargetTableFactory(organisation=county["neighbour"], status=Status.FIRST_PASSED)
+    approved = TargetTableFactory(
+        organisation=county["neighbour"], status=Status.APPROVED, project_name="已批准的表"
+    )
+    TargetTableFactory(organisation=county["elsewhere"], status=Status.APPROVED)
 
     client.force_login(county["finance_staff"])
     response = client.get(URL)
@@ -192,33 +195,55 @@ def test_finance_staff_sees_own_notice_drafts_and_region_submissions(client, cou
     assert [n.title for n in found["notice_drafts"].rows] == ["丙县草稿通知"]
     assert found["review"].count == 1
     assert found["review"].rows == [waiting]
-    assert "外县草稿通知" not in response.content.decode()
+    assert found["approved"].count == 1
+    assert found["approved"].rows == [approved]
+    html = response.content.decode()
+    assert "待我审核" in html and "已批准的表" in html
+    assert "外县草稿通知" not in html
 
 
-def test_performance_reviewer_sees_tables_past_the_business_office(client, county):
+def test_performance_reviewer_sees_tables_the_business_office_passed(client, county):
     fresh = TargetTableFactory(organisation=county["bureau"], status=Status.SUBMITTED)
-    passed = TargetTableFactory(organisation=county["bureau"], status=Status.SUBMITTED)
-    opinion(passed, Office.Kind.BUSINESS, "同意。", minutes_ago=10)
-    # Reviewed by 绩效股 after the business office: no longer waiting for 绩效股.
-    reviewed = TargetTableFactory(organisation=county["neighbour"], status=Status.SUBMITTED)
-    opinion(reviewed, Office.Kind.BUSINESS, "同意。", minutes_ago=30)
-    opinion(reviewed, Office.Kind.PERFORMANCE, "已审。", minutes_ago=20)
-    # Back at 绩效股 after a new business-office opinion.
-    again = TargetTableFactory(organisation=county["neighbour"], status=Status.SUBMITTED)
-    opinion(again, Office.Kind.PERFORMANCE, "退回补充。", minutes_ago=50)
-    opinion(again, Office.Kind.BUSINESS, "已补充，同意。", minutes_ago=40)
-    elsewhere = TargetTableFactory(organisation=county["elsewhere"], status=Status.SUBMITTED)
-    opinion(elsewhere, Office.Kind.BUSINESS, "同意。", minutes_ago=10)
+    passed = TargetTableFactory(organisation=county["bureau"], status=Status.FIRST_PASSED)
+    again = TargetTableFactory(organisation=county["neighbour"], status=Status.FIRST_PASSED)
+    # An opinion alone no longer moves a table between stages: the status does.
+    opinion(fresh, Office.Kind.BUSINESS, "同意。", minutes_ago=10)
+    TargetTableFactory(organisation=county["neighbour"], status=Status.RETURNED)
+    TargetTableFactory(organisation=county["elsewhere"], status=Status.FIRST_PASSED)
 
     client.force_login(county["reviewer"])
     found = sections(client.get(URL))
     assert found["review"].count == 2
     assert set(found["review"].rows) == {passed, again}
-    assert fresh not in found["review"].rows
+    assert "notice_drafts" not in found
 
     client.force_login(county["finance_staff"])
-    business = sections(client.get(URL))["review"]
-    assert set(business.rows) == {fresh, reviewed}
+    assert sections(client.get(URL))["review"].rows == [fresh]
+
+
+def test_bureau_staff_sees_where_each_table_stands(client, county):
+    bureau = county["bureau"]
+    submitted = TargetTableFactory(organisation=bureau, status=Status.SUBMITTED)
+    first_passed = TargetTableFactory(organisation=bureau, status=Status.FIRST_PASSED)
+    rejected = TargetTableFactory(organisation=bureau, status=Status.REJECTED)
+    made = ReviewOpinion.objects.create(
+        table=rejected, office_kind=Office.Kind.BUSINESS, text="与资金用途无关。", grade="poor"
+    )
+    approved = TargetTableFactory(organisation=bureau, status=Status.APPROVED)
+    TargetTableFactory(organisation=county["neighbour"], status=Status.APPROVED)
+    TargetTableFactory(organisation=county["neighbour"], status=Status.SUBMITTED)
+
+    client.force_login(county["staff"])
+    response = client.get(URL)
+    found = sections(response)
+    assert set(found["in_review"].rows) == {submitted, first_passed}
+    assert found["in_review"].count == 2
+    assert (found["rejected"].count, found["rejected"].rows) == (1, [rejected])
+    assert (found["approved"].count, found["approved"].rows) == (1, [approved])
+    assert (found["drafts"].count, found["returned"].count) == (0, 0)
+    html = response.content.decode()
+    assert "已提交待初审" in html and "初审通过待复审" in html
+    assert made.text in html and "业务股室（差）" in html
 
 
 # --- administrators ---------------------------------------------------------------------
@@ -247,11 +272,15 @@ def test_bureau_staff_sees_no_admin_section(client, login):
 # --- query counts -----------------------------------------------------------------------
 
 
-# session, user, organisation (header), draft/returned counts, drafts, returned (with the
-# latest opinion as subqueries), notices with my drafts, their count.
-BUREAU_QUERIES = 8
-# session, user, organisation, notice-draft count and rows, review count and rows.
-FINANCE_QUERIES = 7
+# session, user, organisation (header), one count per status (one aggregate), the rows of
+# returned (with the latest opinion as subqueries), drafts, in review, rejected, approved;
+# notices with my drafts, their count.
+BUREAU_QUERIES = 11
+# session, user, organisation, office (which stage it reviews), review count and rows,
+# approved count and rows, notice-draft count and rows.
+FINANCE_QUERIES = 10
+# the same without the notice drafts.
+PERFORMANCE_QUERIES = 8
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -265,27 +294,98 @@ def test_bureau_home_query_count_is_constant(client, county, django_assert_num_q
         issued_at=timezone.now(),
     )
     NoticeRecipient.objects.create(notice=notice, organisation=county["bureau"])
+    statuses = list(Status)
     for n in range(count):
-        table = TargetTableFactory(
-            organisation=county["bureau"],
-            notice=notice,
-            status=Status.RETURNED if n % 2 else Status.DRAFT,
-        )
-        if n % 2:
+        status = statuses[n % len(statuses)]
+        table = TargetTableFactory(organisation=county["bureau"], notice=notice, status=status)
+        if status in (Status.RETURNED, Status.REJECTED):
             opinion(table, Office.Kind.BUSINESS, f"意见{n}", minutes_ago=n)
     client.force_login(county["staff"])
     with django_assert_num_queries(BUREAU_QUERIES):
         response = client.get(URL)
     found = sections(response)
-    assert found["drafts"].count + found["returned"].count == count
+    shown = ("drafts", "returned", "in_review", "rejected", "approved")
+    assert sum(found[key].count for key in shown) == count
+    assert all(len(found[key].rows) <= 8 for key in shown)
 
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_finance_home_query_count_is_constant(client, county, django_assert_num_queries, count):
     for _ in range(count):
         TargetTableFactory(organisation=county["bureau"], status=Status.SUBMITTED)
+        TargetTableFactory(organisation=county["bureau"], status=Status.FIRST_PASSED)
+        TargetTableFactory(organisation=county["neighbour"], status=Status.APPROVED)
         FundNoticeFactory(issuer=county["finance"])
-    client.force_login(county["finance_staff"])
-    with django_assert_num_queries(FINANCE_QUERIES):
-        response = client.get(URL)
-    assert sections(response)["review"].count == count
+    for user, queries in (
+        (county["finance_staff"], FINANCE_QUERIES),
+        (county["reviewer"], PERFORMANCE_QUERIES),
+    ):
+        finance_office = Office.objects.create(
+            organisation=county["finance"],
+            name=f"{user.username}股",
+            kind=Office.Kind.BUSINESS
+            if user.role == User.Role.FINANCE_STAFF
+            else Office.Kind.PERFORMANCE,
+        )
+        User.objects.filter(pk=user.pk).update(office=finance_office)
+        client.force_login(user)
+        with django_assert_num_queries(queries):
+            response = client.get(URL)
+        found = sections(response)
+        assert (found["review"].count, found["approved"].count) == (count, count)
+
+
+# --- the review loop through the services -----------------------------------------------
+
+
+def test_a_table_moves_between_the_home_lists_as_it_is_reviewed(client, demo):
+    from perfgoals.targets.review import target_table_review, target_table_submit
+    from tests.indicators.trees import make
+
+    users = {u.username: u for u in User.objects.all()}
+    table = make(organisation=users["ruili_health"].organisation, project_name="签约服务补助")
+
+    def listed() -> dict[str, set[str]]:
+        """For each demo user, the home sections that list the table."""
+        out = {}
+        for name in ("ruili_health", "ruili_finance", "ruili_perf", "shunping_finance"):
+            client.force_login(users[name])
+            out[name] = {
+                key
+                for key, section in sections(client.get(URL)).items()
+                if any(getattr(row, "pk", None) == table.pk for row in section.rows)
+            }
+        return out
+
+    def act(service, user, **kwargs):
+        table.refresh_from_db()
+        service(user=users[user], table_id=table.pk, version=table.version, **kwargs)
+
+    assert listed()["ruili_health"] == {"drafts"}
+    act(target_table_submit, "ruili_health")
+    assert listed() == {
+        "ruili_health": {"in_review"},
+        "ruili_finance": {"review"},
+        "ruili_perf": set(),
+        "shunping_finance": set(),
+    }
+    act(target_table_review, "ruili_finance", grade="excellent", opinion="同意。")
+    assert listed() == {
+        "ruili_health": {"in_review"},
+        "ruili_finance": set(),
+        "ruili_perf": {"review"},
+        "shunping_finance": set(),
+    }
+    act(target_table_review, "ruili_perf", grade="fair", opinion="请补充成本指标。")
+    assert listed()["ruili_health"] == {"returned"}
+    client.force_login(users["ruili_health"])
+    assert "请补充成本指标。" in client.get(URL).content.decode()
+    act(target_table_submit, "ruili_health")
+    act(target_table_review, "ruili_finance", grade="excellent", opinion="同意。")
+    act(target_table_review, "ruili_perf", grade="excellent", opinion="同意批复。")
+    assert listed() == {
+        "ruili_health": {"approved"},
+        "ruili_finance": {"approved"},
+        "ruili_perf": {"approved"},
+        "shunping_finance": set(),
+    }
