@@ -28,9 +28,10 @@ from indicators.selectors import (
 from perfgoals.display import money, percent
 from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import PRINTED_WHEN_FILLED, layout_spec
-from perfgoals.models import TargetTable
+from perfgoals.models import ReviewComment, ReviewEvent, TableSnapshot, TargetTable, User
 from perfgoals.targets.checks import check_table
 from perfgoals.targets.forms import TargetTableForm
+from perfgoals.targets.review import EDITABLE, is_reviewer_of
 
 
 @dataclass
@@ -167,14 +168,84 @@ class EditorState:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class ReviewTrail:
+    """What the review left on a table: events (with grades, 审核意见 and corrections) and
+    comments, the table-level ones apart; each row gets its own as attributes."""
+
+    events: list[ReviewEvent]
+    table_comments: list[ReviewComment]
+    corrections: list[ReviewEvent]
+    # Why the table is back with the bureau (已退回修改) or out of the budget (未通过审核).
+    decision: ReviewEvent | None = None
+
+
+def review_trail(table: TargetTable, rows: list[PerformanceIndicator]) -> ReviewTrail:
+    """Two queries; sets `review_comments_shown` and `corrections_shown` on every row."""
+    events = list(
+        ReviewEvent.objects.filter(table_id=table.pk)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    comments = list(
+        ReviewComment.objects.filter(table_id=table.pk)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    live = {row.pk for row in rows}
+    comments_by_row: dict[int, list[ReviewComment]] = {}
+    table_comments = []
+    for comment in comments:
+        if comment.indicator_id in live:
+            comments_by_row.setdefault(comment.indicator_id, []).append(comment)
+        else:
+            # On the table, or on a row deleted since: its label still says which.
+            table_comments.append(comment)
+    corrections = [e for e in events if e.action == ReviewEvent.Action.CORRECT]
+    corrections_by_row: dict[int, list[ReviewEvent]] = {}
+    for event in corrections:
+        corrections_by_row.setdefault(event.indicator_id, []).append(event)
+    for row in rows:
+        row.review_comments_shown = comments_by_row.get(row.pk, [])
+        row.corrections_shown = corrections_by_row.get(row.pk, [])
+    decision = None
+    if table.status in (TargetTable.Status.RETURNED, TargetTable.Status.REJECTED):
+        decision = next(
+            (e for e in reversed(events) if e.to_status == table.status and e.comment), None
+        )
+    return ReviewTrail(
+        events=events,
+        table_comments=table_comments,
+        corrections=corrections,
+        decision=decision,
+    )
+
+
 def editor_context(
-    request: HttpRequest, table: TargetTable, *, editable: bool, state: EditorState | None = None
+    request: HttpRequest,
+    table: TargetTable,
+    *,
+    editable: bool,
+    state: EditorState | None = None,
+    snapshot: TableSnapshot | None = None,
+    frozen_rows: list[PerformanceIndicator] | None = None,
 ) -> dict[str, Any]:
-    """Everything the editor partials need, in a fixed number of queries whatever the size."""
+    """Everything the editor partials need, in a fixed number of queries whatever the size.
+
+    With `snapshot` (and its rebuilt `frozen_rows`), the approved version as frozen: no
+    checks, no review trail, nothing editable."""
     state = state or EditorState()
-    rows = indicator_rows(table_id=table.pk)
-    findings = check_table(table, indicators=rows)
-    acknowledgements = lint_acknowledgements(table_id=table.pk)
+    if snapshot is not None:
+        rows = frozen_rows or []
+        findings = []
+        acknowledgements = {}
+        trail = None
+        editable = False
+    else:
+        rows = indicator_rows(table_id=table.pk)
+        findings = check_table(table, indicators=rows)
+        acknowledgements = lint_acknowledgements(table_id=table.pk)
+        trail = review_trail(table, rows)
     panel: list[PanelFinding] = []
     by_row: dict[int, list[PanelFinding]] = {}
     table_findings = []
@@ -211,6 +282,8 @@ def editor_context(
     return {
         "table": table,
         "editable": editable,
+        "snapshot": snapshot,
+        "trail": trail,
         "six_columns": spec.six_columns,
         # Optional columns (计算符号 … 评（扣）分标准) the layout declares or a row fills.
         "indicator_columns": columns,
@@ -339,3 +412,54 @@ def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, s
         if rows:
             sections.append((title, rows))
     return sections
+
+
+@dataclass
+class ReviewActions:
+    """The review buttons this user gets on this table now; the services decide in the end
+    (a forged POST of a button not shown is refused there)."""
+
+    submit: bool = False
+    withdraw: bool = False
+    adjust: bool = False
+    review: bool = False
+    # The read-only review screen: finance users of the region see it in every state.
+    review_screen: bool = False
+
+
+def review_actions(user, table: TargetTable, trail: ReviewTrail | None) -> ReviewActions:
+    Status = TargetTable.Status
+    own = (
+        user.is_authenticated
+        and user.role == User.Role.BUREAU_STAFF
+        and user.organisation_id == table.organisation_id
+    )
+    submitter = None
+    if trail is not None:
+        submitter = next(
+            (e.actor_id for e in reversed(trail.events) if e.action == ReviewEvent.Action.SUBMIT),
+            None,
+        )
+    reviewer = is_reviewer_of(user, table)
+    return ReviewActions(
+        submit=own and table.status in EDITABLE,
+        withdraw=own and table.status == Status.SUBMITTED and submitter == user.pk,
+        adjust=own and table.status == Status.APPROVED,
+        review=reviewer,
+        review_screen=reviewer
+        or (
+            user.is_authenticated
+            and user.organisation_id != table.organisation_id
+            and table.status != Status.DRAFT
+        ),
+    )
+
+
+def shows_snapshot(user, table: TargetTable) -> bool:
+    """Outside the owning organisation, an adjustment being drafted is not the table yet:
+    the approved version in force is."""
+    return (
+        table.approved_snapshot_id is not None
+        and table.status == TargetTable.Status.DRAFT
+        and user.organisation_id != table.organisation_id
+    )

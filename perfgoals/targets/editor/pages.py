@@ -23,8 +23,11 @@ from perfgoals.targets.editor.context import (
     editor_url,
     header_display,
     header_sections,
+    review_actions,
+    shows_snapshot,
 )
 from perfgoals.targets.forms import TargetTableForm
+from perfgoals.targets.review import snapshot_rows
 from perfgoals.targets.selectors import target_table_is_editable_by, target_table_visible
 from perfgoals.validation import add_validation_errors
 
@@ -32,9 +35,19 @@ from perfgoals.validation import add_validation_errors
 @login_required
 def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
     table = target_table_visible(user=request.user, table_id=pk)
+    if shows_snapshot(request.user, table):
+        snapshot = table.approved_snapshot
+        frozen, rows = snapshot_rows(snapshot)
+        context = editor_context(
+            request, frozen, editable=False, snapshot=snapshot, frozen_rows=rows
+        )
+        context["header"] = header_display(frozen)
+        context["live_table"] = table
+        return render(request, "perfgoals/editor/detail.html", context)
     context = editor_context(request, table, editable=False)
     context["can_edit"] = target_table_is_editable_by(user=request.user, table_id=pk)
     context["header"] = header_display(table)
+    context["actions"] = review_actions(request.user, table, context["trail"])
     return render(request, "perfgoals/editor/detail.html", context)
 
 
@@ -77,7 +90,9 @@ def render_editor_page(
     form: TargetTableForm | None = None,
     state: EditorState | None = None,
     current_values: dict | None = None,
+    refusal: Any = None,
 ) -> HttpResponse:
+    """The editor page; `refusal` lists what kept 「提交审核」 from going through."""
     context = editor_context(request, table, editable=True, state=state)
     if form is None:
         form = TargetTableForm(
@@ -86,6 +101,8 @@ def render_editor_page(
     context["form"] = form
     context["sections"] = header_sections(form, context, current_values or {})
     context["checked"] = request.GET.get("checked") == "1"
+    context["actions"] = review_actions(request.user, table, context["trail"])
+    context["refusal"] = refusal
     return render(request, "perfgoals/editor/editor.html", context)
 
 

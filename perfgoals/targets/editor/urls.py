@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from perfgoals.targets.editor import history, pages, rows
+from perfgoals.targets.editor import history, pages, review, rows
 
 app_name = "tables"
 
@@ -20,6 +20,13 @@ urlpatterns = [
     path("<int:table_pk>/paste/", rows.paste, name="paste"),
     path("<int:table_pk>/library/", rows.library, name="library"),
     path("<int:table_pk>/acknowledge/", rows.lint_acknowledge, name="lint_acknowledge"),
+    path("<int:pk>/submit/", review.table_submit, name="submit"),
+    path("<int:pk>/withdraw/", review.table_withdraw, name="withdraw"),
+    path("<int:pk>/adjust/", review.table_adjust, name="adjust"),
+    path("<int:pk>/review/", review.table_review, name="review"),
+    path("<int:pk>/review/decide/", review.review_decide, name="review_decide"),
+    path("<int:pk>/review/comment/", review.review_comment, name="review_comment"),
+    path("<int:pk>/review/correct/", review.review_correction, name="review_correct"),
     path("rows/<int:pk>/edit/", rows.row_edit, name="row_edit"),
     path("rows/<int:pk>/move/<str:direction>/", rows.row_move, name="row_move"),
     path("rows/<int:pk>/delete/", rows.row_delete, name="row_delete"),

@@ -412,8 +412,9 @@ def make_table(count: int) -> tuple[TargetTable, User]:
 
 
 # session, user, table (with who saved it last), rows, lint's framework, acknowledged warnings,
-# the user's organisation for the page header: the same for 5 or 30 indicators.
-EDITOR_QUERIES = 7
+# review events and review comments, the user's organisation for the page header: the same
+# for 5 or 30 indicators.
+EDITOR_QUERIES = 9
 
 
 @pytest.mark.parametrize("count", [5, 30])
