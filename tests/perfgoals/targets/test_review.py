@@ -441,3 +441,29 @@ def test_every_review_step_is_a_version_in_the_tables_history(clean, users):
     assert [v.user for v in versions[:2]] == [users["ruili_finance"], users["ruili_health"]]
     opinion = ReviewOpinion.objects.get(table=clean)
     assert opinion.history.first().history_user == users["ruili_finance"]
+
+
+def test_finance_staff_of_another_office_do_not_review(clean, users):
+    from perfgoals.models import Office
+
+    treasury = Office.objects.get(organisation=users["ruili_finance"].organisation, name="国库股")
+    clerk = User.objects.create(
+        username="ruili_treasury",
+        organisation=treasury.organisation,
+        office=treasury,
+        role=User.Role.FINANCE_STAFF,
+    )
+    submit(clean, users["ruili_health"])
+    with pytest.raises(ValidationError, match="没有这一阶段的审核权限"):
+        review(clean, clerk, "excellent")
+
+
+def test_a_move_from_a_state_the_table_has_left_is_refused(clean, users):
+    """The compare-and-set also guards callers that checked the state outside the lock."""
+    from perfgoals.targets.review import _move
+
+    stale = TargetTable.objects.get(pk=clean.pk)
+    submit(clean, users["ruili_health"])
+    with pytest.raises(ValidationError, match="已提交待初审"):
+        _move(stale, user=users["ruili_health"], version=None, to=Status.SUBMITTED)
+    assert clean.review_events.count() == 1
