@@ -72,6 +72,8 @@ class ClassificationCode(models.Model):
     )
     name = models.CharField(_("科目名称"), max_length=100)
     is_active = models.BooleanField(_("可用"), default=True)
+    # Finance staff add missing codes from the notice form; the history says who and when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("收支分类科目")

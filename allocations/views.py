@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.forms import BaseFormSet
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -21,6 +23,7 @@ from allocations.forms.allocation_tables import (
     AllocationRowForm,
     AllocationTableForm,
 )
+from allocations.forms.codes import ADD_BUTTON, ClassificationCodeForm
 from allocations.forms.notices import BudgetLineFormSet, NoticeForm, ParagraphFormSet
 from allocations.models import FundNotice
 from allocations.selectors import (
@@ -41,7 +44,8 @@ from allocations.selectors import (
 from allocations.selectors import (
     notice_list as notice_list_query,
 )
-from allocations.services import allocation_tables, issuing, notices
+from allocations.services import allocation_tables, codes, issuing, notices
+from allocations.services.codes import can_add_classification_codes
 from allocations.tables import NoticeTable
 from perfgoals import spreadsheets
 from perfgoals.display import unit_label
@@ -123,9 +127,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Drafting
 
 
-def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
-    user = request.user
-    post = request.POST if request.method == "POST" else None
+def _notice_forms(user, notice: FundNotice | None, post):
     if notice is None:
         form = NoticeForm(post, user=user, initial={"printed_by": user.organisation.name})
         paragraphs = ParagraphFormSet(post, prefix="para", initial=ParagraphFormSet.initial_new())
@@ -140,6 +142,15 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
         lines = BudgetLineFormSet(
             post, prefix="line", initial=BudgetLineFormSet.initial_from(notice)
         )
+    return form, paragraphs, lines
+
+
+def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
+    user = request.user
+    post = request.POST if request.method == "POST" else None
+    if post is not None and ADD_BUTTON in post:
+        return _notice_code_add(request, notice=notice)
+    form, paragraphs, lines = _notice_forms(user, notice, post)
     if post is not None and all([form.is_valid(), paragraphs.is_valid(), lines.is_valid()]):
         kwargs = form.service_kwargs(paragraphs, lines)
         try:
@@ -166,9 +177,86 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
             "lines": lines,
             "notice": notice,
             "codes": classification_codes_by_scheme(),
+            "code_form": ClassificationCodeForm(line_count=lines.total_form_count()),
         },
         status=400 if post is not None else 200,
     )
+
+
+def _line_count(post) -> int:
+    try:
+        count = int(post.get("line-TOTAL_FORMS", 0))
+    except ValueError:
+        return 0
+    return max(0, min(count, BudgetLineFormSet.max_num))
+
+
+def _without_errors(*forms_or_formsets) -> None:
+    """Show bound forms with the user's input but no errors: adding a code is not saving the
+    notice, so a title not yet typed must not be flagged while the user is elsewhere."""
+    for item in forms_or_formsets:
+        if isinstance(item, BaseFormSet):
+            item._errors, item._non_form_errors = [], item.error_class()
+            _without_errors(*item.forms)
+        else:
+            item._errors = ErrorDict()
+
+
+def _notice_code_add(request, *, notice: FundNotice | None) -> HttpResponse:
+    """「添加科目」: add the code, put it into the chosen budget line, keep every other input.
+
+    Without JavaScript the whole form comes back; through htmx only the panel, with the
+    filled input and the scheme's list swapped out of band.
+    """
+    user = request.user
+    if not can_add_classification_codes(user):
+        raise Http404
+    post = request.POST
+    code_form = ClassificationCodeForm(post, line_count=_line_count(post))
+    added = None
+    target = None
+    if code_form.is_valid():
+        data = code_form.cleaned_data
+        try:
+            added = codes.classification_code_add(
+                user=user, scheme=data["scheme"], code=data["code"], name=data["name"]
+            )
+        except ValidationError as exc:
+            add_validation_errors(code_form, exc)
+        else:
+            if data["line"] is not None:
+                target = f"line-{data['line']}-{codes.SCHEME_FIELDS[added.scheme]}"
+                post = post.copy()
+                post[target] = added.code
+    form, paragraphs, lines = _notice_forms(user, notice, post)
+    _without_errors(form, paragraphs, lines)
+    if added is not None:
+        # A fresh panel for the next code, on the same scheme and line.
+        code_form = ClassificationCodeForm(
+            line_count=lines.total_form_count(),
+            initial={"scheme": added.scheme, "line": code_form.cleaned_data["line"]},
+        )
+    filled = None
+    if target is not None:
+        line_form = lines.forms[int(target.split("-")[1])]
+        filled = line_form[target.rsplit("-", 1)[1]]
+    context = {
+        "form": form,
+        "paragraphs": paragraphs,
+        "lines": lines,
+        "notice": notice,
+        "codes": classification_codes_by_scheme(),
+        "code_form": code_form,
+        "added": added,
+        "filled": filled,
+        # Swapped in by its id, so only this input changes in the page the user is typing in.
+        "filled_widget": filled.as_widget(attrs={"hx-swap-oob": "true"}) if filled else "",
+        "code_panel_open": True,
+    }
+    template = "allocations/notice_form.html"
+    if request.htmx:
+        return render(request, f"{template}#code_panel", {**context, "oob": True})
+    return render(request, template, context, status=200 if added else 400)
 
 
 @login_required

@@ -54,7 +54,7 @@ class CodeField(forms.ModelChoiceField):
             ),
             error_messages={
                 "invalid_choice": f"收支分类科目表中没有{ClassificationCode.Scheme(scheme).label}"
-                "编码“%(value)s”；请核对，或请管理员在代码表中添加。",
+                "编码“%(value)s”；请核对，或用下方「添加科目」添加。",
                 "required": "请填写科目编码。",
             },
         )
