@@ -1,4 +1,4 @@
-"""Adding a missing 政府收支分类科目 where finance staff need it, instead of asking an administrator.
+"""Adding a missing 政府收支分类科目 where finance staff need it, not through an administrator.
 
 The code is checked against the official classification's format (digits, and the lengths of
 its kind: 类/款/项 of the functional classification, 类/款 of the economic ones), a duplicate
