@@ -1,9 +1,14 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import render
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import PerformanceIndicator
+from perfgoals import userimport
 from perfgoals.models import (
     Office,
     Organisation,
@@ -26,6 +31,8 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ["name", "level", "parent", "code"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
 
 
 class OfficeInline(admin.TabularInline):
@@ -37,29 +44,130 @@ class OfficeInline(admin.TabularInline):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "region", "unit_code"]
     list_filter = ["kind", "region__level"]
-    search_fields = ["name", "short_name", "unit_code"]
+    search_fields = ["name", "short_name", "unit_code", "region__name"]
     list_select_related = ["region"]
+    # Searched rather than listed: a province has hundreds of regions.
+    autocomplete_fields = ["region"]
     inlines = [OfficeInline]
 
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation", "kind", "document_prefix"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "organisation__kind"]
+    search_fields = ["name", "document_prefix", "organisation__name"]
     list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "__str__", "organisation", "office", "role", "is_active"]
-    list_filter = ["role", "is_active", "organisation__kind"]
+    list_display = ["username", "__str__", "organisation", "office", "role", "phone", "is_active"]
+    list_filter = ["role", "is_active", "organisation__kind", "organisation__region__level"]
+    search_fields = [
+        "username",
+        "first_name",
+        "last_name",
+        "phone",
+        "organisation__name",
+        "office__name",
+    ]
     list_select_related = ["organisation", "office__organisation"]
+    autocomplete_fields = ["organisation", "office"]
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("所属单位与角色"), {"fields": ["organisation", "office", "role", "phone"]}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("所属单位与角色"), {"fields": ["organisation", "office", "role"]}),
     )
+    change_list_template = "admin/perfgoals/user/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="perfgoals_user_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def may_import(self, request) -> bool:
+        user = request.user
+        return self.has_add_permission(request) and (
+            user.is_superuser or user.role == User.Role.ADMINISTRATOR
+        )
+
+    def import_view(self, request):
+        """批量导入用户: upload, preview with every row's problems, then save all or none."""
+        if not self.may_import(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "批量导入用户",
+            "columns": ",".join(userimport.COLUMNS),
+            "roles": "、".join(userimport.IMPORTABLE_ROLES),
+            "max_rows": userimport.MAX_ROWS,
+        }
+        form = UserImportForm(request.POST or None, request.FILES or None)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            text = form.cleaned_data["content"]
+            try:
+                if "confirm" in request.POST and text:
+                    created = userimport.create_users(
+                        text, generate_passwords=form.cleaned_data["passwords"] == "generate"
+                    )
+                    # Rendered, not redirected: generated passwords are shown this once
+                    # and stored nowhere else.
+                    return render(
+                        request,
+                        "admin/perfgoals/user/import_done.html",
+                        {**context, "created": created},
+                    )
+                preview = (
+                    userimport.parse_users(form.cleaned_data["file"].read())
+                    if form.cleaned_data["file"]
+                    else userimport.parse_user_text(text)
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                status = 400
+            else:
+                context["preview"] = preview
+                form = UserImportForm(
+                    initial={
+                        "content": preview.text,
+                        "passwords": form.cleaned_data["passwords"],
+                    }
+                )
+                status = 200 if preview.can_save else 400
+        elif request.method == "POST":
+            status = 400
+        context["form"] = form
+        return render(request, "admin/perfgoals/user/import.html", context, status=status)
+
+
+class UserImportForm(forms.Form):
+    file = forms.FileField(label="CSV 文件", required=False)
+    # The decoded file, carried from the preview to the confirmation and checked again there.
+    content = forms.CharField(required=False, widget=forms.HiddenInput)
+    passwords = forms.ChoiceField(
+        label="密码",
+        choices=[
+            ("unusable", "不设密码（用户暂不能登录，由管理员逐个设置）"),
+            ("generate", "生成随机密码（导入后仅显示一次）"),
+        ],
+        initial="unusable",
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("content"):
+            raise ValidationError("请选择要上传的 CSV 文件。")
+        return data
 
 
 class PerformanceIndicatorInline(admin.TabularInline):
