@@ -1,9 +1,52 @@
 // Keyboard behaviour of the indicator editor. Everything works without this file; it only
 // makes typing rows faster: Enter moves to the next field of the row (Shift+Enter is a line
-// break in a description), Enter in the row's last field saves and opens a new row below,
-// Escape cancels.
+// break in a description), Enter in the row's last field saves and opens the next row (the
+// server picks it: a 一级/二级 goes on with its first child, a 三级 with its next sibling),
+// Alt+→ / Alt+← move the row being typed one level down / up, Escape cancels.
+// Tab is left alone so that it always moves between fields and out of the row.
 (function () {
   "use strict";
+
+  // A save or level change is on its way: the row's fields are about to be replaced, and the
+  // new row's form is wired to htmx only once the swap has settled. An Enter or a level change
+  // typed meanwhile waits for it (else the browser would post the form itself and reload).
+  var busy = false;
+  var queued = null; // "enter", "in" or "out"
+
+  function settled() {
+    busy = false;
+    var form = document.getElementById("rowform");
+    if (!form) return;
+    // The cursor goes to the first field the server refused (its message sits under it),
+    // else to the row's first field.
+    var refused = rowFields(form).filter(hasError)[0];
+    var target = refused || document.getElementById("rowform-name");
+    if (target && document.activeElement !== target) target.focus();
+    var action = queued;
+    queued = null;
+    if (action === "enter") enter(document.activeElement, form);
+    else if (action) shiftLevel(action);
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target.id === "tree") settled();
+  });
+  document.addEventListener("htmx:responseError", function () { busy = false; });
+  document.addEventListener("htmx:sendError", function () { busy = false; });
+  // Without htmx's swap (a full page after a refused save or a level change without
+  // JavaScript), the #row-new fragment keeps the browser from honouring autofocus.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.getElementById("rowform")) settled();
+  });
+
+  // A field's message follows it among its siblings, before the next label or field.
+  function hasError(field) {
+    for (var el = field.nextElementSibling; el; el = el.nextElementSibling) {
+      if (el.classList.contains("errorlist")) return true;
+      if (/^(LABEL|INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) return false;
+    }
+    return false;
+  }
 
   function rowFields(form) {
     return Array.from(document.querySelectorAll(
@@ -22,20 +65,42 @@
       if (cancel) { event.preventDefault(); cancel.click(); }
       return;
     }
+    if (event.altKey && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
+      // Alt+← is also the browser's Back: never let it leave the page with the typing.
+      event.preventDefault();
+      var direction = event.key === "ArrowRight" ? "in" : "out";
+      if (busy) queued = direction; else shiftLevel(direction);
+      return;
+    }
     // Enter while an IME is composing Chinese only commits the characters.
     if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
     // Shift+Enter keeps a line break inside a description.
     if (field.tagName === "TEXTAREA" && event.shiftKey) return;
     event.preventDefault();
+    if (busy) { queued = "enter"; return; }
+    enter(field, form);
+  });
+
+  // The row being typed one level down ("in") or up ("out"): its 降一级 / 升一级 link, which
+  // takes the typed text along. A row being edited has no such link and keeps its level.
+  function shiftLevel(direction) {
+    var link = document.querySelector('#row-new [data-shift="' + direction + '"]');
+    if (link) { busy = true; link.click(); }
+  }
+
+  // Enter in a field of the row being typed: the next field, or in the last one, save.
+  function enter(field, form) {
+    if (!field || field.getAttribute("form") !== "rowform") return;
     if (field.dataset.last) {
       form.querySelector('input[name="next"]').value = "1";
+      busy = true;
       form.requestSubmit();
       return;
     }
     var fields = rowFields(form);
     var next = fields[fields.indexOf(field) + 1];
-    if (next) next.focus(); else form.requestSubmit();
-  });
+    if (next) next.focus(); else { busy = true; form.requestSubmit(); }
+  }
 
   document.addEventListener("click", function (event) {
     var closer = event.target.closest && event.target.closest("[data-close]");

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from indicators.forms import IndicatorRowForm, PasteForm
@@ -22,7 +23,7 @@ from indicators.library import (
     library_search,
 )
 from indicators.models import PerformanceIndicator
-from indicators.selectors import indicator_get, rows_below
+from indicators.selectors import indicator_get, rows_below, sibling_index
 from indicators.services import (
     ROW_FIELDS,
     indicator_add,
@@ -41,6 +42,8 @@ from perfgoals.targets.acknowledgements import (
     lint_warning_acknowledge,
 )
 from perfgoals.targets.editor.context import (
+    END,
+    Draft,
     EditorState,
     draft_from_request,
     editor_context,
@@ -85,24 +88,103 @@ def _conflict(request: HttpRequest, table_id: int, exc: ConcurrentEditError) -> 
     return redirect(editor_url(exc.table, "tree"))
 
 
+def _following_draft(row: PerformanceIndicator) -> Draft:
+    """The row typed after `row` when the tree is typed top-down: a 一级 or 二级 goes on with
+    its first child, a 三级 or 子项 with the next sibling."""
+    if row.level < PerformanceIndicator.Level.THIRD:
+        return Draft(parent_id=row.pk, level=row.level + 1, index=0)
+    return next_draft(row)
+
+
+def _following_url(row: PerformanceIndicator) -> str:
+    """The no-JS twin of `_following_draft`."""
+    if row.level < PerformanceIndicator.Level.THIRD:
+        url = reverse("tables:row_new", args=[row.table_id])
+        return f"{url}?parent={row.pk}&position=1#row-new"
+    return next_row_url(row)
+
+
 def _after_save(request, table_id: int, row: PerformanceIndicator, want_next: bool):
     if request.htmx:
-        state = EditorState(draft=next_draft(row) if want_next else None)
+        state = EditorState(draft=_following_draft(row) if want_next else None)
         return render_editor(request, table_id, state)
     if want_next:
-        return redirect(next_row_url(row))
+        return redirect(_following_url(row))
     return redirect(editor_url(row.table, f"row-{row.pk}"))
+
+
+# What a level change keeps of the row being typed: the draft row is re-rendered elsewhere.
+TYPED_FIELDS = ("name", "value_text", "description", "basis")
+
+
+class LevelRefused(Exception):
+    """A level change that cannot be made; the message is shown at the row's name."""
+
+
+def _shifted_draft(table_id: int, draft: Draft, shift: str) -> Draft:
+    """The draft one level deeper ("in": the last child of the sibling above it) or one level
+    higher ("out": the sibling right below its parent).
+
+    Rows already saved keep their places: only where the row being typed goes changes."""
+    if shift == "in":
+        if draft.level >= PerformanceIndicator.Level.SUB_ITEM:
+            raise LevelRefused("子项下不能再添加下级指标（最多四级：一级、二级、三级、子项）。")
+        above = (
+            PerformanceIndicator.objects.filter(table_id=table_id, parent_id=draft.parent_id)
+            .order_by("position", "id")
+            .only("pk", "level")[: draft.index]
+        )
+        above = list(above)
+        if not above:
+            raise LevelRefused("上方没有同级指标，不能降为下级。")
+        previous = above[-1]
+        return Draft(parent_id=previous.pk, level=previous.level + 1, index=END)
+    if shift == "out":
+        if draft.parent_id is None:
+            raise LevelRefused("一级指标不能再升级。")
+        parent = indicator_get(table_id=table_id, indicator_id=draft.parent_id)
+        return Draft(
+            parent_id=parent.parent_id,
+            level=parent.level,
+            index=sibling_index(parent) + 1,
+            anchor_id=parent.pk,
+            where="below",
+        )
+    raise LevelRefused("无法识别的层级调整：只能降一级或升一级。")
+
+
+def _draft_form(table: TargetTable, data, refusal: str = "") -> IndicatorRowForm:
+    """The form of a draft opened by GET: blank, or holding what was typed before a level
+    change (and why the change was refused, at the name)."""
+    typed = {name: data[name] for name in TYPED_FIELDS if name in data}
+    if not typed and not refusal:
+        return IndicatorRowForm(initial={"version": table.version})
+    form = IndicatorRowForm({"version": table.version, **typed})
+    form.is_valid()
+    if refusal:
+        form.add_error("name", refusal)
+    return form
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
-    """A blank row typed in place: a new 一级, a child of `parent`, or beside an `anchor`."""
+    """A blank row typed in place: a new 一级, a child of `parent`, or beside an `anchor`.
+
+    A GET with `shift` ("in" or "out") opens the row one level deeper or higher than those
+    parameters say, keeping the typed `name`, `value_text`, `description` and `basis`: the
+    keyboard's level change (Alt+→ / Alt+←) of the row being typed."""
     table = _tree_table(request, table_pk)
     data = request.POST if request.method == "POST" else request.GET
     draft = draft_from_request(data, table.pk)
     if request.method == "GET":
-        draft.form = IndicatorRowForm(initial={"version": table.version})
+        refusal = ""
+        if "shift" in data:
+            try:
+                draft = _shifted_draft(table.pk, draft, data["shift"])
+            except LevelRefused as exc:
+                refusal = str(exc)
+        draft.form = _draft_form(table, data, refusal)
         return render_editor(request, table.pk, EditorState(draft=draft))
     form = IndicatorRowForm(request.POST)
     draft.form = form
