@@ -10,7 +10,7 @@ from perfgoals.exports.documents import Document, Narrative, safe_filename
 from perfgoals.exports.documents.special_funds import special_fund_grid
 from perfgoals.exports.grid import Cell, Grid, Section, money_cell, percent_cell
 from perfgoals.exports.selectors import TableExport
-from perfgoals.layouts import PRINTED_WHEN_FILLED, SOURCES, Layout, LayoutSpec, layout_spec
+from perfgoals.layouts import SOURCES, Layout, LayoutSpec, layout_spec, printed_when_filled
 from perfgoals.models import Office, TargetTable
 
 # ---------------------------------------------------------------- indicator block
@@ -123,12 +123,12 @@ def _widen(rows: list[list[Cell]], extra: int) -> list[list[Cell]]:
 
 def _filled(table: TargetTable, spec: LayoutSpec, names: list[str]) -> list[tuple[str, object]]:
     """(label, value) of the fields among `names` the table fills, in the order given; a
-    field printed only when filled (PRINTED_WHEN_FILLED) is left out when empty."""
+    field printed only when filled (perfgoals.layouts.printed_when_filled) is left out when empty."""
     labels = spec.labels
     found = []
     for name in names:
         value = getattr(table, name)
-        if name in PRINTED_WHEN_FILLED and value in (None, ""):
+        if printed_when_filled(table.layout, name) and value in (None, ""):
             continue
         found.append((labels[name], value))
     return found

@@ -27,7 +27,7 @@ from indicators.selectors import (
 )
 from perfgoals.display import money, percent
 from perfgoals.findings import Finding, Severity
-from perfgoals.layouts import PRINTED_WHEN_FILLED, layout_spec
+from perfgoals.layouts import layout_spec, printed_when_filled
 from perfgoals.models import ReviewComment, ReviewEvent, TableSnapshot, TargetTable, User
 from perfgoals.targets.checks import check_table
 from perfgoals.targets.forms import TargetTableForm
@@ -399,7 +399,7 @@ def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, s
             if name in ("amount_unit", "title"):
                 continue
             value = getattr(table, name)
-            if name in PRINTED_WHEN_FILLED and value in (None, ""):
+            if printed_when_filled(table.layout, name) and value in (None, ""):
                 continue
             model_field = table._meta.get_field(name)
             if name.startswith("spend_by_"):
