@@ -114,7 +114,8 @@ def target_table_create(
         values.update(
             {
                 name: getattr(source, name)
-                for name in (*labels, "framework")
+                # 项目编码 too where the layout prints none: next year's copy is found by it.
+                for name in (*labels, "framework", "project_code")
                 if name not in NOT_COPIED and name != "project_name"
             }
         )
