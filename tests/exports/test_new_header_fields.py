@@ -11,7 +11,6 @@ from indicators.services import indicator_tree_create
 from perfgoals.exports.kinds import build_document, resolve
 from perfgoals.exports.pdf import render_pdf
 from perfgoals.exports.xlsx import render_xlsx, vertical_label_height
-from perfgoals.models import TargetTable
 from tests.exports.helpers import assert_in_order, pdf_text
 from tests.factories import TargetTableFactory, UserFactory
 

@@ -58,7 +58,9 @@ class CreateForm(forms.Form):
             "min_value": f"年度应在{YEAR_RANGE[0]}至{YEAR_RANGE[1]}之间。",
             "max_value": f"年度应在{YEAR_RANGE[0]}至{YEAR_RANGE[1]}之间。",
         },
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "num", "size": 6}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "class": "num", "size": 6, "autofocus": True}
+        ),
     )
     copy_from = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

@@ -87,7 +87,11 @@ class TestService:
         "kwargs, field, message",
         [
             ({"project_name": "  "}, "project_name", "请填写项目名称。"),
-            ({"layout": "department", "project_name": ""}, "project_name", "请填写部门（单位）名称。"),
+            (
+                {"layout": "department", "project_name": ""},
+                "project_name",
+                "请填写部门（单位）名称。",
+            ),
             ({"year": 1999}, "year", "年度应在2000至2100之间。"),
             ({"year": None}, "year", "请填写年度。"),
             ({"layout": "special_fund"}, "layout", "请选择表样。"),
@@ -156,7 +160,9 @@ class TestService:
         before = PerformanceIndicator.objects.count()
         with pytest.raises(ValidationError) as caught:
             create(user, copy_from_id=foreign.pk)
-        assert caught.value.message_dict["copy_from"] == ["没有找到可复制的绩效目标表，或您无权查看。"]
+        assert caught.value.message_dict["copy_from"] == [
+            "没有找到可复制的绩效目标表，或您无权查看。"
+        ]
         assert PerformanceIndicator.objects.count() == before
 
     def test_a_visible_table_of_another_organisation_can_be_copied(self, demo):
