@@ -79,6 +79,8 @@ def test_read_view_prints_the_new_fields(client, table):
     for text in ["项目属性", "延续", "项目起止时间", "中期目标", "三年完成全区校舍改造"]:
         assert text in page, text
     assert "中期指标值" in page and "≥6000㎡" in page
+    goals = page[page.index('class="side-by-side"') :]
+    assert goals.index("三年完成全区校舍改造") < goals.index("完成2000平方米改造")
 
 
 def test_empty_new_fields_print_nothing(db):
