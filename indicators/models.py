@@ -116,6 +116,9 @@ class PerformanceIndicator(models.Model):
         related_name="+",
     )
     value_text = models.CharField(_("指标值"), max_length=500, blank=True)
+    # 中期指标值 of templates with 中期 and 年度 columns, kept verbatim; the checks read
+    # value_text (the annual value) only.
+    value_mid = models.CharField(_("中期指标值"), max_length=500, blank=True)
     description = models.TextField(_("绩效指标描述"), blank=True)
     basis = models.CharField(_("指标值确定依据"), max_length=300, blank=True)
     # Templates with separate 计算符号 / 目标值 / 度量单位 columns (Sichuan, Hubei …): kept as

@@ -54,6 +54,7 @@ def indicator_tree_create(
                 position=position,
                 name=str(node.get("name", "")).strip(),
                 value_text=_text(node.get("value")) if leaf else "",
+                value_mid=_text(node.get("value_mid")) if leaf else "",
                 description=_text(node.get("description")),
                 basis=_text(node.get("basis")),
                 # The split value belongs to leaves, like the value (a database constraint).
@@ -339,6 +340,7 @@ def indicator_tree_copy(
         return {
             "name": row.name,
             "value": row.value_text,
+            "value_mid": row.value_mid,
             "description": row.description,
             "basis": row.basis,
             **{name: getattr(row, name) for name in (*LEAF_COLUMNS, *EXTRA_COLUMNS)},

@@ -83,6 +83,8 @@ class LayoutSpec:
 # Optional columns of an indicator row, after the ones every layout prints (名称, 指标值 and,
 # for six-column tables, 绩效指标描述 and 指标值确定依据), with the labels templates print.
 INDICATOR_COLUMNS = (
+    # Templates with 中期 and 年度 columns: printed beside the value, which then reads 年度指标值.
+    ("value_mid", "中期指标值"),
     ("symbol", "计算符号"),
     ("target", "目标值"),
     ("unit", "度量单位"),
@@ -103,8 +105,21 @@ PRINTED_WHEN_FILLED = frozenset(
         "amount_government_fund",
         "amount_state_capital",
         "amount_business_income",
+        "project_attribute",
+        "mid_term_goal",
     }
 )
+# Printed when filled in the layouts that share the field with another layout which always
+# prints it (实施期 is a column of every 专项资金 table, and only of some project tables).
+PRINTED_WHEN_FILLED_IN = {
+    "project": frozenset({"implementation_period"}),
+    "dept_project": frozenset({"implementation_period"}),
+}
+
+
+def printed_when_filled(layout: str, name: str) -> bool:
+    return name in PRINTED_WHEN_FILLED or name in PRINTED_WHEN_FILLED_IN.get(layout, ())
+
 
 TITLE = ("title", "表名")
 UNIT = ("amount_unit", "金额单位")
@@ -128,6 +143,13 @@ SOURCES = (
 )
 PROJECT_SOURCES = ("资金来源", (("amount_carryover", "上年结转"), *SOURCES))
 PROJECT_SOURCE = ("project_source", "项目来源")
+# 项目属性 (新增/延续 …) and 项目起止时间 of provincial project templates. The period reuses
+# implementation_period (the 专项资金 table's 实施期): the same fact, the span the money is
+# spent over, so an importer or a copy need not choose between two fields.
+PROJECT_ATTRIBUTE = ("project_attribute", "项目属性")
+PROJECT_PERIOD = ("implementation_period", "项目起止时间")
+# 中期目标 beside 年度目标 where a template has both; printed only when filled.
+PROJECT_GOALS = ("总体目标", (("mid_term_goal", "中期目标"), ("annual_goal", "年度目标")))
 
 LAYOUTS: dict[str, LayoutSpec] = {
     spec.layout: spec
@@ -144,11 +166,13 @@ LAYOUTS: dict[str, LayoutSpec] = {
                         ("competent_department", "主管部门"),
                         ("implementing_unit", "实施单位"),
                         PROJECT_SOURCE,
+                        PROJECT_ATTRIBUTE,
+                        PROJECT_PERIOD,
                     ),
                 ),
                 FUNDS,
                 PROJECT_SOURCES,
-                OVERALL_GOAL,
+                PROJECT_GOALS,
             ),
             # Only what every project template has: 项目负责人 is missing from many provincial
             # forms, and one 预算单位 line stands for both units.
@@ -193,6 +217,8 @@ LAYOUTS: dict[str, LayoutSpec] = {
                         ("project_name", "项目名称"),
                         ("contact", "项目负责人及联系电话"),
                         PROJECT_SOURCE,
+                        PROJECT_ATTRIBUTE,
+                        PROJECT_PERIOD,
                     ),
                 ),
                 (
@@ -215,7 +241,7 @@ LAYOUTS: dict[str, LayoutSpec] = {
                         ("spend_by_dec", "12月底"),
                     ),
                 ),
-                ("绩效目标", (("annual_goal", "绩效目标"),)),
+                ("绩效目标", (("mid_term_goal", "中期目标"), ("annual_goal", "绩效目标"))),
             ),
             required=(
                 Required("project_name", E),

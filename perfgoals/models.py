@@ -252,6 +252,15 @@ class TargetTable(models.Model):
         blank=True,
         related_name="derived_tables",
     )
+    # The table this one was started from (复制上年); its values are shown as a reference.
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("复制自"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+    )
     sequence = models.PositiveSmallIntegerField(_("序号"), null=True, blank=True)
     title = models.CharField(_("表名"), max_length=200, default="绩效目标表")
     project_name = models.CharField(_("项目名称"), max_length=200)
@@ -265,6 +274,8 @@ class TargetTable(models.Model):
     )
     department_duties = models.TextField(_("部门职能职责概述"), blank=True)
     project_source = models.CharField(_("项目来源"), max_length=200, blank=True)
+    # 新增/延续/经常性 …: provinces word it differently, so free text rather than choices.
+    project_attribute = models.CharField(_("项目属性"), max_length=50, blank=True)
 
     amount_unit = models.CharField(
         _("金额单位"), max_length=4, choices=AmountUnit.choices, default=AmountUnit.WAN
@@ -284,6 +295,7 @@ class TargetTable(models.Model):
 
     annual_goal = models.TextField(_("年度目标"), blank=True)
     period_goal = models.TextField(_("实施期目标"), blank=True)
+    mid_term_goal = models.TextField(_("中期目标"), blank=True)
     spending_direction = models.CharField(_("支出方向"), max_length=200, blank=True)
     implementation_period = models.CharField(_("实施期"), max_length=50, blank=True)
     output_description = models.TextField(_("产出指标（部门整体）"), blank=True)

@@ -102,6 +102,8 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
 
     title_rows: tuple[int, int] | None = None
     occupied: set[tuple[int, int]] = set()
+    # (first row, rows spanned, text) of each vertical label, made tall enough at the end.
+    vlabels: list[tuple[int, int, str]] = []
     for section in grid.sections:
         if section.head:
             title_rows = (row, row + len(section.head) - 1)
@@ -128,6 +130,8 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
                     ws.merge_cells(
                         start_row=row, start_column=col, end_row=last_row, end_column=last_col
                     )
+                if cell.kind == "vlabel" and cell.text:
+                    vlabels.append((row, cell.rowspan, cell.text))
                 if cell.rowspan == 1 and cell.kind != "vlabel" and cell.text:
                     width = sum(col_chars[col - 1 : last_col]) or 1
                     needed = sum(
@@ -139,6 +143,8 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
             # Excel does not grow rows for wrapped text it did not lay out itself.
             ws.row_dimensions[row].height = max(18, 14 * lines + 4)
             row += 1
+    for first, span, text in vlabels:
+        _fit_vertical_label(ws, first, span, text)
     if grid.note:
         set_text(ws.cell(row, 1), grid.note)
         ws.cell(row, 1).alignment = LEFT
@@ -151,6 +157,26 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
     if title_rows:
         ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+# Points one stacked character of a vertical label takes at 10 pt, and the cell's padding.
+VLABEL_CHAR_HEIGHT = 13
+VLABEL_PADDING = 8
+
+
+def vertical_label_height(text: str) -> int:
+    return VLABEL_CHAR_HEIGHT * len(text.replace("\n", "")) + VLABEL_PADDING
+
+
+def _fit_vertical_label(ws: Worksheet, first: int, span: int, text: str) -> None:
+    """Grow the rows a vertical label (总体目标, 绩效指标) spans until its stacked characters
+    fit: two rows of one line each clipped 「总体目标」 to 「总体」 in Excel and WPS."""
+    rows = range(first, first + span)
+    heights = [ws.row_dimensions[r].height or 18 for r in rows]
+    missing = vertical_label_height(text) - sum(heights)
+    if missing > 0:
+        for r, height in zip(rows, heights, strict=True):
+            ws.row_dimensions[r].height = height + math.ceil(missing / span)
 
 
 def write_text_sheet(ws: Worksheet, title: str, lines: list[str], width: int = 90) -> None:

@@ -11,6 +11,7 @@ from perfgoals.models import TargetTable
 TEXTAREAS = {
     "annual_goal",
     "period_goal",
+    "mid_term_goal",
     "fund_purpose",
     "output_description",
     "outcome_description",

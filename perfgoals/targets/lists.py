@@ -40,6 +40,7 @@ from perfgoals.spreadsheets import (
     export_response,
     requested_export_format,
 )
+from perfgoals.targets.creation import may_create
 from perfgoals.targets.selectors import target_tables_for_list
 
 PER_PAGE = 25
@@ -247,6 +248,7 @@ class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterVie
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["export_query"] = export_query(self.request)
+        context["can_create"] = may_create(self.request.user)
         return context
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:

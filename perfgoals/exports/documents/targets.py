@@ -10,7 +10,7 @@ from perfgoals.exports.documents import Document, Narrative, safe_filename
 from perfgoals.exports.documents.special_funds import special_fund_grid
 from perfgoals.exports.grid import Cell, Grid, Section, money_cell, percent_cell
 from perfgoals.exports.selectors import TableExport
-from perfgoals.layouts import PRINTED_WHEN_FILLED, SOURCES, Layout, LayoutSpec, layout_spec
+from perfgoals.layouts import SOURCES, Layout, LayoutSpec, layout_spec, printed_when_filled
 from perfgoals.models import Office, TargetTable
 
 # ---------------------------------------------------------------- indicator block
@@ -74,6 +74,7 @@ def _described(node: TreeNode, has_sub: bool) -> list[Cell]:
 
 # Relative widths of the optional indicator columns (perfgoals.layouts.INDICATOR_COLUMNS).
 COLUMN_WIDTHS = {
+    "value_mid": 14,
     "symbol": 5,
     "target": 8,
     "unit": 7,
@@ -108,6 +109,11 @@ def _with_columns(leaf_cells, columns: list[tuple[str, str]]):
     return cells
 
 
+def _value_head(columns: list[tuple[str, str]]) -> str:
+    """The value column reads 年度指标值 once a 中期指标值 column prints beside it."""
+    return "年度指标值" if any(name == "value_mid" for name, _ in columns) else "指标值"
+
+
 def _column_heads(columns: list[tuple[str, str]]) -> list[Cell]:
     return [Cell(label, kind="head") for _, label in columns]
 
@@ -123,12 +129,13 @@ def _widen(rows: list[list[Cell]], extra: int) -> list[list[Cell]]:
 
 def _filled(table: TargetTable, spec: LayoutSpec, names: list[str]) -> list[tuple[str, object]]:
     """(label, value) of the fields among `names` the table fills, in the order given; a
-    field printed only when filled (PRINTED_WHEN_FILLED) is left out when empty."""
+    field printed only when filled (perfgoals.layouts.printed_when_filled) is left out
+    when empty."""
     labels = spec.labels
     found = []
     for name in names:
         value = getattr(table, name)
-        if name in PRINTED_WHEN_FILLED and value in (None, ""):
+        if printed_when_filled(table.layout, name) and value in (None, ""):
             continue
         found.append((labels[name], value))
     return found
@@ -155,7 +162,7 @@ def _value_indicator_section(
         Cell("一级指标", kind="head"),
         Cell("二级指标", kind="head"),
         Cell("三级指标", colspan=2, kind="head"),
-        Cell("指标值", kind="head"),
+        Cell(_value_head(columns), kind="head"),
         *_column_heads(columns),
     ]
     widths = [4, 11, 13, 30, 20, 18] if has_sub else [4, 11, 13, 38, 12, 18]
@@ -188,7 +195,9 @@ def project_grid(item: TableExport) -> Grid:
     ]
     rows += [
         [Cell(label, colspan=2, kind="label"), Cell(text, colspan=4)]
-        for label, text in _filled(t, spec, ["project_source"])
+        for label, text in _filled(
+            t, spec, ["project_source", "project_attribute", "implementation_period"]
+        )
     ]
     # 年度资金总额, 其中：财政拨款, (上年结转,) 其他资金, then the sources a template has.
     funds = [("年度资金总额：", t.amount_total), ("其中：财政拨款", t.amount_fiscal)]
@@ -200,10 +209,21 @@ def project_grid(item: TableExport) -> Grid:
         if index == 0:
             row.insert(0, Cell(f"资金情况（{unit}）", colspan=2, rowspan=len(funds), kind="label"))
         rows.append(row)
-    rows += [
-        [_vlabel("总体目标", 2), Cell("年度目标", colspan=5, kind="head")],
-        [Cell(t.annual_goal, colspan=5)],
-    ]
+    if t.mid_term_goal:
+        # 中期目标 and 年度目标 side by side, as the templates with both print them.
+        rows += [
+            [
+                _vlabel("总体目标", 2),
+                Cell("中期目标", colspan=2, kind="head"),
+                Cell("年度目标", colspan=3, kind="head"),
+            ],
+            [Cell(t.mid_term_goal, colspan=2), Cell(t.annual_goal, colspan=3)],
+        ]
+    else:
+        rows += [
+            [_vlabel("总体目标", 2), Cell("年度目标", colspan=5, kind="head")],
+            [Cell(t.annual_goal, colspan=5)],
+        ]
     top = Section(body=_widen(rows, len(columns)))
     indicators, widths = _value_indicator_section(item, "绩效指标", columns)
     return Grid(
@@ -262,7 +282,9 @@ def dept_project_grid(item: TableExport) -> Grid:
     ]
     rows += [
         [Cell(label, kind="label"), Cell(text, colspan=6)]
-        for label, text in _filled(t, spec, ["project_source"])
+        for label, text in _filled(
+            t, spec, ["project_source", "project_attribute", "implementation_period"]
+        )
     ]
     rows += [
         [
@@ -294,8 +316,18 @@ def dept_project_grid(item: TableExport) -> Grid:
             percent_cell(value, colspan=span)
             for value, span in zip(t.spending_plan, (1, 2, 1, 2), strict=True)
         ],
-        [Cell("绩效目标", kind="label"), Cell(t.annual_goal, colspan=6)],
     ]
+    if t.mid_term_goal:
+        rows += [
+            [
+                Cell("绩效目标", rowspan=2, kind="label"),
+                Cell("中期目标", colspan=3, kind="head"),
+                Cell("年度目标", colspan=3, kind="head"),
+            ],
+            [Cell(t.mid_term_goal, colspan=3), Cell(t.annual_goal, colspan=3)],
+        ]
+    else:
+        rows.append([Cell("绩效目标", kind="label"), Cell(t.annual_goal, colspan=6)])
     top = Section(body=_widen(rows, len(columns)))
     body = _indicator_rows(
         item.tree,
@@ -310,7 +342,7 @@ def dept_project_grid(item: TableExport) -> Grid:
                 Cell("二级指标", kind="head"),
                 Cell("三级指标", kind="head"),
                 Cell("绩效指标描述", colspan=2, kind="head"),
-                Cell("指标值", kind="head"),
+                Cell(_value_head(columns), kind="head"),
                 Cell("指标值确定依据", kind="head"),
                 *_column_heads(columns),
             ]

@@ -27,8 +27,9 @@ from indicators.selectors import (
 )
 from perfgoals.display import money, percent
 from perfgoals.findings import Finding, Severity
-from perfgoals.layouts import PRINTED_WHEN_FILLED, layout_spec
+from perfgoals.layouts import layout_spec, printed_when_filled
 from perfgoals.models import ReviewComment, ReviewEvent, TableSnapshot, TargetTable, User
+from perfgoals.selectors import target_tables_visible_to
 from perfgoals.targets.checks import check_table
 from perfgoals.targets.forms import TargetTableForm
 from perfgoals.targets.review import EDITABLE, is_reviewer_of
@@ -246,6 +247,8 @@ def editor_context(
         findings = check_table(table, indicators=rows)
         acknowledgements = lint_acknowledgements(table_id=table.pk)
         trail = review_trail(table, rows)
+        if table.copied_from_id:
+            set_previous_values(rows, indicator_rows(table_id=table.copied_from_id))
     panel: list[PanelFinding] = []
     by_row: dict[int, list[PanelFinding]] = {}
     table_findings = []
@@ -287,6 +290,7 @@ def editor_context(
         "six_columns": spec.six_columns,
         # Optional columns (计算符号 … 评（扣）分标准) the layout declares or a row fills.
         "indicator_columns": columns,
+        "value_mid_shown": any(name == "value_mid" for name, _ in columns),
         # Cells a leaf's name, value and columns take, and the width of the whole block.
         "leaf_span": (4 if spec.six_columns else 2) + len(columns),
         "tree_span": (7 if spec.six_columns else 5) + len(columns),
@@ -305,6 +309,37 @@ def editor_context(
             else {}
         ),
     }
+
+
+def _name_paths(rows: list[PerformanceIndicator]) -> dict[int, tuple[str, ...]]:
+    """Each row's names from its 一级 down: how a copied row finds its original."""
+    by_pk = {row.pk: row for row in rows}
+    paths: dict[int, tuple[str, ...]] = {}
+
+    def path(row: PerformanceIndicator) -> tuple[str, ...]:
+        if row.pk not in paths:
+            parent = by_pk.get(row.parent_id)
+            paths[row.pk] = (*(path(parent) if parent else ()), row.name.strip())
+        return paths[row.pk]
+
+    for row in rows:
+        path(row)
+    return paths
+
+
+def set_previous_values(
+    rows: list[PerformanceIndicator], previous: list[PerformanceIndicator]
+) -> None:
+    """Set `previous_value` on each leaf of a copied table: the value of the row at the
+    same path of names in the table it was copied from (「上年：≥90%」), "" when none.
+    Matched by names, not by copy order, so rows moved or renamed since simply show none."""
+    found: dict[tuple[str, ...], str] = {}
+    by_pk = {row.pk: row for row in previous}
+    for pk, row_path in _name_paths(previous).items():
+        found.setdefault(row_path, by_pk[pk].value_text)
+    current = {row.pk: row for row in rows}
+    for pk, row_path in _name_paths(rows).items():
+        current[pk].previous_value = found.get(row_path, "")
 
 
 def _typing(state: EditorState) -> bool:
@@ -399,7 +434,7 @@ def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, s
             if name in ("amount_unit", "title"):
                 continue
             value = getattr(table, name)
-            if name in PRINTED_WHEN_FILLED and value in (None, ""):
+            if printed_when_filled(table.layout, name) and value in (None, ""):
                 continue
             model_field = table._meta.get_field(name)
             if name.startswith("spend_by_"):
@@ -409,9 +444,26 @@ def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, s
             else:
                 text = "" if value is None else str(value)
             rows.append((name, label, text))
+        rows = _goals_side_by_side(rows)
         if rows:
             sections.append((title, rows))
     return sections
+
+
+def _goals_side_by_side(rows: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+    """中期目标 and 年度目标 as one row of two columns, as the templates with both print them;
+    the row's text is then [(label, text), (label, text)]."""
+    names = [name for name, _, _ in rows]
+    if "mid_term_goal" not in names or "annual_goal" not in names:
+        return rows
+    mid = rows[names.index("mid_term_goal")]
+    annual = rows[names.index("annual_goal")]
+    pair = ("goals", f"{mid[1]}／{annual[1]}", [(mid[1], mid[2]), (annual[1], annual[2])])
+    return [
+        pair if name == "mid_term_goal" else row
+        for name, row in zip(names, rows, strict=True)
+        if name != "annual_goal"
+    ]
 
 
 @dataclass
@@ -453,6 +505,29 @@ def review_actions(user, table: TargetTable, trail: ReviewTrail | None) -> Revie
             and table.status != Status.DRAFT
         ),
     )
+
+
+@dataclass
+class CopiedFrom:
+    pk: int
+    year: int
+    project_name: str
+    visible: bool
+
+
+def copied_from_display(user, table: TargetTable) -> CopiedFrom | None:
+    """Where the table was copied from; linked only when the user may still see it."""
+    if table.copied_from_id is None:
+        return None
+    source = (
+        TargetTable.objects.filter(pk=table.copied_from_id)
+        .values("pk", "year", "project_name")
+        .first()
+    )
+    if source is None:
+        return None
+    visible = target_tables_visible_to(user).filter(pk=table.copied_from_id).exists()
+    return CopiedFrom(visible=visible, **source)
 
 
 def shows_snapshot(user, table: TargetTable) -> bool:

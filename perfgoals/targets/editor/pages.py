@@ -17,8 +17,10 @@ from django.views.decorators.http import require_http_methods
 
 from perfgoals.models import TargetTable
 from perfgoals.services import ConcurrentEditError, target_table_editable, target_table_update
+from perfgoals.targets.creation import may_create
 from perfgoals.targets.editor.context import (
     EditorState,
+    copied_from_display,
     editor_context,
     editor_url,
     header_display,
@@ -48,6 +50,8 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["can_edit"] = target_table_is_editable_by(user=request.user, table_id=pk)
     context["header"] = header_display(table)
     context["actions"] = review_actions(request.user, table, context["trail"])
+    context["can_copy"] = may_create(request.user)
+    context["copied_from"] = copied_from_display(request.user, table)
     return render(request, "perfgoals/editor/detail.html", context)
 
 

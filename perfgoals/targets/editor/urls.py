@@ -5,11 +5,13 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from perfgoals.targets.editor import history, pages, review, rows
+from perfgoals.targets.editor import creation, history, pages, review, rows
 
 app_name = "tables"
 
 urlpatterns = [
+    path("new/", creation.table_create, name="create"),
+    path("new/last-year/", creation.last_year_lookup, name="create_last_year"),
     path("<int:pk>/", pages.table_detail, name="detail"),
     path("<int:pk>/edit/", pages.table_edit, name="edit"),
     path("<int:pk>/lint/", pages.table_lint, name="lint"),
@@ -55,6 +57,8 @@ def _moved(name: str):
 # answering, as redirects, for one release.
 # TODO(next release): remove with their include in perfgoals/urls.py.
 moved_urlpatterns = [
+    path("new/", creation.table_create, name="create"),
+    path("new/last-year/", creation.last_year_lookup, name="create_last_year"),
     path("tables/<int:table_pk>/rows/new/", _moved("row_new")),
     path("tables/<int:table_pk>/paste/", _moved("paste")),
     path("tables/<int:table_pk>/library/", _moved("library")),

@@ -481,3 +481,26 @@ def test_read_view_lint_panel_and_tree_cost_the_same_for_5_and_30_indicators(cli
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 15, counts
+
+
+# A copied table (复制上年) reads the rows of the table it came from once, for 「上年：…」.
+COPIED_EDITOR_QUERIES = EDITOR_QUERIES + 1
+
+
+@pytest.mark.parametrize("count", [5, 30])
+def test_a_copied_table_shows_last_years_values_for_one_more_query(
+    client, db, django_assert_num_queries, count
+):
+    from perfgoals.targets.creation import target_table_create
+
+    source, user = make_table(count)
+    source.year = 2025
+    source.save()
+    table = target_table_create(
+        user=user, layout=source.layout, year=2026, project_name="", copy_from_id=source.pk
+    )
+    client.force_login(user)
+    with django_assert_num_queries(COPIED_EDITOR_QUERIES):
+        response = client.get(reverse("tables:edit", args=[table.pk]))
+    page = response.content.decode()
+    assert page.count("上年：≥") == count - 2
