@@ -24,6 +24,9 @@ class IndicatorRowForm(forms.Form):
         label="绩效指标描述", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     basis = forms.CharField(label="指标值确定依据", max_length=_max_length("basis"), required=False)
+    value_mid = forms.CharField(
+        label="中期指标值", max_length=_max_length("value_mid"), required=False
+    )
     symbol = forms.ChoiceField(
         label="计算符号",
         choices=[("", "—"), *PerformanceIndicator.Symbol.choices],

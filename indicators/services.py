@@ -16,7 +16,7 @@ from perfgoals.services import history_user, target_table_claim_version, target_
 
 MAX_LEVEL = PerformanceIndicator.Level.SUB_ITEM
 # Optional columns of a row: the split value (leaves only) and the texts beside it.
-LEAF_COLUMNS = ("symbol", "target", "unit")
+LEAF_COLUMNS = ("value_mid", "symbol", "target", "unit")
 EXTRA_COLUMNS = ("value_explanation", "standard", "scoring")
 
 
@@ -54,7 +54,6 @@ def indicator_tree_create(
                 position=position,
                 name=str(node.get("name", "")).strip(),
                 value_text=_text(node.get("value")) if leaf else "",
-                value_mid=_text(node.get("value_mid")) if leaf else "",
                 description=_text(node.get("description")),
                 basis=_text(node.get("basis")),
                 # The split value belongs to leaves, like the value (a database constraint).

@@ -303,3 +303,23 @@ def test_copying_a_tree_carries_the_split_value_and_the_texts(table, user):
     copied = PerformanceIndicator.objects.get(table=target, name=source.name)
     assert {name: getattr(copied, name) for name in (*SPLIT, *TEXTS)} == {**SPLIT, **TEXTS}
     assert copied.value_text == source.value_text  # the verbatim value, not a recomposed one
+
+
+def test_a_mid_term_value_is_edited_on_leaves_only(table, user):
+    added = indicator_add(
+        user=user,
+        table_id=table.pk,
+        version=table.version,
+        parent_id=row(table, "质量指标").pk,
+        fields={"name": "履约率", "value_text": "≥90%", "value_mid": "≥95%"},
+    )
+    added.refresh_from_db()
+    assert (added.value_text, added.value_mid) == ("≥90%", "≥95%")
+    with pytest.raises(ValidationError) as excinfo:
+        indicator_update(
+            user=user,
+            indicator_id=row(table, "质量指标").pk,
+            version=table.version + 1,
+            fields={"name": "质量指标", "value_mid": "≥95%"},
+        )
+    assert "一级、二级指标不填写中期指标值" in excinfo.value.message_dict["value_mid"][0]
