@@ -430,7 +430,8 @@ def _head_roles(reader: _Reader, head_row: int) -> tuple[dict[int, str], int]:
         for c in reader.row_cells(second)
         if head_role(reader.label(second, c))
     }
-    if sub_heads:
+    # A second head row only when every cell in it is a head (中期/年度 under 指标值).
+    if sub_heads and len(sub_heads) == len(reader.row_cells(second)):
         for c, role in sub_heads.items():
             if role == "value" and any(w in reader.label(second, c) for w in ("年度", "当年")):
                 role = "value"
