@@ -5,11 +5,13 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from perfgoals.targets.editor import history, pages, review, rows
+from perfgoals.targets.editor import history, imports, pages, review, rows
 
 app_name = "tables"
 
 urlpatterns = [
+    path("import/", imports.import_upload, name="import"),
+    path("import/<str:token>/", imports.import_preview, name="import_preview"),
     path("<int:pk>/", pages.table_detail, name="detail"),
     path("<int:pk>/edit/", pages.table_edit, name="edit"),
     path("<int:pk>/lint/", pages.table_lint, name="lint"),
