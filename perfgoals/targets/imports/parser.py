@@ -9,6 +9,7 @@ carrying merged (or left blank) 一级/二级/三级 cells down to the rows belo
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -132,7 +133,12 @@ class _Reader:
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
         self.cells = sheet.cells
-        self.rows = sorted({r for r, _ in sheet.cells})
+        by_row: dict[int, list[int]] = {}
+        for r, c in sheet.cells:
+            by_row.setdefault(r, []).append(c)
+        self._by_row = {r: sorted(cols) for r, cols in by_row.items()}
+        self.rows = sorted(self._by_row)
+        self.row_set = set(self.rows)
         self.max_col = max((c for _, c in sheet.cells), default=0)
 
     def text(self, r: int, c: int) -> str:
@@ -158,7 +164,10 @@ class _Reader:
         return self.sheet.merges.get((r, c), (r, c))
 
     def row_cells(self, r: int) -> list[int]:
-        return sorted(c for (rr, c) in self.cells if rr == r)
+        return self._by_row.get(r, [])
+
+    def rows_between(self, first: int, last: int) -> list[int]:
+        return self.rows[bisect_left(self.rows, first) : bisect_right(self.rows, last)]
 
     def right_value(self, r: int, c: int) -> tuple[int, int] | None:
         col = self.end(r, c)[1] + 1
@@ -248,7 +257,7 @@ def _title_start(reader: _Reader, anchor_row: int, prev_anchor: int) -> int:
     top = anchor_row
     r = anchor_row - 1
     while r > prev_anchor and anchor_row - r <= 6:
-        if r not in reader.rows:
+        if r not in reader.row_set:
             r -= 1
             continue
         if not _is_title_row(reader, r):
@@ -267,7 +276,7 @@ def _parse_table(reader: _Reader, top: int, anchor_row: int, anchor_col: int, bo
     )
     used: set[tuple[int, int]] = set()
     unit = ""
-    for r in range(top, anchor_row):
+    for r in reader.rows_between(top, anchor_row - 1):
         for c in reader.row_cells(r):
             used.add((r, c))
             text = reader.text(r, c)
@@ -280,14 +289,15 @@ def _parse_table(reader: _Reader, top: int, anchor_row: int, anchor_col: int, bo
     head_row = next(
         (
             r
-            for r in reader.rows
-            if anchor_row <= r <= bottom
-            and any(head_role(reader.label(r, c)) == "l1" for c in reader.row_cells(r))
+            for r in reader.rows_between(anchor_row, bottom)
+            if any(head_role(reader.label(r, c)) == "l1" for c in reader.row_cells(r))
         ),
         None,
     )
     header_end = head_row - 1 if head_row else bottom
-    layout_words = {reader.label(r, c) for r in range(anchor_row, header_end + 1) for c in reader.row_cells(r)}
+    layout_words = {
+        reader.label(r, c) for r in reader.rows_between(anchor_row, header_end) for c in reader.row_cells(r)
+    }
     if layout_words & {"项目编码", "预算数", "预算规模及资金用途", "资金支出计划（%）"}:
         table.layout = Layout.DEPT_PROJECT
     unit = _read_header(reader, table, anchor_row, header_end, used) or unit
@@ -304,7 +314,7 @@ def _parse_table(reader: _Reader, top: int, anchor_row: int, anchor_col: int, bo
             f"{sheet.ref(anchor_row, anchor_col)} 开始的表没有找到绩效指标表头"
             "（一级指标、二级指标、三级指标、指标值）。"
         )
-    for r in range(anchor_row, (head_row or bottom + 1)):
+    for r in reader.rows_between(anchor_row, (head_row or bottom + 1) - 1):
         for c in reader.row_cells(r):
             if (r, c) not in used:
                 table.unrecognised.append((sheet.ref(r, c), reader.text(r, c)))
@@ -315,7 +325,7 @@ def _read_header(reader: _Reader, table: ParsedTable, first: int, last: int, use
     """Fill table.header with raw cell values; return the unit word a label carried."""
     unit = ""
     positions: dict[str, tuple[int, int]] = {}
-    for r in range(first, last + 1):
+    for r in reader.rows_between(first, last):
         for c in reader.row_cells(r):
             if (r, c) in used or (r, c) in reader.sheet.covered:
                 continue
@@ -471,7 +481,7 @@ def _read_tree(reader: _Reader, table: ParsedTable, head_row: int, bottom: int, 
             return "", False
         return reader.text(r, c), (r, c) in sheet.covered
 
-    for r in range(body_start, bottom + 1):
+    for r in reader.rows_between(body_start, bottom):
         cols = reader.row_cells(r)
         if not cols:
             continue

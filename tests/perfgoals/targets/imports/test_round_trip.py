@@ -107,3 +107,20 @@ def test_demo_imports_check_like_the_saved_tables(demo):
     preview = preview_tables(parse_upload(content), organisation=table.organisation)[0]
     assert [f.message for f in preview.findings] == [f.message for f in check_table(table)]
     assert all(node.get("name") is not None for node in walk_nodes(preview.parsed.tree))
+
+
+def test_seed_004_department_workbook_imports_every_table(demo):
+    from perfgoals.layouts import Layout as L
+
+    dept = TargetTable.objects.filter(layout=L.DEPARTMENT, project_code="").order_by("-pk")
+    sample = TargetTable.objects.filter(layout=L.DEPT_PROJECT).first()
+    ident = f"{sample.organisation_id}-{sample.year}"
+    content = render_xlsx(build_document("department", resolve("department", ident, None)))
+    parsed = parse_upload(content)
+    saved = TargetTable.objects.filter(organisation=sample.organisation, year=sample.year)
+    want = sorted((t.layout, t.project_name) for t in saved if t.layout == L.DEPT_PROJECT)
+    have = sorted((t.layout, t.header.get("project_name")) for t in parsed.tables
+                  if t.layout == L.DEPT_PROJECT)
+    assert have == want and len(want) == 16
+    assert dept.exists()
+    print("department workbook sheets skipped:", parsed.skipped)
