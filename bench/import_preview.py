@@ -41,17 +41,21 @@ def _write_sheet(wb, number: int, rng: random.Random) -> None:
         ws.append([f"2024年度项目支出绩效目标表{table_no}"])
         ws.append([None, None, None, None, None, "单位：万元"])
         ws.append(["项目名称", f"项目{table_no}{phrase(rng, 8)}", None, "主管部门", phrase(rng, 6)])
-        ws.append(["年度资金总额", rng.randint(10, 9999), None, "其中：财政拨款", rng.randint(1, 9)])
+        ws.append(
+            ["年度资金总额", rng.randint(10, 9999), None, "其中：财政拨款", rng.randint(1, 9)]
+        )
         ws.append(["年度目标", phrase(rng, 120)])
         ws.append(["一级指标", "二级指标", "三级指标", "指标值"])
         for l1 in ("产出指标", "效益指标", "满意度指标"):
             for row in range(13 if l1 != "满意度指标" else 14):
-                ws.append([
-                    l1 if row == 0 else None,
-                    "数量指标" if row % 5 == 0 else None,
-                    phrase(rng, 18),
-                    f"≥{rng.randint(1, 999)}{phrase(rng, 3)}",
-                ])
+                ws.append(
+                    [
+                        l1 if row == 0 else None,
+                        "数量指标" if row % 5 == 0 else None,
+                        phrase(rng, 18),
+                        f"≥{rng.randint(1, 999)}{phrase(rng, 3)}",
+                    ]
+                )
         ws.append([])
 
 
@@ -88,7 +92,9 @@ def main() -> None:
     from perfgoals.models import Organisation, Region
     from perfgoals.targets.imports.services import parse_upload, preview_tables
 
-    region, _ = Region.objects.get_or_create(name="测试县", defaults={"level": Region.Level.values[0]})
+    region, _ = Region.objects.get_or_create(
+        name="测试县", defaults={"level": Region.Level.values[0]}
+    )
     org, _ = Organisation.objects.get_or_create(
         name="测试局", defaults={"kind": Organisation.Kind.values[-1], "region": region}
     )
@@ -101,9 +107,14 @@ def main() -> None:
         previews = preview_tables(parsed, organisation=org, year=2024)
         preview_times.append(time.perf_counter() - start)
     rows = sum(len(p.rows) for p in previews)
-    print(f"workbook: {len(data) / 1024 / 1024:.2f} MB, {len(parsed.tables)} tables, {rows} indicator rows")
+    print(
+        f"workbook: {len(data) / 1024 / 1024:.2f} MB, {len(parsed.tables)} tables, "
+        f"{rows} indicator rows"
+    )
     print(f"read + parse: median {statistics.median(parse_times):.2f} s")
-    print(f"whole preview (with checks): median {statistics.median(preview_times):.2f} s (budget 3 s)")
+    print(
+        f"whole preview (with checks): median {statistics.median(preview_times):.2f} s (budget 3 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ from perfgoals.targets.imports.workbook import MAX_FILE_BYTES, ImportRefused
 
 
 class Command(BaseCommand):
-    help = "从 Excel（.xlsx）导入绩效目标表：打印预览和检查结果；不加 --dry-run 时保存为该单位的草稿。"
+    help = (
+        "从 Excel（.xlsx）导入绩效目标表：打印预览和检查结果；不加 --dry-run 时保存为该单位的草稿。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=".xlsx 文件")

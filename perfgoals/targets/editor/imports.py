@@ -46,7 +46,10 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         year = form.cleaned_data["year"] or timezone.localdate().year
         if upload.size > MAX_FILE_BYTES:
-            refused = f"文件太大（{upload.size / 1024 / 1024:.1f} MB），上限为 {MAX_FILE_BYTES // 1024 // 1024} MB。"
+            refused = (
+                f"文件太大（{upload.size / 1024 / 1024:.1f} MB），"
+                f"上限为 {MAX_FILE_BYTES // 1024 // 1024} MB。"
+            )
         else:
             try:
                 parsed = parse_upload(upload.read())
@@ -54,9 +57,14 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 refused = str(exc)
             else:
                 if not parsed.tables:
-                    refused = "文件中没有找到绩效目标表：" + "；".join(
-                        f"工作表“{sheet}”缺少 {missing}" for sheet, missing in parsed.skipped
-                    ) if parsed.skipped else "文件中没有找到绩效目标表：工作簿是空的。"
+                    refused = (
+                        "文件中没有找到绩效目标表："
+                        + "；".join(
+                            f"工作表“{sheet}”缺少 {missing}" for sheet, missing in parsed.skipped
+                        )
+                        if parsed.skipped
+                        else "文件中没有找到绩效目标表：工作簿是空的。"
+                    )
                 else:
                     token = storage.store(request.session, parsed, filename=upload.name, year=year)
                     return redirect("tables:import_preview", token=token)
@@ -92,8 +100,11 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request,
             "perfgoals/imports/upload.html",
-            {"form": UploadForm(), "refused": "预览已过期或不属于您，请重新上传文件。",
-             "organisation": user.organisation},
+            {
+                "form": UploadForm(),
+                "refused": "预览已过期或不属于您，请重新上传文件。",
+                "organisation": user.organisation,
+            },
             status=404,
         )
     parsed, filename, year = stored

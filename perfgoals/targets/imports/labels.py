@@ -166,7 +166,11 @@ def head_role(label: str) -> str | None:
         return COLUMN_HEADS[base]
     # 指标值, 年度指标值, 指标值（长期）, 指标值及单位 — not a cell that merely mentions 指标值.
     looks_like_value = base.endswith("指标值") or (base.startswith("指标值") and len(base) <= 8)
-    if looks_like_value and len(base) <= 10 and not any(w in base for w in ("类型", "原因", "完成")):
+    if (
+        looks_like_value
+        and len(base) <= 10
+        and not any(w in base for w in ("类型", "原因", "完成"))
+    ):
         if any(w in label for w in MID_WORDS):
             return "value_mid"
         return "value"

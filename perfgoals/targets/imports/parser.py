@@ -296,7 +296,9 @@ def _parse_table(reader: _Reader, top: int, anchor_row: int, anchor_col: int, bo
     )
     header_end = head_row - 1 if head_row else bottom
     layout_words = {
-        reader.label(r, c) for r in reader.rows_between(anchor_row, header_end) for c in reader.row_cells(r)
+        reader.label(r, c)
+        for r in reader.rows_between(anchor_row, header_end)
+        for c in reader.row_cells(r)
     }
     if layout_words & {"项目编码", "预算数", "预算规模及资金用途", "资金支出计划（%）"}:
         table.layout = Layout.DEPT_PROJECT
@@ -348,7 +350,9 @@ def _read_header(reader: _Reader, table: ParsedTable, first: int, last: int, use
                 right = reader.right_value(r, c)
                 if right:
                     used.add(right)
-                    table.notes.append(f"{reader.sheet.ref(*right)} 的{lab}不导入（审核意见由财政填写）。")
+                    table.notes.append(
+                        f"{reader.sheet.ref(*right)} 的{lab}不导入（审核意见由财政填写）。"
+                    )
                 continue
             if name is None:
                 # A section label; a few carry a value of their own in some templates.
@@ -392,7 +396,9 @@ def _convert_header(reader: _Reader, table: ParsedTable) -> None:
             try:
                 number, unit = parse_decimal(value)
             except ValueError:
-                table.problems.append(f"单元格 {cells.get(name)} 的“{text_of(value)}”不是可识别的数字。")
+                table.problems.append(
+                    f"单元格 {cells.get(name)} 的“{text_of(value)}”不是可识别的数字。"
+                )
                 header[name] = None
                 continue
             header[name] = number
@@ -467,7 +473,9 @@ def _read_tree(reader: _Reader, table: ParsedTable, head_row: int, bottom: int, 
             parent = cur[level - 2]
             if parent is None:
                 parent = new(level - 1, "")
-                table.notes.append(f"第{r}行的指标缺少上级指标，已补空的{'一二'[level - 2]}级指标。")
+                table.notes.append(
+                    f"第{r}行的指标缺少上级指标，已补空的{'一二'[level - 2]}级指标。"
+                )
             parent["children"].append(node)
         if level <= 3:
             cur[level - 1] = node
@@ -511,7 +519,7 @@ def _read_tree(reader: _Reader, table: ParsedTable, head_row: int, bottom: int, 
         if l3:
             leaf = new(3, l3)
             if sub:
-                leaf = new(4, sub) if False else _child(leaf, sub)
+                leaf = _child(leaf, sub)
         elif sub or (has_values and l3_covered and cur[2] is not None):
             if cur[2] is None:
                 leaf = new(3, sub)
@@ -603,7 +611,9 @@ def _parse_wide(reader: _Reader, found) -> list[ParsedTable]:
             leaves = []
             for line in text.split("\n"):
                 name, sep, value = line.partition("：")
-                leaves.append({"name": name, "value": value} if sep else {"name": "", "value": line})
+                leaves.append(
+                    {"name": name, "value": value} if sep else {"name": "", "value": line}
+                )
             node["children"].append({"name": l2, "children": leaves})
         for c in reader.row_cells(r):
             if c not in fixed and c not in columns:

@@ -49,7 +49,10 @@ def preview_lines(parsed: ParsedWorkbook, previews: list[TablePreview]) -> list[
         lines.append(f"工作表“{sheet}”没有导入：缺少 {missing}。")
     for number, preview in enumerate(previews, 1):
         table = preview.table
-        lines += ["", f"【{number}】{Layout(table.layout).label}（{preview.parsed.ref}），{table.year}年"]
+        lines += [
+            "",
+            f"【{number}】{Layout(table.layout).label}（{preview.parsed.ref}），{table.year}年",
+        ]
         lines += [f"  {label}：{value}" for label, value in header_items(preview)]
         rows = list(walk_nodes(preview.parsed.tree))
         lines.append(f"  绩效指标 {len(rows)} 行：")
@@ -65,7 +68,9 @@ def preview_lines(parsed: ParsedWorkbook, previews: list[TablePreview]) -> list[
         for ref, text in preview.parsed.unrecognised[:MAX_UNRECOGNISED]:
             lines.append(f"  未识别：{ref}“{text[:40]}”")
         if len(preview.parsed.unrecognised) > MAX_UNRECOGNISED:
-            lines.append(f"  ……另有 {len(preview.parsed.unrecognised) - MAX_UNRECOGNISED} 个未识别的单元格")
+            lines.append(
+                f"  ……另有 {len(preview.parsed.unrecognised) - MAX_UNRECOGNISED} 个未识别的单元格"
+            )
         for error in preview.errors:
             lines.append(f"  不能导入：{error}")
         lines.append(f"  检查结果：{len(preview.findings)} 条")

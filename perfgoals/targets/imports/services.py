@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -21,8 +20,6 @@ from perfgoals.targets.imports.workbook import read_workbook
 
 # Header fields a table may carry beyond the printed ones (the spending plan).
 EXTRA_FIELDS = ("spend_by_mar", "spend_by_jun", "spend_by_oct", "spend_by_dec")
-NODE_FIELDS = ("name", "value", "description", "basis", "symbol", "target", "unit",
-               "value_explanation", "standard", "scoring")
 
 
 def stores_mid_values() -> bool:
@@ -176,6 +173,3 @@ def _store_mid_values(rows: list[PerformanceIndicator], tree: list[dict]) -> Non
             changed.append(row)
     if changed:
         PerformanceIndicator.objects.bulk_update(changed, ["value_mid"])
-
-
-SHEET_REF = re.compile(r"^[^!]+![A-Z]+\d+$")

@@ -58,13 +58,15 @@ class Sheet:
 def _check_container(data: bytes) -> zipfile.ZipFile:
     if len(data) > MAX_FILE_BYTES:
         raise ImportRefused(
-            f"文件太大（{len(data) / 1024 / 1024:.1f} MB），上限为 {MAX_FILE_BYTES // 1024 // 1024} MB。"
+            f"文件太大（{len(data) / 1024 / 1024:.1f} MB），"
+            f"上限为 {MAX_FILE_BYTES // 1024 // 1024} MB。"
             "请把工作簿拆成几个文件分别导入。"
         )
     if data.startswith(OLE_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in data:
             raise ImportRefused(
-                "工作簿设置了打开密码（已加密），无法读取。请在 Excel 中取消密码后另存为 .xlsx 再上传。"
+                "工作簿设置了打开密码（已加密），无法读取。"
+                "请在 Excel 中取消密码后另存为 .xlsx 再上传。"
             )
         raise ImportRefused("这是旧版 Excel（.xls）文件。请在 Excel 中另存为 .xlsx 后再上传。")
     if not data.startswith(ZIP_MAGIC):
@@ -135,7 +137,9 @@ def read_workbook(data: bytes) -> list[Sheet]:
     try:
         wb = load_workbook(BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for a broken package
-        raise ImportRefused(f"工作簿无法打开：{type(exc).__name__}。请在 Excel 中另存为 .xlsx 后再试。") from exc
+        raise ImportRefused(
+            f"工作簿无法打开：{type(exc).__name__}。请在 Excel 中另存为 .xlsx 后再试。"
+        ) from exc
     try:
         if len(wb.worksheets) > MAX_SHEETS:
             raise ImportRefused(f"工作簿有 {len(wb.worksheets)} 个工作表，上限为 {MAX_SHEETS} 个。")
@@ -180,6 +184,7 @@ def _read_cells(ws, sheet: Sheet) -> None:
                 continue
             if c > MAX_COLUMNS:
                 raise ImportRefused(
-                    f"工作表“{ws.title}”超过 {MAX_COLUMNS} 列（{sheet.ref(r, c)} 有内容），拒绝读取。"
+                    f"工作表“{ws.title}”超过 {MAX_COLUMNS} 列"
+                    f"（{sheet.ref(r, c)} 有内容），拒绝读取。"
                 )
             sheet.cells[(r, c)] = value

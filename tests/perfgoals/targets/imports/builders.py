@@ -47,7 +47,9 @@ def put(ws, row, col, value, *, rows=1, cols=1):
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text, never a formula
     if rows > 1 or cols > 1:
-        ws.merge_cells(start_row=row, start_column=col, end_row=row + rows - 1, end_column=col + cols - 1)
+        ws.merge_cells(
+            start_row=row, start_column=col, end_row=row + rows - 1, end_column=col + cols - 1
+        )
 
 
 def leaves(node) -> int:
@@ -55,8 +57,19 @@ def leaves(node) -> int:
     return sum(leaves(c) for c in children) if children else 1
 
 
-def write_table(ws, row, table, *, x=1, six=False, mid=False, unit_word="万元", merge=True,
-                code_in_name="", blank_rows=True) -> int:
+def write_table(
+    ws,
+    row,
+    table,
+    *,
+    x=1,
+    six=False,
+    mid=False,
+    unit_word="万元",
+    merge=True,
+    code_in_name="",
+    blank_rows=True,
+) -> int:
     """Write one table from row `row`, column `x`; return the next free row."""
     header = dict(table["header"])
     year = table.get("year", 2024)
@@ -98,7 +111,12 @@ def write_table(ws, row, table, *, x=1, six=False, mid=False, unit_word="万元"
     if not table.get("indicators"):
         return row + 1
     tree = table["indicators"]
-    has_sub = any(g.get("children") for a in tree for b in a.get("children", []) for g in b.get("children", []))
+    has_sub = any(
+        g.get("children")
+        for a in tree
+        for b in a.get("children", [])
+        for g in b.get("children", [])
+    )
     heads = ["一级指标", "二级指标", "三级指标"]
     col = x
     for head in heads:

@@ -10,10 +10,21 @@ from .builders import workbook
 SIMPLE = {
     "layout": "project",
     "year": 2024,
-    "header": {"title": "项目支出绩效目标表", "project_name": "测试项目", "amount_total": "10",
-               "competent_department": "测试局", "annual_goal": "完成建设"},
-    "indicators": [{"name": "产出指标", "children": [{"name": "数量指标", "children": [
-        {"name": "建设数量", "value": "≥10个"}]}]}],
+    "header": {
+        "title": "项目支出绩效目标表",
+        "project_name": "测试项目",
+        "amount_total": "10",
+        "competent_department": "测试局",
+        "annual_goal": "完成建设",
+    },
+    "indicators": [
+        {
+            "name": "产出指标",
+            "children": [
+                {"name": "数量指标", "children": [{"name": "建设数量", "value": "≥10个"}]}
+            ],
+        }
+    ],
 }
 
 
@@ -24,7 +35,10 @@ def good() -> bytes:
 def rezip(data: bytes, change) -> bytes:
     """Copy the package, letting `change(name, content)` replace or drop members."""
     out = BytesIO()
-    with zipfile.ZipFile(BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             content = change(item.filename, src.read(item.filename))
             if content is not None:
@@ -37,16 +51,21 @@ def entity_bomb() -> bytes:
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
     )
+
     def change(name, content):
         if name == "xl/sharedStrings.xml" or name == "xl/workbook.xml":
             return lol + (content.split(b"?>", 1)[1] if content.startswith(b"<?xml") else content)
         return content
+
     return rezip(good(), change)
 
 
 def zip_bomb() -> bytes:
     out = BytesIO()
-    with zipfile.ZipFile(BytesIO(good())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(BytesIO(good())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             dst.writestr(item.filename, src.read(item.filename))
         # 300 MB of zeros compress to about 300 KB.
@@ -59,7 +78,12 @@ def zip_bomb() -> bytes:
 
 def encrypted() -> bytes:
     # An encrypted OOXML file is an OLE compound file with an EncryptionInfo stream.
-    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 512
+    return (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 512
+        + "EncryptionInfo".encode("utf-16-le")
+        + b"\0" * 512
+    )
 
 
 def legacy_xls() -> bytes:

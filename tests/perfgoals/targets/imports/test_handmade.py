@@ -16,7 +16,10 @@ KEYS = ("name", "value", "description", "basis")
 
 def tree_of(nodes, keys=KEYS):
     return [
-        {**{k: n.get(k, "") or "" for k in keys}, "children": tree_of(n.get("children") or [], keys)}
+        {
+            **{k: n.get(k, "") or "" for k in keys},
+            "children": tree_of(n.get("children") or [], keys),
+        }
         for n in nodes
     ]
 
@@ -29,8 +32,12 @@ def walk(nodes):
 
 def corpus_table(path: Path) -> dict:
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {"layout": data["layout"], "header": data["header"], "indicators": data["indicators"],
-            "year": data["year"]}
+    return {
+        "layout": data["layout"],
+        "header": data["header"],
+        "indicators": data["indicators"],
+        "year": data["year"],
+    }
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem[:12] for p in CORPUS])

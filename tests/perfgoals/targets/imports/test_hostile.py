@@ -49,7 +49,9 @@ def test_formula_with_a_cached_value_reads_the_value():
 def test_sheet_without_labels_names_the_sheet_and_what_is_missing():
     parsed = parse_upload(hostile.without_labels())
     assert parsed.tables == []
-    assert parsed.skipped == [("数据", "项目名称（或专项名称、部门（单位）名称）、一级指标/二级指标/三级指标表头")]
+    assert parsed.skipped == [
+        ("数据", "项目名称（或专项名称、部门（单位）名称）、一级指标/二级指标/三级指标表头")
+    ]
 
 
 def test_unreadable_amount_names_the_cell():

@@ -29,7 +29,7 @@ def test_preview_then_confirm_creates_drafts_of_the_users_organisation(client, l
     assert response.status_code == 302
     preview = client.get(response["Location"])
     text = preview.content.decode()
-    assert "找到 <strong id=\"import-count\">2</strong> 张绩效目标表" in text
+    assert '找到 <strong id="import-count">2</strong> 张绩效目标表' in text
     assert "≧85%" in text and "检查结果" in text
     assert TargetTable.objects.count() == before  # nothing saved by the preview
     done = client.post(response["Location"], {"confirm": "1"})
@@ -88,7 +88,9 @@ def test_command_dry_run_prints_preview_and_saves_nothing(tmp_path):
     path = tmp_path / "t.xlsx"
     path.write_bytes(workbook([table("甲项目")], mid=True))
     out = StringIO()
-    call_command("import_tables", str(path), "--organisation", "瑞丽市医疗保障局", "--dry-run", stdout=out)
+    call_command(
+        "import_tables", str(path), "--organisation", "瑞丽市医疗保障局", "--dry-run", stdout=out
+    )
     text = out.getvalue()
     assert "找到 1 张绩效目标表" in text and "三级 培训人次 = ≥200人次（中期：600人次）" in text
     assert "检查结果" in text and "没有保存" in text

@@ -14,8 +14,18 @@ from perfgoals.targets.imports.services import parse_upload, preview_tables
 
 pytestmark = pytest.mark.django_db
 
-NODE_KEYS = ("name", "value", "description", "basis", "symbol", "target", "unit",
-             "value_explanation", "standard", "scoring")
+NODE_KEYS = (
+    "name",
+    "value",
+    "description",
+    "basis",
+    "symbol",
+    "target",
+    "unit",
+    "value_explanation",
+    "standard",
+    "scoring",
+)
 # Printed elsewhere than in the header: the title as the sheet title, the unit in a caption.
 SKIP = {"title", "amount_unit"}
 
@@ -119,8 +129,11 @@ def test_seed_004_department_workbook_imports_every_table(demo):
     parsed = parse_upload(content)
     saved = TargetTable.objects.filter(organisation=sample.organisation, year=sample.year)
     want = sorted((t.layout, t.project_name) for t in saved if t.layout == L.DEPT_PROJECT)
-    have = sorted((t.layout, t.header.get("project_name")) for t in parsed.tables
-                  if t.layout == L.DEPT_PROJECT)
+    have = sorted(
+        (t.layout, t.header.get("project_name"))
+        for t in parsed.tables
+        if t.layout == L.DEPT_PROJECT
+    )
     assert have == want and len(want) == 16
     assert dept.exists()
     print("department workbook sheets skipped:", parsed.skipped)

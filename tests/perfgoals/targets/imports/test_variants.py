@@ -8,30 +8,59 @@ from perfgoals.targets.imports.services import parse_upload
 from .builders import workbook
 
 TREE = [
-    {"name": "产出指标", "children": [
-        {"name": "数量指标", "children": [
-            {"name": "资助参保人次数", "children": [
-                {"name": "农村特困人员", "value": "≧85%", "value_mid": "≥80%"},
-                {"name": "低保对象", "value": ">=100人", "value_mid": "90人"},
-            ]},
-            {"name": "培训人次", "value": "≥200人次", "value_mid": "600人次"},
-        ]},
-    ]},
-    {"name": "成本指标", "children": [
-        {"name": "经济成本指标", "children": [{"name": "人均补助", "value": "≤300元", "value_mid": "≤300元"}]},
-    ]},
-    {"name": "效果指标", "children": [
-        {"name": "社会效益指标", "children": [{"name": "群众就医负担", "value": "有所减轻"}]},
-    ]},
+    {
+        "name": "产出指标",
+        "children": [
+            {
+                "name": "数量指标",
+                "children": [
+                    {
+                        "name": "资助参保人次数",
+                        "children": [
+                            {"name": "农村特困人员", "value": "≧85%", "value_mid": "≥80%"},
+                            {"name": "低保对象", "value": ">=100人", "value_mid": "90人"},
+                        ],
+                    },
+                    {"name": "培训人次", "value": "≥200人次", "value_mid": "600人次"},
+                ],
+            },
+        ],
+    },
+    {
+        "name": "成本指标",
+        "children": [
+            {
+                "name": "经济成本指标",
+                "children": [{"name": "人均补助", "value": "≤300元", "value_mid": "≤300元"}],
+            },
+        ],
+    },
+    {
+        "name": "效果指标",
+        "children": [
+            {"name": "社会效益指标", "children": [{"name": "群众就医负担", "value": "有所减轻"}]},
+        ],
+    },
 ]
 
 
 def table(name, **header):
-    return {"layout": "project", "year": 2023, "indicators": TREE,
-            "header": {"title": "项目支出绩效目标表", "project_name": name, "amount_total": "1200000",
-                       "amount_fiscal": "1000000", "amount_other": "200000",
-                       "competent_department": "青山区教育局", "annual_goal": "本年改造10所学校",
-                       "period_goal": "三年改造30所学校", **header}}
+    return {
+        "layout": "project",
+        "year": 2023,
+        "indicators": TREE,
+        "header": {
+            "title": "项目支出绩效目标表",
+            "project_name": name,
+            "amount_total": "1200000",
+            "amount_fiscal": "1000000",
+            "amount_other": "200000",
+            "competent_department": "青山区教育局",
+            "annual_goal": "本年改造10所学校",
+            "period_goal": "三年改造30所学校",
+            **header,
+        },
+    }
 
 
 def names(nodes):
@@ -56,14 +85,23 @@ def test_several_tables_on_one_sheet_in_yuan_with_mid_values_and_sub_items():
 def test_one_table_per_sheet_without_merges():
     parsed = parse_upload(workbook([table("甲项目"), table("乙项目")], per_sheet=True, merge=False))
     assert [(t.sheet, t.header["project_name"]) for t in parsed.tables] == [
-        ("Sheet1", "甲项目"), ("Sheet2", "乙项目")]
+        ("Sheet1", "甲项目"),
+        ("Sheet2", "乙项目"),
+    ]
     assert [names(t.tree) for t in parsed.tables] == [names(TREE)] * 2
 
 
 def test_code_in_brackets_before_a_department_name():
-    dept = {"layout": "department", "year": 2021, "indicators": [],
-            "header": {"title": "部门整体支出绩效目标表", "project_name": "武汉市青山区教育局",
-                       "annual_goal": "保障运转"}}
+    dept = {
+        "layout": "department",
+        "year": 2021,
+        "indicators": [],
+        "header": {
+            "title": "部门整体支出绩效目标表",
+            "project_name": "武汉市青山区教育局",
+            "annual_goal": "保障运转",
+        },
+    }
     got = parse_upload(workbook([dept], code_in_name="015001")).tables[0]
     assert got.layout == "department"
     assert got.header["project_name"] == "武汉市青山区教育局"
@@ -72,8 +110,24 @@ def test_code_in_brackets_before_a_department_name():
 
 
 def test_six_column_block_keeps_description_and_basis():
-    tree = [{"name": "产出指标", "children": [{"name": "数量指标", "children": [
-        {"name": "改造面积", "description": "改造校舍面积", "value": "≥400平方米", "basis": "计划"}]}]}]
+    tree = [
+        {
+            "name": "产出指标",
+            "children": [
+                {
+                    "name": "数量指标",
+                    "children": [
+                        {
+                            "name": "改造面积",
+                            "description": "改造校舍面积",
+                            "value": "≥400平方米",
+                            "basis": "计划",
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
     got = parse_upload(workbook([{**table("丙"), "indicators": tree}], six=True)).tables[0]
     assert got.tree[0]["children"][0]["children"][0] == tree[0]["children"][0]["children"][0]
 
