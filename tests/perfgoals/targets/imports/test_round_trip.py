@@ -137,3 +137,73 @@ def test_seed_004_department_workbook_imports_every_table(demo):
     assert have == want and len(want) == 16
     assert dept.exists()
     print("department workbook sheets skipped:", parsed.skipped)
+
+
+@pytest.mark.parametrize("layout", [Layout.DEPT_PROJECT, Layout.PROJECT, Layout.TRANSFER])
+def test_sub_items_round_trip_in_each_tree_layout(demo, layout):
+    from indicators.services import indicator_tree_create
+
+    source = TargetTable.objects.filter(layout=layout).order_by("pk").first()
+    table = TargetTable.objects.get(pk=source.pk)
+    table.pk = None
+    table.project_name = "子项往返"
+    table.approved_snapshot = None
+    table.status = TargetTable.Status.DRAFT
+    table.save()
+    indicator_tree_create(
+        table=table,
+        nodes=[
+            {
+                "name": "产出指标",
+                "children": [
+                    {
+                        "name": "数量指标",
+                        "children": [
+                            {
+                                "name": "资助参保人次",
+                                "children": [
+                                    {
+                                        "name": "特困人员",
+                                        "value": "≧85%",
+                                        "description": "特困",
+                                        "basis": "文件",
+                                    },
+                                    {
+                                        "name": "低保对象",
+                                        "value": ">=100人",
+                                        "description": "低保",
+                                        "basis": "",
+                                    },
+                                ],
+                            },
+                            {
+                                "name": "培训人次",
+                                "value": "≥200人次",
+                                "description": "培训",
+                                "basis": "计划",
+                            },
+                        ],
+                    }
+                ],
+            },
+            {
+                "name": "成本指标",
+                "children": [
+                    {
+                        "name": "经济成本指标",
+                        "children": [
+                            {"name": "人均补助", "value": "≤300元", "description": "", "basis": ""}
+                        ],
+                    }
+                ],
+            },
+        ],
+    )
+    content = render_xlsx(build_document("target", resolve("target", str(table.pk), None)))
+    got = parse_upload(content).tables[0]
+    want = saved_tree(indicator_tree(table_id=table.pk))
+    if layout != Layout.DEPT_PROJECT:  # layouts A and B print no description or basis
+        for node in walk_nodes(want):
+            node["description"] = node["basis"] = ""
+    assert parsed_tree(got.tree) == want
+    assert got.unrecognised == []
