@@ -103,7 +103,10 @@ def preview_tables(
         if any(node.get("symbol") and len(node["symbol"]) > 1 for node in walk_nodes(item.tree)):
             preview.errors.append("计算符号列只能填一个符号（≥、≤、=、>、<）。")
         try:
-            table.full_clean(exclude=["organisation", "created_by", "updated_by"])
+            # Constraints are checked by the save; here they would cost a query each.
+            table.full_clean(
+                exclude=["organisation", "created_by", "updated_by"], validate_constraints=False
+            )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 label = _label(name)
