@@ -15,8 +15,9 @@ from perfgoals.layouts import HEADER_FIELDS
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.services import history_user, target_table_create_draft
 from perfgoals.targets.checks import check_table
+from perfgoals.targets.imports import workbook
 from perfgoals.targets.imports.parser import ParsedTable, ParsedWorkbook, parse_sheets, walk_nodes
-from perfgoals.targets.imports.workbook import read_workbook
+from perfgoals.targets.imports.workbook import ImportRefused, read_workbook
 
 # Header fields a table may carry beyond the printed ones (the spending plan).
 EXTRA_FIELDS = ("spend_by_mar", "spend_by_jun", "spend_by_oct", "spend_by_dec")
@@ -43,7 +44,13 @@ class TablePreview:
 
 def parse_upload(data: bytes) -> ParsedWorkbook:
     """Refuse (ImportRefused) or parse; no database."""
-    return parse_sheets(read_workbook(data))
+    parsed = parse_sheets(read_workbook(data))
+    if len(parsed.tables) > workbook.MAX_TABLES:
+        raise ImportRefused(
+            f"工作簿中有 {len(parsed.tables)} 张表，一次最多导入 {workbook.MAX_TABLES} 张。"
+            "请把工作簿拆成几个文件分别导入。"
+        )
+    return parsed
 
 
 def _unsaved_table(parsed: ParsedTable, organisation: Organisation, year: int) -> TargetTable:

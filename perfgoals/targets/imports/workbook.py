@@ -26,6 +26,8 @@ MAX_SHEETS = 100
 MAX_ROWS = 20000  # per sheet
 MAX_COLUMNS = 60
 MAX_CELL_CHARS = 5000
+# Each table is checked in the preview (about 5 ms a table): this bounds the preview's time.
+MAX_TABLES = 500
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

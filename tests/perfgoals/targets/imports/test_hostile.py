@@ -7,6 +7,7 @@ from perfgoals.targets.imports.services import parse_upload
 from perfgoals.targets.imports.workbook import ImportRefused
 
 from . import hostile
+from .builders import workbook
 
 
 @pytest.mark.parametrize(
@@ -39,6 +40,12 @@ def test_too_many_rows_is_refused_naming_the_sheet(monkeypatch):
     monkeypatch.setattr(wbmod, "MAX_ROWS", 50)
     with pytest.raises(ImportRefused, match="工作表“长表”超过 50 行"):
         parse_upload(hostile.too_many_rows(51))
+
+
+def test_too_many_tables_are_refused(monkeypatch):
+    monkeypatch.setattr(wbmod, "MAX_TABLES", 1)
+    with pytest.raises(ImportRefused, match="工作簿中有 2 张表，一次最多导入 1 张"):
+        parse_upload(workbook([hostile.SIMPLE, hostile.SIMPLE]))
 
 
 def test_formula_with_a_cached_value_reads_the_value():
