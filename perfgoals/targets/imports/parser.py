@@ -196,9 +196,30 @@ def parse_sheets(sheets: list[Sheet]) -> ParsedWorkbook:
             continue
         found, missing = _parse_sheet(sheet, document_title)
         result.tables.extend(found)
-        if not found:
+        if not found and not _continues_department(sheet, result.tables):
             result.skipped.append((sheet.name, missing))
     return result
+
+
+def _continues_department(sheet: Sheet, tables: list[ParsedTable]) -> bool:
+    """The 部门整体支出 export prints its 年度绩效指标 on a sheet after the declaration form,
+    without the department's name label: read that block into the table before it."""
+    if not tables or tables[-1].layout != Layout.DEPARTMENT or tables[-1].tree:
+        return False
+    reader = _Reader(sheet)
+    head_row = next(
+        (
+            r
+            for r in reader.rows
+            if any(head_role(reader.label(r, c)) == "l1" for c in reader.row_cells(r))
+        ),
+        None,
+    )
+    if head_row is None:
+        return False
+    used = {(r, c) for r in reader.rows_between(1, head_row - 1) for c in reader.row_cells(r)}
+    _read_tree(reader, tables[-1], head_row, reader.rows[-1], used)
+    return True
 
 
 def _parse_sheet(sheet: Sheet, document_title: str) -> tuple[list[ParsedTable], str]:

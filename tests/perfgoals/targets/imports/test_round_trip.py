@@ -207,3 +207,31 @@ def test_sub_items_round_trip_in_each_tree_layout(demo, layout):
             node["description"] = node["basis"] = ""
     assert parsed_tree(got.tree) == want
     assert got.unrecognised == []
+
+
+def test_department_table_with_its_indicator_sheet_round_trips(demo):
+    from indicators.services import indicator_tree_create
+
+    table = TargetTable.objects.filter(layout=Layout.DEPARTMENT).order_by("pk").first()
+    nodes = [
+        {
+            "name": "产出指标",
+            "children": [
+                {"name": "数量指标", "children": [{"name": "履职事项完成数", "value": "≥12项"}]}
+            ],
+        },
+        {
+            "name": "满意度指标",
+            "children": [
+                {
+                    "name": "服务对象满意度指标",
+                    "children": [{"name": "群众满意度", "value": "≥90%"}],
+                }
+            ],
+        },
+    ]
+    indicator_tree_create(table=table, nodes=nodes)
+    content = render_xlsx(build_document("target", resolve("target", str(table.pk), None)))
+    parsed = parse_upload(content)
+    assert len(parsed.tables) == 1 and parsed.skipped == []
+    assert parsed_tree(parsed.tables[0].tree) == saved_tree(indicator_tree(table_id=table.pk))
