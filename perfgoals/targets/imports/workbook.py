@@ -26,6 +26,7 @@ MAX_SHEETS = 100
 MAX_ROWS = 20000  # per sheet
 MAX_COLUMNS = 60
 MAX_CELL_CHARS = 5000
+MAX_COVERED_CELLS = 200_000  # cells inside merged ranges, per sheet
 # Each table is checked in the preview (about 5 ms a table): this bounds the preview's time.
 MAX_TABLES = 500
 
@@ -164,10 +165,15 @@ def read_workbook(data: bytes) -> list[Sheet]:
                 top = (int(r1), column_index_from_string(c1.decode()))
                 bottom = (int(r2), column_index_from_string(c2.decode()))
                 sheet.merges[top] = bottom
-                for r in range(top[0], bottom[0] + 1):
+                # A merge may name a million rows (A1:A1048576): cover only what is read.
+                for r in range(top[0], min(bottom[0], MAX_ROWS) + 1):
                     for c in range(top[1], min(bottom[1], MAX_COLUMNS) + 1):
                         if (r, c) != top:
                             sheet.covered.add((r, c))
+                if len(sheet.covered) > MAX_COVERED_CELLS:
+                    raise ImportRefused(
+                        f"工作表“{ws.title}”的合并单元格过多，拒绝读取。请取消多余的合并后再上传。"
+                    )
             sheets.append(sheet)
         return sheets
     finally:

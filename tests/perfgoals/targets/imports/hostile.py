@@ -127,6 +127,21 @@ def formula_with_cached_value() -> bytes:
     return rezip(data, change)
 
 
+def huge_merges() -> bytes:
+    data = good()
+
+    def change(name, content):
+        if name == "xl/worksheets/sheet1.xml":
+            merges = b"".join(
+                f'<mergeCell ref="A{r}:BH{r + 999}"/>'.encode() for r in range(100, 20000, 1000)
+            )
+            if b"<mergeCells" in content:
+                return content.replace(b"</mergeCells>", merges + b"</mergeCells>")
+        return content
+
+    return rezip(data, change)
+
+
 def without_labels() -> bytes:
     wb = Workbook()
     ws = wb.active

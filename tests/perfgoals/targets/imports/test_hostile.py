@@ -21,8 +21,19 @@ from .builders import workbook
         (hostile.zip_bomb, "压缩炸弹"),
         (hostile.formula_without_value, "Sheet1!B2 是公式且没有保存计算结果"),
         (lambda: b"PK\x03\x04broken", "已损坏"),
+        (hostile.huge_merges, "合并单元格过多"),
     ],
-    ids=["pdf", "zip", "xls", "encrypted", "entities", "zip-bomb", "formula", "truncated"],
+    ids=[
+        "pdf",
+        "zip",
+        "xls",
+        "encrypted",
+        "entities",
+        "zip-bomb",
+        "formula",
+        "truncated",
+        "merges",
+    ],
 )
 def test_hostile_file_is_refused_with_a_reason(make, expected):
     with pytest.raises(ImportRefused) as refused:
