@@ -54,7 +54,6 @@ FIELD_LABELS = {
     "部门编码": "department_code",
     "部门职能职责概述": "department_duties",
     "项目来源": "project_source",
-    "项目属性": "project_source",
     "金额单位": "amount_unit",
     "年度资金总额": "amount_total",
     "资金总额": "amount_total",
