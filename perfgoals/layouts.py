@@ -106,14 +106,14 @@ PRINTED_WHEN_FILLED = frozenset(
         "amount_state_capital",
         "amount_business_income",
         "project_attribute",
-        "mid_term_goal",
     }
 )
 # Printed when filled in the layouts that share the field with another layout which always
-# prints it (实施期 is a column of every 专项资金 table, and only of some project tables).
+# prints it (实施期 and 实施期目标 are lines of every 专项资金 table; 项目起止时间 and 中期目标
+# of only some project tables).
 PRINTED_WHEN_FILLED_IN = {
-    "project": frozenset({"implementation_period"}),
-    "dept_project": frozenset({"implementation_period"}),
+    "project": frozenset({"implementation_period", "period_goal"}),
+    "dept_project": frozenset({"implementation_period", "period_goal"}),
 }
 
 
@@ -149,7 +149,7 @@ PROJECT_SOURCE = ("project_source", "项目来源")
 PROJECT_ATTRIBUTE = ("project_attribute", "项目属性")
 PROJECT_PERIOD = ("implementation_period", "项目起止时间")
 # 中期目标 beside 年度目标 where a template has both; printed only when filled.
-PROJECT_GOALS = ("总体目标", (("mid_term_goal", "中期目标"), ("annual_goal", "年度目标")))
+PROJECT_GOALS = ("总体目标", (("period_goal", "中期目标"), ("annual_goal", "年度目标")))
 
 LAYOUTS: dict[str, LayoutSpec] = {
     spec.layout: spec
@@ -241,7 +241,7 @@ LAYOUTS: dict[str, LayoutSpec] = {
                         ("spend_by_dec", "12月底"),
                     ),
                 ),
-                ("绩效目标", (("mid_term_goal", "中期目标"), ("annual_goal", "绩效目标"))),
+                ("绩效目标", (("period_goal", "中期目标"), ("annual_goal", "绩效目标"))),
             ),
             required=(
                 Required("project_name", E),

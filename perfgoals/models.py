@@ -294,8 +294,8 @@ class TargetTable(models.Model):
     fund_purpose = models.TextField(_("资金用途"), blank=True)
 
     annual_goal = models.TextField(_("年度目标"), blank=True)
+    # 实施期目标 of the special-fund table, 中期目标 of the project tables: one fact.
     period_goal = models.TextField(_("实施期目标"), blank=True)
-    mid_term_goal = models.TextField(_("中期目标"), blank=True)
     spending_direction = models.CharField(_("支出方向"), max_length=200, blank=True)
     implementation_period = models.CharField(_("实施期"), max_length=50, blank=True)
     output_description = models.TextField(_("产出指标（部门整体）"), blank=True)

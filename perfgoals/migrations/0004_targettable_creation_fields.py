@@ -18,11 +18,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='historicaltargettable',
-            name='mid_term_goal',
-            field=models.TextField(blank=True, verbose_name='中期目标'),
-        ),
-        migrations.AddField(
-            model_name='historicaltargettable',
             name='project_attribute',
             field=models.CharField(blank=True, max_length=50, verbose_name='项目属性'),
         ),
@@ -30,11 +25,6 @@ class Migration(migrations.Migration):
             model_name='targettable',
             name='copied_from',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='copies', to='perfgoals.targettable', verbose_name='复制自'),
-        ),
-        migrations.AddField(
-            model_name='targettable',
-            name='mid_term_goal',
-            field=models.TextField(blank=True, verbose_name='中期目标'),
         ),
         migrations.AddField(
             model_name='targettable',

@@ -11,7 +11,6 @@ from perfgoals.models import TargetTable
 TEXTAREAS = {
     "annual_goal",
     "period_goal",
-    "mid_term_goal",
     "fund_purpose",
     "output_description",
     "outcome_description",

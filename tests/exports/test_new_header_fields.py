@@ -37,7 +37,7 @@ def table(request):
         project_name="校舍安全改造",
         project_attribute="延续",
         implementation_period="2025年1月-2027年12月",
-        mid_term_goal="三年完成全区校舍改造",
+        period_goal="三年完成全区校舍改造",
         annual_goal="完成2000平方米改造",
     )
     indicator_tree_create(table=table, nodes=TREE)

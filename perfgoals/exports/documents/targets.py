@@ -209,7 +209,7 @@ def project_grid(item: TableExport) -> Grid:
         if index == 0:
             row.insert(0, Cell(f"资金情况（{unit}）", colspan=2, rowspan=len(funds), kind="label"))
         rows.append(row)
-    if t.mid_term_goal:
+    if t.period_goal:
         # 中期目标 and 年度目标 side by side, as the templates with both print them.
         rows += [
             [
@@ -217,7 +217,7 @@ def project_grid(item: TableExport) -> Grid:
                 Cell("中期目标", colspan=2, kind="head"),
                 Cell("年度目标", colspan=3, kind="head"),
             ],
-            [Cell(t.mid_term_goal, colspan=2), Cell(t.annual_goal, colspan=3)],
+            [Cell(t.period_goal, colspan=2), Cell(t.annual_goal, colspan=3)],
         ]
     else:
         rows += [
@@ -317,14 +317,14 @@ def dept_project_grid(item: TableExport) -> Grid:
             for value, span in zip(t.spending_plan, (1, 2, 1, 2), strict=True)
         ],
     ]
-    if t.mid_term_goal:
+    if t.period_goal:
         rows += [
             [
                 Cell("绩效目标", rowspan=2, kind="label"),
                 Cell("中期目标", colspan=3, kind="head"),
                 Cell("年度目标", colspan=3, kind="head"),
             ],
-            [Cell(t.mid_term_goal, colspan=3), Cell(t.annual_goal, colspan=3)],
+            [Cell(t.period_goal, colspan=3), Cell(t.annual_goal, colspan=3)],
         ]
     else:
         rows.append([Cell("绩效目标", kind="label"), Cell(t.annual_goal, colspan=6)])

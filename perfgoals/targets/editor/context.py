@@ -454,13 +454,13 @@ def _goals_side_by_side(rows: list[tuple[str, str, Any]]) -> list[tuple[str, str
     """中期目标 and 年度目标 as one row of two columns, as the templates with both print them;
     the row's text is then [(label, text), (label, text)]."""
     names = [name for name, _, _ in rows]
-    if "mid_term_goal" not in names or "annual_goal" not in names:
+    if "period_goal" not in names or "annual_goal" not in names:
         return rows
-    mid = rows[names.index("mid_term_goal")]
+    mid = rows[names.index("period_goal")]
     annual = rows[names.index("annual_goal")]
     pair = ("goals", f"{mid[1]}／{annual[1]}", [(mid[1], mid[2]), (annual[1], annual[2])])
     return [
-        pair if name == "mid_term_goal" else row
+        pair if name == "period_goal" else row
         for name, row in zip(names, rows, strict=True)
         if name != "annual_goal"
     ]

@@ -5,13 +5,15 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from perfgoals.targets.editor import creation, history, pages, review, rows
+from perfgoals.targets.editor import creation, history, imports, pages, review, rows
 
 app_name = "tables"
 
 urlpatterns = [
     path("new/", creation.table_create, name="create"),
     path("new/last-year/", creation.last_year_lookup, name="create_last_year"),
+    path("import/", imports.import_upload, name="import"),
+    path("import/<str:token>/", imports.import_preview, name="import_preview"),
     path("<int:pk>/", pages.table_detail, name="detail"),
     path("<int:pk>/edit/", pages.table_edit, name="edit"),
     path("<int:pk>/lint/", pages.table_lint, name="lint"),

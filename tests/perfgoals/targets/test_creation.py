@@ -46,7 +46,7 @@ def last_year(user):
         project_code="P-001",
         project_attribute="延续",
         implementation_period="2024年1月-2026年12月",
-        mid_term_goal="三年内签约率达到90%",
+        period_goal="三年内签约率达到90%",
         annual_goal="签约率达到80%",
         contact="张三 0692-1234567",
         spend_by_dec=Decimal("100"),
@@ -69,7 +69,7 @@ class TestService:
                 "amount_total": Decimal("12.5"),
                 "project_attribute": "新增",
                 "implementation_period": "2026年1月-2028年12月",
-                "mid_term_goal": "三年目标",
+                "period_goal": "三年目标",
                 "annual_goal": "年度目标",
             },
         )
@@ -78,7 +78,7 @@ class TestService:
         assert table.status == TargetTable.Status.DRAFT
         assert (table.created_by, table.updated_by) == (user, user)
         assert table.title == "项目支出绩效目标表"
-        assert (table.project_attribute, table.mid_term_goal) == ("新增", "三年目标")
+        assert (table.project_attribute, table.period_goal) == ("新增", "三年目标")
         assert table.amount_total == Decimal("12.5")
         assert table.history.count() == 1
         assert table.history.first().history_user == user
@@ -134,7 +134,7 @@ class TestService:
         assert (table.year, table.project_name) == (2026, "家庭医生签约服务")
         assert table.project_code == "P-001"
         assert table.contact == "张三 0692-1234567"
-        assert (table.mid_term_goal, table.annual_goal) == ("三年内签约率达到90%", "签约率达到80%")
+        assert (table.period_goal, table.annual_goal) == ("三年内签约率达到90%", "签约率达到80%")
         assert table.implementation_period == "2024年1月-2026年12月"
         assert table.amount_total is None and table.amount_fiscal is None
         assert table.spend_by_dec is None
