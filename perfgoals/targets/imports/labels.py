@@ -8,6 +8,7 @@ labels are known but carry no value of their own.
 import re
 
 from perfgoals.layouts import Layout
+from perfgoals.models import TargetTable
 
 _SPACES = re.compile(r"[\s\u3000*＊]+")
 
@@ -115,19 +116,8 @@ SECTION_LABELS = {
 }
 IGNORED_LABELS = {"财政部门审核意见", "业务股室意见", "绩效股意见"}
 
-AMOUNT_FIELDS = {
-    "amount_total",
-    "amount_fiscal",
-    "amount_other",
-    "amount_carryover",
-    "amount_general_budget",
-    "amount_government_fund",
-    "amount_state_capital",
-    "amount_business_income",
-    "basic_expenditure",
-    "project_expenditure",
-}
-PERCENT_FIELDS = {"spend_by_mar", "spend_by_jun", "spend_by_oct", "spend_by_dec"}
+AMOUNT_FIELDS = frozenset(TargetTable.AMOUNT_FIELDS)
+PERCENT_FIELDS = frozenset(TargetTable.SPENDING_PLAN_FIELDS)
 
 # Indicator block heads → column role.
 LEVEL_HEADS = {
