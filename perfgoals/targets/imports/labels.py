@@ -85,6 +85,8 @@ FIELD_LABELS = {
     "专项实施期": "implementation_period",
     "项目起止时间": "implementation_period",
     "项目期限": "implementation_period",
+    "项目期": "implementation_period",
+    "项目属性": "project_attribute",
     "分项绩效目标": "sub_goals",
     "工作保障措施": "safeguards",
     "3月底": "spend_by_mar",

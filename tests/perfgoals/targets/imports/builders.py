@@ -23,6 +23,7 @@ LABELS = {
     "project_source": "项目来源",
     "fund_purpose": "资金用途",
     "implementation_period": "项目起止时间",
+    "project_attribute": "项目属性",
     "spending_direction": "支出方向",
     "output_description": "产出指标",
     "outcome_description": "效益指标",

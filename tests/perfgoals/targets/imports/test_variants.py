@@ -158,3 +158,13 @@ def test_saved_tables_keep_their_mid_term_goal_and_values(db):
     assert saved.period_goal == "三年改造30所学校"
     row = PerformanceIndicator.objects.get(table=saved, name="农村特困人员")
     assert (row.value_text, row.value_mid) == ("≧85%", "≥80%")
+
+
+def test_project_attribute_and_period_are_read_into_their_fields():
+    data = workbook(
+        [table("丙项目", project_attribute="新增", implementation_period="2023年1月-2025年12月")]
+    )
+    (got,) = parse_upload(data).tables
+    assert got.header["project_attribute"] == "新增"
+    assert got.header["implementation_period"] == "2023年1月-2025年12月"
+    assert got.unrecognised == []
