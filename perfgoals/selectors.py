@@ -4,9 +4,11 @@ An object outside a user's scope is simply absent from these querysets, so views
 into a 404 and never reveal that it exists.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
-from perfgoals.models import TargetTable, User
+from perfgoals.models import Office, TargetTable, User
 
 # What a region's finance bureau sees of its bureaus' tables: everything once submitted,
 # never a draft (an adjustment being drafted shows through its approved version).
@@ -58,4 +60,67 @@ def target_tables_editable_by(user: User) -> QuerySet[TargetTable]:
     return TargetTable.objects.select_related("organisation").filter(
         organisation_id=user.organisation_id,
         status__in=[TargetTable.Status.DRAFT, TargetTable.Status.RETURNED],
+    )
+
+
+# --- who reviews what (DOMAIN.md §7) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewStage:
+    """Who reviews a table in one state, and where a pass takes it."""
+
+    status: TargetTable.Status
+    office_kind: Office.Kind
+    role: User.Role
+    passed: TargetTable.Status
+    label: str
+
+
+# The 业务股室 reviews what was submitted, then the 绩效股 what the 业务股室 passed.
+REVIEW_STAGES = (
+    ReviewStage(
+        TargetTable.Status.SUBMITTED,
+        Office.Kind.BUSINESS,
+        User.Role.FINANCE_STAFF,
+        TargetTable.Status.FIRST_PASSED,
+        "业务股室初审",
+    ),
+    ReviewStage(
+        TargetTable.Status.FIRST_PASSED,
+        Office.Kind.PERFORMANCE,
+        User.Role.PERFORMANCE_REVIEWER,
+        TargetTable.Status.APPROVED,
+        "绩效股复审",
+    ),
+)
+
+
+def table_review_stage(table: TargetTable) -> ReviewStage | None:
+    """The stage the table is at, or None when it is not under review."""
+    return next((s for s in REVIEW_STAGES if s.status == table.status), None)
+
+
+def user_review_stage(user: User) -> ReviewStage | None:
+    """The stage a finance user reviews: their role's, in a finance bureau, in that stage's
+    office (a user without an office counts as in it); None for everyone else."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return None
+    stage = next((s for s in REVIEW_STAGES if s.role == user.role), None)
+    if stage is None or not user.organisation.is_finance:
+        return None
+    if user.office_id is not None and user.office.kind != stage.office_kind:
+        return None
+    return stage
+
+
+def is_reviewer_of(user: User, table: TargetTable) -> bool:
+    """The finance bureau of the table's region, at the office the table's stage needs;
+    never for a table of its own organisation."""
+    stage = table_review_stage(table)
+    return (
+        stage is not None
+        and user_review_stage(user) == stage
+        and user.organisation.region_id == table.organisation.region_id
+        and user.organisation_id != table.organisation_id
     )

@@ -79,10 +79,16 @@ def target_table_claim_version(
         table = TargetTable.objects.get(pk=table_id)
     table.version = version + 1
     table.updated_by = user
+    target_table_record_version(table, user=user)
+    return version + 1
+
+
+def target_table_record_version(table: TargetTable, *, user: User) -> None:
+    """The history record of the version `table` now holds (who, when, the header as it
+    stands); take the time after the UPDATE that claimed the version, as the claim does."""
     TargetTable.history.bulk_history_create(
         [table], update=True, default_user=user, default_date=timezone.now()
     )
-    return version + 1
 
 
 @contextmanager

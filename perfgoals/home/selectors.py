@@ -11,18 +11,15 @@ from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from allocations.models import FundNotice
 from allocations.selectors import notices_visible_to
-from perfgoals.models import Office, Organisation, ReviewOpinion, TargetTable, User
-from perfgoals.selectors import target_tables_editable_by, target_tables_visible_to
+from perfgoals.models import Organisation, ReviewOpinion, TargetTable, User
+from perfgoals.selectors import (
+    target_tables_editable_by,
+    target_tables_visible_to,
+    user_review_stage,
+)
 
 Status = TargetTable.Status
 
-# The review stage each finance role works at (DOMAIN.md §7; perfgoals.targets.review.STAGES,
-# which this sibling feature may not import): the 业务股室 reviews what was submitted, the
-# 绩效股 what the 业务股室 passed.
-REVIEW_STAGES = {
-    User.Role.FINANCE_STAFF: (Status.SUBMITTED, Office.Kind.BUSINESS),
-    User.Role.PERFORMANCE_REVIEWER: (Status.FIRST_PASSED, Office.Kind.PERFORMANCE),
-}
 IN_REVIEW = (Status.SUBMITTED, Status.FIRST_PASSED)
 
 
@@ -137,17 +134,14 @@ def review_queue(user: User) -> QuerySet[TargetTable]:
     """待我审核: the region's tables at the stage the finance user reviews (业务股室:
     submitted; 绩效股: first passed), never the user's own organisation's, oldest change
     first (it has waited longest). Empty for anyone who reviews nothing, mirroring who the
-    review services let decide (perfgoals.targets.review.is_reviewer_of)."""
-    stage = REVIEW_STAGES.get(user.role)
-    org = user.organisation if user.organisation_id is not None else None
-    if stage is None or org is None or not org.is_finance:
+    review services let decide (perfgoals.selectors.is_reviewer_of)."""
+    stage = user_review_stage(user)
+    if stage is None:
         return TargetTable.objects.none()
-    status, office_kind = stage
-    if user.office_id is not None and user.office.kind != office_kind:
-        return TargetTable.objects.none()
+    org = user.organisation
     return (
         target_tables_visible_to(user)
-        .filter(status=status, organisation__region_id=org.region_id)
+        .filter(status=stage.status, organisation__region_id=org.region_id)
         .exclude(organisation_id=org.pk)
         .order_by("updated_at", "pk")
     )

@@ -10,7 +10,8 @@
 
 Who reviews: the finance bureau (财政局) of the table's region, its 业务股室 first
 (role FINANCE_STAFF in an office of kind BUSINESS), then its 绩效股 (role
-PERFORMANCE_REVIEWER). Nobody reviews a table of their own organisation.
+PERFORMANCE_REVIEWER). Nobody reviews a table of their own organisation. The stages are
+declared once in perfgoals.selectors (REVIEW_STAGES), which the home page's queues read too.
 
 Every transition is one service that, in one transaction, locks the table row, checks the
 source state, the actor's role and organisation and the version the actor saw, moves the state
@@ -24,7 +25,6 @@ scope raises Http404.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -37,7 +37,6 @@ from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.snapshots import snapshot_rows
 from perfgoals.findings import Severity
 from perfgoals.models import (
-    Office,
     ReviewComment,
     ReviewEvent,
     ReviewOpinion,
@@ -45,8 +44,17 @@ from perfgoals.models import (
     TargetTable,
     User,
 )
-from perfgoals.selectors import target_tables_visible_to
-from perfgoals.services import ConcurrentEditError, history_attributed
+from perfgoals.selectors import (
+    ReviewStage,
+    is_reviewer_of,
+    target_tables_visible_to,
+)
+from perfgoals.selectors import table_review_stage as review_stage
+from perfgoals.services import (
+    ConcurrentEditError,
+    history_attributed,
+    target_table_record_version,
+)
 from perfgoals.targets.checks import check_table
 
 __all__ = [
@@ -77,54 +85,6 @@ REVIEW_GRADES = {
 }
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 MAX_COMMENT = 2000
-
-
-@dataclass(frozen=True)
-class Stage:
-    """Who reviews a table in its current state, and where a pass takes it."""
-
-    status: Status
-    office_kind: Office.Kind
-    role: User.Role
-    passed: Status
-    label: str
-
-
-STAGES = {
-    Status.SUBMITTED: Stage(
-        Status.SUBMITTED,
-        Office.Kind.BUSINESS,
-        User.Role.FINANCE_STAFF,
-        Status.FIRST_PASSED,
-        "业务股室初审",
-    ),
-    Status.FIRST_PASSED: Stage(
-        Status.FIRST_PASSED,
-        Office.Kind.PERFORMANCE,
-        User.Role.PERFORMANCE_REVIEWER,
-        Status.APPROVED,
-        "绩效股复审",
-    ),
-}
-
-
-def review_stage(table: TargetTable) -> Stage | None:
-    return STAGES.get(table.status)
-
-
-def is_reviewer_of(user: User, table: TargetTable) -> bool:
-    """The finance bureau of the table's region, at the office the current stage needs."""
-    stage = review_stage(table)
-    return (
-        stage is not None
-        and user.is_authenticated
-        and user.role == stage.role
-        and user.organisation_id is not None
-        and user.organisation.is_finance
-        and user.organisation.region_id == table.organisation.region_id
-        and user.organisation_id != table.organisation_id
-        and (user.office is None or user.office.kind == stage.office_kind)
-    )
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -173,11 +133,9 @@ def _move(
             raise _refuse(current, "再次操作")
         raise ConcurrentEditError(current)
     table.refresh_from_db()
-    # One history record per version, as every claimed version leaves (perfgoals.services):
-    # the table's history and its diffs then see the review's steps too.
-    TargetTable.history.bulk_history_create(
-        [table], update=True, default_user=user, default_date=timezone.now()
-    )
+    # One history record per version, as every claimed version leaves: the table's history
+    # and its diffs then see the review's steps too.
+    target_table_record_version(table, user=user)
     return table
 
 
@@ -299,7 +257,7 @@ def target_table_adjust(*, user: User, table_id: int, reason: str) -> TargetTabl
 # --- finance -------------------------------------------------------------------------------
 
 
-def _reviewing(user: User, table_id: int, what: str) -> tuple[TargetTable, Stage]:
+def _reviewing(user: User, table_id: int, what: str) -> tuple[TargetTable, ReviewStage]:
     table = _locked(user, table_id)
     stage = review_stage(table)
     if stage is None:
