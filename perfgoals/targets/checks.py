@@ -62,7 +62,7 @@ from perfgoals.layouts import layout_spec
 from perfgoals.models import TargetTable
 from perfgoals.money import AmountUnit, agrees, to_yuan, total_yuan
 
-__all__ = ["check_table", "check_tables", "open_findings"]
+__all__ = ["check_table", "check_tables", "check_unsaved_tables", "open_findings"]
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -436,6 +436,15 @@ def check_table(
     if indicators is None:
         indicators = list(PerformanceIndicator.objects.filter(table_id=table.pk))
     return _TableChecks(table, _load_context([table])).run(list(indicators))
+
+
+def check_unsaved_tables(
+    items: list[tuple[TargetTable, list[PerformanceIndicator]]],
+) -> list[list[Finding]]:
+    """check_table for tables and rows not saved yet (an import's preview), sharing one
+    context (the framework, special funds, allocations) instead of loading it per table."""
+    context = _load_context([table for table, _ in items])
+    return [_TableChecks(table, context).run(list(rows)) for table, rows in items]
 
 
 def check_tables(tables: QuerySet[TargetTable]) -> dict[int, list[Finding]]:

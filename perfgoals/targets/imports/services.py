@@ -14,7 +14,7 @@ from perfgoals.findings import Finding
 from perfgoals.layouts import HEADER_FIELDS
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.services import history_user, target_table_create_draft
-from perfgoals.targets.checks import check_table
+from perfgoals.targets.checks import check_unsaved_tables
 from perfgoals.targets.imports import workbook
 from perfgoals.targets.imports.parser import ParsedTable, ParsedWorkbook, parse_sheets, walk_nodes
 from perfgoals.targets.imports.workbook import ImportRefused, read_workbook
@@ -114,8 +114,11 @@ def preview_tables(
                 preview.errors.extend(f"{label}：{m}" for m in messages)
         if any(len(row.name) > 300 or len(row.value_text) > 500 for row in preview.rows):
             preview.errors.append("有指标名称超过300字或指标值超过500字，请缩短后再导入。")
-        preview.findings = check_table(table, indicators=preview.rows)
         previews.append(preview)
+    # One check context for the whole workbook: per table it was a query or more each.
+    findings = check_unsaved_tables([(p.table, p.rows) for p in previews])
+    for preview, found in zip(previews, findings, strict=True):
+        preview.findings = found
     return previews
 
 

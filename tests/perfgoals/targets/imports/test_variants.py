@@ -3,6 +3,8 @@ codes in brackets, sub-items, 中期 beside 年度, no merges, 效果指标, 成
 
 from decimal import Decimal
 
+import pytest
+
 from perfgoals.targets.imports.services import parse_upload
 
 from .builders import workbook
@@ -168,3 +170,19 @@ def test_project_attribute_and_period_are_read_into_their_fields():
     assert got.header["project_attribute"] == "新增"
     assert got.header["implementation_period"] == "2023年1月-2025年12月"
     assert got.unrecognised == []
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_preview_checks_every_table_with_one_shared_context(db, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from perfgoals.targets.imports.services import preview_tables
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory()
+    parsed = parse_upload(workbook([table(f"项目{n}") for n in range(count)]))
+    with CaptureQueriesContext(connection) as queries:
+        previews = preview_tables(parsed, organisation=organisation, year=2026)
+    assert len(previews) == count and all(p.findings is not None for p in previews)
+    assert len(queries) == 1  # the framework index, whatever the number of tables
