@@ -6,6 +6,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from indicators.framework import is_cost_name
 from indicators.models import FrameworkCategory, PerformanceIndicator
@@ -46,7 +47,7 @@ class Row:
     def row(self) -> PerformanceIndicator:
         return self.node.indicator
 
-    @property
+    @cached_property
     def name(self) -> str:
         """The 三级 name; on a nameless cell that holds 「门诊人次≥5000人次」, its name part."""
         name = self.row.name.strip()
@@ -55,7 +56,7 @@ class Row:
         split = split_name_value(self.row.value_text)
         return split[0] if split else ""
 
-    @property
+    @cached_property
     def value(self) -> str:
         if self.row.name.strip():
             return self.row.value_text
@@ -140,8 +141,8 @@ def in_satisfaction_block(info: Row) -> bool:
 
 
 def default_generation(year: int | None) -> str:
-    """财预〔2021〕101号 applies from the 2022 budget round on."""
-    return "2021" if year is None or year >= 2022 else "2015"
+    """The year's framework (TargetTable.default_framework); the newer one without a year."""
+    return TargetTable.default_framework(year) if year is not None else "2021"
 
 
 def period_end(period: str, year: int | None) -> date | None:

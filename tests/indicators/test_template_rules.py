@@ -235,3 +235,12 @@ def test_one_sentence_in_both_basis_columns_is_one_finding():
         for row in second["children"]:
             row["basis"] = row["value_explanation"] = "该指标值数据合理"
     assert [f.field for f in of(check_rows(make(nodes)), "basis_boilerplate")] == ["basis"]
+
+
+@pytest.mark.parametrize(("year", "listed"), [(2020, False), (2023, True)])
+def test_without_a_cost_block_the_year_decides_which_first_levels_are_offered(year, listed):
+    nodes = tree(产出指标="杂项")
+    del nodes[0]["children"][3]  # no 成本 anywhere: the tree does not tell the generation
+    table = make(nodes, year=year, framework="")
+    finding = one(check_rows(table), "unknown_category", table, "杂项")
+    assert ("成本指标" in finding.message.split("可选：")[1]) is listed
