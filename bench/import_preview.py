@@ -4,8 +4,11 @@ Budget: a 5 MB workbook previews (read, find the tables, check them unsaved) in 
 
     .venv/bin/python bench/import_preview.py [--mb 5] [--runs 3]   # scratch SQLite in /tmp
 
-Prints the file size, the tables and rows found, and the median of the runs for reading and
-parsing alone and for the whole preview (with check_table on each table's unsaved rows).
+Two workbooks of the same size: one the import accepts (at most MAX_TABLES tables, with the
+指标解释 and 评分标准 columns real templates carry), and one of bare four-column tables, three
+times as many, past the limit the import refuses (measured with the limit lifted). For each:
+the file size, tables and rows found, and the median of the runs for reading and parsing alone
+and for the whole preview (with the checks on each table's unsaved rows), wall and CPU time.
 """
 
 import argparse
@@ -33,10 +36,15 @@ def phrase(rng: random.Random, n: int) -> str:
     return "".join(rng.choices(WORDS, k=n))
 
 
-def _write_sheet(wb, number: int, rng: random.Random) -> None:
-    """60 project tables of 40 indicator rows on one sheet, blank rows between them."""
+def _write_sheet(wb, number: int, rng: random.Random, tables: int, explained: bool) -> None:
+    """`tables` project tables of 40 indicator rows on one sheet, blank rows between them.
+
+    `explained` adds the 指标解释 and 评分标准 columns (six-column blocks, as 天津's and the
+    department templates print them): bytes per table as a real bureau's workbook has them.
+    """
     ws = wb.create_sheet(f"表{number}")
-    for index in range(60):
+    extra = ["指标解释", "评分标准"] if explained else []
+    for index in range(tables):
         table_no = number * 100 + index
         ws.append([f"2024年度项目支出绩效目标表{table_no}"])
         ws.append([None, None, None, None, None, "单位：万元"])
@@ -44,8 +52,8 @@ def _write_sheet(wb, number: int, rng: random.Random) -> None:
         ws.append(
             ["年度资金总额", rng.randint(10, 9999), None, "其中：财政拨款", rng.randint(1, 9)]
         )
-        ws.append(["年度目标", phrase(rng, 120)])
-        ws.append(["一级指标", "二级指标", "三级指标", "指标值"])
+        ws.append(["年度目标", phrase(rng, 400 if explained else 120)])
+        ws.append(["一级指标", "二级指标", "三级指标", "指标值", *extra])
         for l1 in ("产出指标", "效益指标", "满意度指标"):
             for row in range(13 if l1 != "满意度指标" else 14):
                 ws.append(
@@ -54,27 +62,70 @@ def _write_sheet(wb, number: int, rng: random.Random) -> None:
                         "数量指标" if row % 5 == 0 else None,
                         phrase(rng, 18),
                         f"≥{rng.randint(1, 999)}{phrase(rng, 3)}",
+                        *([phrase(rng, 60), phrase(rng, 60)] if explained else []),
                     ]
                 )
         ws.append([])
 
 
-def _workbook(sheets: int) -> bytes:
+def _workbook(sheets: int, *, tables: int = 60, explained: bool = False) -> bytes:
     from openpyxl import Workbook
 
     rng = random.Random(12)
     wb = Workbook(write_only=True)
     for number in range(1, sheets + 1):
-        _write_sheet(wb, number, rng)
+        _write_sheet(wb, number, rng, tables, explained)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def generate(target_bytes: int) -> bytes:
+def generate(target_bytes: int, *, tables: int = 60, explained: bool = False) -> bytes:
     """Enough sheets of random text (so that it does not compress away) to reach the size."""
-    per_sheet = len(_workbook(4)) / 4
-    return _workbook(max(1, round(target_bytes / per_sheet)))
+    per_sheet = len(_workbook(2, tables=tables, explained=explained)) / 2
+    return _workbook(max(1, round(target_bytes / per_sheet)), tables=tables, explained=explained)
+
+
+def _clear_caches() -> None:
+    # Each run must pay for its values as a new upload does, not find them parsed already.
+    from indicators import framework
+    from indicators.values import parse_value
+    from perfgoals.targets.imports import labels, workbook
+
+    for cached in (
+        parse_value,
+        framework.normalise_category_name,
+        framework.regional_category_name,
+        framework.is_cost_name,
+        labels.norm,
+        workbook._position,
+    ):
+        cached.cache_clear()
+
+
+def measure(data: bytes, org, runs: int) -> None:
+    from perfgoals.targets.imports.services import parse_upload, preview_tables
+
+    parse_times, preview_times, cpu_times = [], [], []
+    for _ in range(runs):
+        _clear_caches()
+        start, cpu = time.perf_counter(), time.process_time()
+        parsed = parse_upload(data)
+        parse_times.append(time.perf_counter() - start)
+        previews = preview_tables(parsed, organisation=org, year=2024)
+        preview_times.append(time.perf_counter() - start)
+        cpu_times.append(time.process_time() - cpu)
+    rows = sum(len(p.rows) for p in previews)
+    print(f"  {len(data) / 1024 / 1024:.2f} MB, {len(parsed.tables)} tables, {rows} indicator rows")
+    per_table = (statistics.median(preview_times) - statistics.median(parse_times)) / len(
+        parsed.tables
+    )
+    print(f"  read + parse: median {statistics.median(parse_times):.2f} s")
+    print(f"  checks: {per_table * 1000:.2f} ms a table")
+    print(
+        f"  whole preview (with checks): median {statistics.median(preview_times):.2f} s "
+        f"(budget 3 s); CPU time of this process {statistics.median(cpu_times):.2f} s"
+    )
 
 
 def main() -> None:
@@ -91,10 +142,6 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from perfgoals.models import Organisation, Region
     from perfgoals.targets.imports import workbook
-    from perfgoals.targets.imports.services import parse_upload, preview_tables
-
-    # Measure the whole 5 MB: the import itself refuses more than MAX_TABLES tables.
-    limit, workbook.MAX_TABLES = workbook.MAX_TABLES, 10**6
 
     region, _ = Region.objects.get_or_create(
         name="测试县", defaults={"level": Region.Level.values[0]}
@@ -102,28 +149,15 @@ def main() -> None:
     org, _ = Organisation.objects.get_or_create(
         name="测试局", defaults={"kind": Organisation.Kind.values[-1], "region": region}
     )
-    data = generate(int(args.mb * 1024 * 1024))
-    parse_times, preview_times = [], []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        parsed = parse_upload(data)
-        parse_times.append(time.perf_counter() - start)
-        previews = preview_tables(parsed, organisation=org, year=2024)
-        preview_times.append(time.perf_counter() - start)
-    rows = sum(len(p.rows) for p in previews)
-    print(
-        f"workbook: {len(data) / 1024 / 1024:.2f} MB, {len(parsed.tables)} tables, "
-        f"{rows} indicator rows"
-    )
-    per_table = statistics.median(preview_times) - statistics.median(parse_times)
-    print(
-        f"checks: {per_table / len(parsed.tables) * 1000:.1f} ms a table; the import refuses "
-        f"more than {limit} tables in one file"
-    )
-    print(f"read + parse: median {statistics.median(parse_times):.2f} s")
-    print(
-        f"whole preview (with checks): median {statistics.median(preview_times):.2f} s (budget 3 s)"
-    )
+    size = int(args.mb * 1024 * 1024)
+    # On a busy machine the wall time measures the neighbours; the CPU time does not.
+    print(f"A {args.mb:g} MB workbook the import accepts (at most {workbook.MAX_TABLES} tables):")
+    measure(generate(size, tables=20, explained=True), org, args.runs)
+    # Bare four-column tables pack three times as many into the same bytes, past the limit
+    # the import refuses: measured with the limit lifted, to show what the limit protects.
+    limit, workbook.MAX_TABLES = workbook.MAX_TABLES, 10**6
+    print(f"A {args.mb:g} MB workbook of bare tables, over the {limit}-table limit (lifted here):")
+    measure(generate(size), org, args.runs)
 
 
 if __name__ == "__main__":

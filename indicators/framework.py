@@ -4,6 +4,7 @@ The two generations are loaded into `FrameworkCategory` by a data migration from
 below, so administrators can extend synonyms; this module is the single source for both.
 """
 
+import functools
 import re
 
 # (一级, synonyms, [(二级, synonyms), ...]) per generation, in print order.
@@ -111,6 +112,7 @@ _NUMBERING_RE = re.compile(
 _SUFFIX = "指标"
 
 
+@functools.lru_cache(maxsize=4096)  # a handful of distinct category names per table
 def normalise_category_name(name: str) -> str:
     """The spelling a 一级/二级 name is matched by: 社会效益\\n指标 → 社会效益指标; 社会效益 →
     社会效益指标 (the suffix is often dropped); 数量指标(必填硬性指标) → 数量指标;
@@ -156,6 +158,7 @@ SECOND_LEVEL_WORDS: tuple[tuple[tuple[str, ...], dict[str, str]], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def regional_category_name(generation: str, level: int, name: str) -> str:
     """The framework name a regional spelling stands for, by its words; "" when none fits."""
     cleaned = normalise_category_name(name)
@@ -169,6 +172,7 @@ def regional_category_name(generation: str, level: int, name: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4096)
 def is_cost_name(name: str) -> bool:
     """成本指标, 经济成本指标, 预算(或投资规模)控制指标 …: a cost category in any generation."""
     cleaned = normalise_category_name(name)

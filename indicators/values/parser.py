@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from indicators.values.grades import _is_measurable
 from indicators.values.parsed import (
     MAX_LENGTH,
@@ -20,6 +22,9 @@ from indicators.values.quantities import _COMPARATOR_ONLY_RE, _parse_quantity, _
 from indicators.values.text import _clean, _compact, _has_cjk, _has_digit, _is_wordy
 
 
+# The result is frozen and depends on the two strings only; a table's checks, its editor and an
+# import's preview ask for the same value several times (2.3 calls a row in the preview).
+@functools.lru_cache(maxsize=8192)
 def parse_value(text: str | None, *, indicator_name: str = "") -> ParsedValue:
     """Parse a typed 指标值. Never raises; unreadable input comes back as UNPARSED."""
     if text is None:

@@ -83,6 +83,8 @@ def _compact(s: str) -> str:
 
 def _clean(text: str) -> tuple[str, bool]:
     """Drop invisible format characters (zero-width spaces from Word); report control chars."""
+    if text.isprintable():  # no Cc or Cf character: the common case, checked in C
+        return text, False
     has_control = False
     kept: list[str] = []
     for ch in text:

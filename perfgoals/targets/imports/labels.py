@@ -5,6 +5,7 @@ corpus's hand-made tables (what bureaus type). A label maps to a TargetTable fie
 labels are known but carry no value of their own.
 """
 
+import functools
 import re
 
 from perfgoals.layouts import Layout
@@ -13,6 +14,7 @@ from perfgoals.models import TargetTable
 _SPACES = re.compile(r"[\s\u3000*＊]+")
 
 
+@functools.lru_cache(maxsize=8192)  # the same labels recur in every table of a workbook
 def norm(text: object) -> str:
     """一级 指标： → 一级指标; (元) → （元）."""
     if not isinstance(text, str):
@@ -141,6 +143,7 @@ COLUMN_HEADS = {
     "指标解释": "value_explanation",
     "绩效标准": "standard",
     "评（扣）分标准": "scoring",
+    "评分标准": "scoring",
 }
 MID_WORDS = ("中期", "长期", "实施期", "实施周期")
 ANNUAL_WORDS = ("年度", "当年")

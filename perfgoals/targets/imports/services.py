@@ -19,6 +19,9 @@ from perfgoals.targets.imports import workbook
 from perfgoals.targets.imports.parser import ParsedTable, ParsedWorkbook, parse_sheets, walk_nodes
 from perfgoals.targets.imports.workbook import ImportRefused, read_workbook
 
+# A parsed node's texts, by row field; a branch (一级/二级) has no value of its own.
+BRANCH_TEXTS = ("name", "description", "basis", "value_explanation", "standard", "scoring")
+ROW_TEXTS = (*BRANCH_TEXTS, "value_text", "symbol", "target", "unit")
 # Header fields a table may carry beyond the printed ones (the spending plan).
 EXTRA_FIELDS = ("spend_by_mar", "spend_by_jun", "spend_by_oct", "spend_by_dec")
 
@@ -67,23 +70,25 @@ def _nullable() -> set[str]:
 
 
 def _unsaved_rows(table: TargetTable, nodes: list[dict]) -> list[PerformanceIndicator]:
+    # Built from one prototype's field values, positionally: the keyword constructor looks up
+    # every field's default for each of a workbook's tens of thousands of rows (half the
+    # preview's cost before this).
+    fields = [f.attname for f in PerformanceIndicator._meta.concrete_fields]
+    prototype = [getattr(PerformanceIndicator(), name) for name in fields]
+    slots = {name: fields.index(name) for name in fields}
     rows: list[PerformanceIndicator] = []
 
     def add(items, parent, level):
         for position, node in enumerate(items, 1):
             leaf = level >= 3
-            row = PerformanceIndicator(
-                table=table,
-                parent=parent,
-                level=level,
-                position=position,
-                name=node.get("name", ""),
-                value_text=node.get("value", "") if leaf else "",
-                description=node.get("description", ""),
-                basis=node.get("basis", ""),
-                **{k: node.get(k, "") for k in ("symbol", "target", "unit") if leaf},
-                **{k: node.get(k, "") for k in ("value_explanation", "standard", "scoring")},
-            )
+            values = prototype.copy()
+            values[slots["level"]] = level
+            values[slots["position"]] = position
+            for name in ROW_TEXTS if leaf else BRANCH_TEXTS:
+                values[slots[name]] = node.get("value" if name == "value_text" else name, "")
+            row = PerformanceIndicator(*values)
+            row.table = table
+            row.parent = parent
             row.refresh_parsed_value()
             rows.append(row)
             add(node.get("children", []), row, level + 1)
