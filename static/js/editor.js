@@ -3,7 +3,8 @@
 // break in a description), Enter in the row's last field saves and opens the next row (the
 // server picks it: a 一级/二级 goes on with its first child, a 三级 with its next sibling),
 // Alt+→ / Alt+← move the row being typed one level down / up, Escape cancels.
-// Tab is left alone so that it always moves between fields and out of the row.
+// Tab is left alone so that it always moves between fields and out of the row; Enter on a
+// button activates it; Escape closes panels and menus; the focus survives htmx swaps.
 (function () {
   "use strict";
 
@@ -72,6 +73,8 @@
       if (busy) queued = direction; else shiftLevel(direction);
       return;
     }
+    // 保存 / 保存并加一行 / 取消: Enter activates a button as it does everywhere else.
+    if (field.tagName === "BUTTON" || field.type === "submit") return;
     // Enter while an IME is composing Chinese only commits the characters.
     if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
     // Shift+Enter keeps a line break inside a description.
@@ -111,6 +114,57 @@
       target.innerHTML = "";
       if (closer.dataset.closeClass) target.className = closer.dataset.closeClass;
     }
+  });
+
+  // Escape closes what it opened: the paste or library panel (focus back on its opener) and
+  // an open row menu (focus back on its ⋯).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) return;
+    var menu = event.target.closest("details.ops-menu[open]");
+    if (menu) {
+      event.preventDefault();
+      menu.open = false;
+      menu.querySelector("summary").focus();
+      return;
+    }
+    var panel = event.target.closest("#paste-panel, #library-slot");
+    var closer = panel && panel.querySelector("[data-close]");
+    if (closer) {
+      event.preventDefault();
+      closer.click();
+      var opener = document.querySelector('[hx-target="#' + panel.id + '"]');
+      if (opener) opener.focus();
+    }
+  });
+
+  // htmx replaces the element that held the focus (检查, 确认无误 and 采用 sit inside the panel
+  // they refresh): the focus would fall back to the start of the page. It goes to the new
+  // content instead, so that the next Tab continues there.
+  var focusWasIn = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    focusWasIn = target && active && active !== document.body && target.contains(active)
+      ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var id = event.target.id;
+    // A panel that just opened is brought into view with its first field ready.
+    if (id === "paste-panel" || id === "library-slot") {
+      var first = event.target.querySelector("textarea, input:not([type=hidden]), select");
+      if (first) {
+        event.target.scrollIntoView({ block: "start" });
+        first.focus();
+        return;
+      }
+    }
+    if (!focusWasIn || focusWasIn !== id) return;
+    focusWasIn = null;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    var box = document.getElementById(id);
+    if (!box) return;
+    if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "-1");
+    box.focus({ preventScroll: true });
   });
 
   // A finding's link scrolls to its row; the :target style highlights it. Re-trigger the
