@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.http import Http404
 from django.urls import reverse
+from django.utils.html import escape
 
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.services import indicator_update
@@ -120,6 +121,8 @@ def test_the_panel_acknowledges_over_htmx_and_without_javascript(client, login, 
     warning = notation_warning(table)
     page = client.get(reverse("tables:edit", args=[table.pk])).content.decode()
     assert f'name="key" value="{warning.key}"' in page and "确认无误" in page
+    item = page.split('class="finding sev-warning"')[1].split("</li>")[0]
+    assert '<span class="sev-label">警告</span>' in item and escape(warning.message) in item
     # A confirmation needs a reason, which reviewers read.
     refused = client.post(url, {"key": warning.key, "reason": "  "}, **HTMX).content.decode()
     assert "请简要说明为何此警告属实无误" in refused
@@ -129,6 +132,9 @@ def test_the_panel_acknowledges_over_htmx_and_without_javascript(client, login, 
     assert response.status_code == 200 and panel.lstrip().startswith('<aside id="lint-panel"')
     assert "已确认无误：张翰林" in panel and "1 个警告已确认" in panel and "撤销确认" in panel
     assert "理由：系统导出格式" in panel
+    # The kind of each finding is said in words, not only by the bar's colour.
+    acknowledged = panel.split('class="finding sev-acknowledged"')[1].split("</li>")[0]
+    assert '<span class="sev-label">已确认</span>' in acknowledged
     assert LintAcknowledgement.objects.get().reason == "系统导出格式"
     # The tree comes along out of band: the row is no longer flagged.
     assert '<section id="tree" class="card tree" aria-label="绩效指标" hx-swap-oob="true">' in panel
