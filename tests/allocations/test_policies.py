@@ -238,3 +238,15 @@ def test_policy_admin_lists_paragraphs_inline(admin_client, demo):
     assert "设立贫困人口健康体检专项经费" in page and "四（一）4（1）" in page
     page = admin_client.get(reverse("admin:allocations_allocationstandard_changelist")).content
     assert SMX in page.decode()
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "abc"])
+def test_a_malformed_or_huge_standard_id_is_refused(client, smx_finance, smx_table, value):
+    client.force_login(smx_finance)
+    response = client.post(
+        reverse("allocations:allocation_column_add", args=[smx_table.notice_id, smx_table.pk]),
+        {"col-kind": "calc", "col-label": "人数", "col-share_side": "upper", "col-standard": value},
+    )
+    assert response.status_code == 400
+    assert "所选补助标准不存在，或不适用于本地区。" in response.content.decode()
+    assert not smx_table.columns.exists()

@@ -179,3 +179,15 @@ def test_rows_rebuilt_from_a_snapshot_load_their_sources_in_one_query_each(
     assert printed == [f"{CITATION}；依据", notice.citation, "", "只有文字"]
     with django_assert_num_queries(0):
         attach_basis_sources([PerformanceIndicator(basis="x")])
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "-1", "abc", "1.5"])
+def test_a_malformed_or_huge_id_is_refused_without_an_error_page(client, login, leaf, value):
+    login("shunping_medsec")
+    response = post_row(client, leaf, basis_paragraph=value, basis_notice=value)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "所选政策条款不存在，或不适用于本单位所在地区。" in page
+    assert "所选通知不存在，或本单位不能查看。" in page
+    leaf.refresh_from_db()
+    assert leaf.basis_paragraph is None and leaf.basis_notice is None
