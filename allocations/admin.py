@@ -15,6 +15,8 @@ from allocations.models import (
     NoticeAttachment,
     NoticeParagraph,
     NoticeRecipient,
+    PolicyDocument,
+    PolicyParagraph,
 )
 
 
@@ -105,11 +107,41 @@ class AllocationRowAdmin(SimpleHistoryAdmin):
     inlines = [AllocationCellInline]
 
 
+class PolicyParagraphInline(admin.StackedInline):
+    model = PolicyParagraph
+    extra = 0
+    fields = [("position", "number", "heading"), "text"]
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["doc_number", "title", "issuer_name", "region", "issued_on"]
+    list_filter = ["region"]
+    search_fields = ["doc_number", "title", "issuer_name"]
+    list_select_related = ["region"]
+    inlines = [PolicyParagraphInline]
+
+
+@admin.register(PolicyParagraph)
+class PolicyParagraphAdmin(SimpleHistoryAdmin):
+    """Searchable, so a standard picks its paragraph by 文号 or words of the text."""
+
+    list_display = ["__str__", "position"]
+    list_select_related = ["document"]
+    search_fields = ["document__doc_number", "number", "heading", "text"]
+
+
 @admin.register(AllocationStandard)
 class AllocationStandardAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "base_amount", "unit", "ratio_text", "region", "source_document"]
+    list_display = ["name", "base_amount", "unit", "ratio_text", "region", "doc_number"]
     list_filter = ["region"]
-    search_fields = ["name", "source_document"]
+    list_select_related = ["region", "paragraph__document"]
+    search_fields = ["name", "source_document", "paragraph__document__doc_number"]
+    autocomplete_fields = ["paragraph"]
+
+    @admin.display(description=_("政策依据文号"))
+    def doc_number(self, obj: AllocationStandard) -> str:
+        return obj.doc_number
 
     @admin.display(description=_("分担比例"))
     def ratio_text(self, obj: AllocationStandard) -> str:

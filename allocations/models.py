@@ -241,6 +241,11 @@ class FundNotice(models.Model):
             self.issuer_code, self.doc_year, self.doc_serial, self.doc_serial_width
         )
 
+    @property
+    def citation(self) -> str:
+        """How a table's 指标值确定依据 cites it: 德财社〔2020〕162号《关于下达…的通知》."""
+        return f"{self.doc_number}《{self.title}》"
+
     def set_doc_number(self, text: str) -> None:
         """Accept 冀财社[2019]101号 and 冀财社【2019】105号 alike; store the parts."""
         code, year, serial, width = parse_doc_number(text)
@@ -465,6 +470,101 @@ class NoticeAttachment(models.Model):
         return f"附件{self.position}：{self.title}"
 
 
+class PolicyDocument(models.Model):
+    """A policy a standard or an indicator's 指标值确定依据 cites (seed 003: 三政办〔2019〕2号,
+    三门峡's family-doctor programme), kept with its numbered paragraphs.
+
+    Unlike a `FundNotice` it moves no money: it states standards and targets for a region,
+    and it applies there and in the regions below.
+    """
+
+    doc_number = models.CharField(_("文号"), max_length=100, unique=True)
+    title = models.CharField(_("标题"), max_length=300)
+    issuer = models.ForeignKey(
+        Organisation,
+        verbose_name=_("发文单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policy_documents",
+    )
+    # Printed issuer line, also for issuers outside the system (三门峡市人民政府办公室).
+    issuer_name = models.CharField(_("发文机关"), max_length=200)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("适用区域"),
+        on_delete=models.PROTECT,
+        related_name="policy_documents",
+        help_text=_("本区域及其下级区域的单位可以引用。"),
+    )
+    issued_on = models.DateField(_("成文日期"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("政策文件")
+        verbose_name_plural = _("政策文件")
+        ordering = ["region__name", "-issued_on", "doc_number"]
+
+    def __str__(self) -> str:
+        return f"{self.doc_number} {self.title}"
+
+    def clean(self) -> None:
+        # The same spellings as a notice's number (三政办[2019]2号); the 〔〕 form is stored.
+        if self.doc_number:
+            try:
+                self.doc_number = format_doc_number(*parse_doc_number(self.doc_number))
+            except ValidationError as exc:
+                raise ValidationError({"doc_number": exc}) from None
+
+
+class PolicyParagraph(models.Model):
+    """One numbered paragraph of a policy, numbered as the document prints it: 四（一）1 for
+    “四、（一）… 1. 财政补助。…”, 第五条 for a document of articles."""
+
+    document = models.ForeignKey(
+        PolicyDocument,
+        verbose_name=_("政策文件"),
+        on_delete=models.CASCADE,
+        related_name="paragraphs",
+    )
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    number = models.CharField(
+        _("条款编号"), max_length=30, blank=True, help_text=_("如 四（一）1 或 第五条")
+    )
+    heading = models.CharField(_("条款标题"), max_length=100, blank=True)
+    # A section heading (四、保障措施) has no text of its own.
+    text = models.TextField(_("条款原文"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("政策条款")
+        verbose_name_plural = _("政策条款")
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "position"], name="policy_paragraph_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.citation
+
+    def clean(self) -> None:
+        if not (self.heading.strip() or self.text.strip()):
+            raise ValidationError(
+                {"text": _("请填写条款标题或条款原文。")}, code="policy_paragraph_empty"
+            )
+
+    @property
+    def citation(self) -> str:
+        """How a table cites it: 三政办〔2019〕2号 四（一）1 财政补助; a paragraph without
+        number or heading is cited by the document's title."""
+        label = " ".join(part for part in (self.number, self.heading) if part)
+        return f"{self.document.doc_number} {label or self.document.title}"
+
+
 class AllocationStandard(models.Model):
     """A per-head standard and its cost share between two levels (12元, 省:州市 = 4:6).
 
@@ -472,14 +572,24 @@ class AllocationStandard(models.Model):
     """
 
     name = models.CharField(_("名称"), max_length=150)
+    # Offered to the bureaus of this region and the regions below it, nowhere else.
     region = models.ForeignKey(
         Region,
         verbose_name=_("适用区域"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="allocation_standards",
     )
+    paragraph = models.ForeignKey(
+        PolicyParagraph,
+        verbose_name=_("政策条款"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="standards",
+        help_text=_("规定该标准的政策条款；其文号即政策依据文号。"),
+    )
+    # The number alone, for a standard set down in a fund notice (德财社〔2020〕162号) or typed
+    # with an allocation table; a standard with a paragraph takes that document's number.
     source_document = models.CharField(_("政策依据文号"), max_length=100, blank=True)
     source_excerpt = models.TextField(_("政策原文"), blank=True)
     base_amount = models.DecimalField(
@@ -513,6 +623,38 @@ class AllocationStandard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{plain_number(self.base_amount)}{self.unit}）"
+
+    def clean(self) -> None:
+        if self.paragraph_id is not None and self.region_id is not None:
+            applies = self.paragraph.document.region
+            # A standard applies where its policy does, or in a region below it.
+            region, chain = self.region, []
+            while region is not None and region.pk not in chain:
+                chain.append(region.pk)
+                region = region.parent
+            if applies.pk not in chain:
+                raise ValidationError(
+                    {
+                        "region": ValidationError(
+                            _("%(doc)s只适用于%(region)s，标准的适用区域须在其范围内。"),
+                            code="standard_region_outside_policy",
+                            params={"doc": self.paragraph.document.doc_number, "region": applies},
+                        )
+                    }
+                )
+
+    @property
+    def doc_number(self) -> str:
+        """The 文号 the standard comes from, printed wherever it is chosen."""
+        if self.paragraph_id is not None:
+            return self.paragraph.document.doc_number
+        return self.source_document
+
+    @property
+    def basis_text(self) -> str:
+        """文号 (and paragraph) and region: 三政办〔2019〕2号 四（一）1 财政补助，三门峡市."""
+        source = self.paragraph.citation if self.paragraph_id is not None else self.source_document
+        return "，".join(str(part) for part in (source, self.region) if part)
 
     @property
     def has_share(self) -> bool:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from allocations.models import (
     AllocationColumn,
     AllocationRow,
+    AllocationStandard,
     AllocationTable,
     BudgetLine,
     ClassificationCode,
@@ -18,8 +19,9 @@ from allocations.models import (
     NoticeAttachment,
     NoticeParagraph,
     NoticeRecipient,
+    PolicyParagraph,
 )
-from perfgoals.models import Organisation, User
+from perfgoals.models import Organisation, Region, User
 from perfgoals.money import from_yuan, to_yuan, total_yuan
 from perfgoals.selectors import target_tables_visible_to
 
@@ -90,7 +92,11 @@ def compute_allocation(table: AllocationTable) -> ComputedAllocation:
     base × share (12元 × 4/(4+6) = 4.8元). Source columns hold amounts in the table's unit.
     Totals are added exactly in 元 and shown in the table's unit with ROUND_HALF_UP.
     """
-    columns = list(table.columns.select_related("standard").order_by("position"))
+    columns = list(
+        table.columns.select_related("standard__region", "standard__paragraph__document").order_by(
+            "position"
+        )
+    )
     rows = list(table.rows.order_by("position").prefetch_related("cells"))
     computed_rows = []
     for row in rows:
@@ -180,6 +186,43 @@ def notice_basis_choices(user: User) -> QuerySet[FundNotice]:
         .exclude(doc_serial__isnull=True)
         .order_by("-doc_year", "issuer_code", "-doc_serial")
     )
+
+
+def regions_applying_to(region_id: int) -> QuerySet[Region]:
+    """A region and the regions above it (瑞丽市, 德宏州, 云南省): a policy or a standard of
+    any of them applies to a bureau of the first. Three levels, so two joins up."""
+    return Region.objects.filter(
+        Q(pk=region_id) | Q(children__pk=region_id) | Q(children__children__pk=region_id)
+    ).values("pk")
+
+
+def _sees_every_region(user: User) -> bool:
+    return user.role == User.Role.ADMINISTRATOR or user.is_superuser
+
+
+def standards_applying_to(organisation: Organisation) -> QuerySet[AllocationStandard]:
+    """Standards a bureau may compute an allocation with: those of its region and of the
+    regions above it, never another region's (a 德宏 drafter is not offered 三门峡's)."""
+    return (
+        AllocationStandard.objects.filter(region__in=regions_applying_to(organisation.region_id))
+        .select_related("region", "paragraph__document")
+        .order_by("region__level", "name", "pk")
+    )
+
+
+def policy_paragraphs_visible_to(user: User) -> QuerySet[PolicyParagraph]:
+    """Policy paragraphs an indicator's 指标值确定依据 may cite: those of policies that apply
+    to the user's region (administrators: all)."""
+    paragraphs = PolicyParagraph.objects.select_related("document").order_by(
+        "document__region__level", "-document__issued_on", "document_id", "position"
+    )
+    if not user.is_authenticated:
+        return paragraphs.none()
+    if _sees_every_region(user):
+        return paragraphs
+    if user.organisation_id is None:
+        return paragraphs.none()
+    return paragraphs.filter(document__region__in=regions_applying_to(user.organisation.region_id))
 
 
 def notice_upper_table_choices(user: User, *, issuer: Organisation):

@@ -40,6 +40,7 @@ from allocations.selectors import (
     notice_page,
     notice_target_table_count,
     notices_visible_to,
+    standards_applying_to,
 )
 from allocations.selectors import (
     notice_list as notice_list_query,
@@ -361,7 +362,8 @@ def _editor(
         "computed": computed,
         "problems": problems,
         "cells_form": cells_form or AllocationCellsForm(computed=computed),
-        "column_form": column_form or AllocationColumnForm(prefix="col"),
+        "column_form": column_form
+        or AllocationColumnForm(prefix="col", standards=standards_applying_to(notice.issuer)),
         "row_form": row_form
         or AllocationRowForm(
             notice=notice, prefix="row", initial={"label": notice.issuer.region.name}
@@ -426,7 +428,9 @@ def allocation_cells(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
 @require_POST
 def allocation_column_add(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
     notice, table = allocation_table_for_editing(request.user, pk, table_pk)
-    form = AllocationColumnForm(request.POST, prefix="col")
+    form = AllocationColumnForm(
+        request.POST, prefix="col", standards=standards_applying_to(notice.issuer)
+    )
     if form.is_valid():
         try:
             allocation_tables.allocation_column_add(

@@ -30,7 +30,7 @@ class PerformanceIndicatorAdmin(SimpleHistoryAdmin):
     list_filter = ["level", "value_kind"]
     search_fields = ["name", "value_text"]
     list_select_related = ["table"]
-    raw_id_fields = ["table", "parent"]
+    raw_id_fields = ["table", "parent", "basis_paragraph", "basis_notice"]
 
 
 @admin.register(LibraryIndicator)

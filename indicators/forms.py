@@ -1,6 +1,9 @@
 """Forms of the indicator-tree editor: one row, and rows pasted from Excel."""
 
+from dataclasses import dataclass
+
 from django import forms
+from django.db.models import QuerySet
 
 from indicators.models import PerformanceIndicator
 from indicators.paste import parse_pasted_rows
@@ -9,6 +12,20 @@ from indicators.services import ROW_FIELDS
 
 def _max_length(name: str) -> int | None:
     return PerformanceIndicator._meta.get_field(name).max_length
+
+
+def _nothing(name: str) -> QuerySet:
+    """No choice at all: the cited models live in a layer above, which supplies the scope."""
+    return PerformanceIndicator._meta.get_field(name).related_model.objects.none()
+
+
+@dataclass(frozen=True)
+class BasisSources:
+    """What a row's 指标值确定依据 may cite, already scoped to the user's organisation by the
+    page that builds the form: policy paragraphs of its region and the notices it sees."""
+
+    paragraphs: QuerySet
+    notices: QuerySet
 
 
 class IndicatorRowForm(forms.Form):
@@ -24,6 +41,22 @@ class IndicatorRowForm(forms.Form):
         label="绩效指标描述", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     basis = forms.CharField(label="指标值确定依据", max_length=_max_length("basis"), required=False)
+    basis_paragraph = forms.ModelChoiceField(
+        label="引用政策条款",
+        queryset=_nothing("basis_paragraph"),
+        required=False,
+        empty_label="（不引用）",
+        error_messages={"invalid_choice": "所选政策条款不存在，或不适用于本单位所在地区。"},
+        widget=forms.Select(attrs={"form": "rowform", "id": "rowform-basis-paragraph"}),
+    )
+    basis_notice = forms.ModelChoiceField(
+        label="引用通知",
+        queryset=_nothing("basis_notice"),
+        required=False,
+        empty_label="（不引用）",
+        error_messages={"invalid_choice": "所选通知不存在，或本单位不能查看。"},
+        widget=forms.Select(attrs={"form": "rowform", "id": "rowform-basis-notice"}),
+    )
     value_mid = forms.CharField(
         label="中期指标值", max_length=_max_length("value_mid"), required=False
     )
@@ -45,6 +78,22 @@ class IndicatorRowForm(forms.Form):
     )
     # Set by Enter in the row's last field (editor.js) or the "保存并添加下一行" button.
     next = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, basis_sources: BasisSources | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if basis_sources is not None:
+            self.fields["basis_paragraph"].queryset = basis_sources.paragraphs
+            self.fields["basis_notice"].queryset = basis_sources.notices
+        self.fields["basis_paragraph"].label_from_instance = lambda p: p.citation
+        self.fields["basis_notice"].label_from_instance = lambda n: n.citation
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("basis_paragraph") and cleaned.get("basis_notice"):
+            self.add_error(
+                "basis_notice", "指标值确定依据只能引用一个政策条款或一个通知，请只选一个。"
+            )
+        return cleaned
 
     def row_fields(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in ROW_FIELDS}

@@ -121,6 +121,24 @@ class PerformanceIndicator(models.Model):
     value_mid = models.CharField(_("中期指标值"), max_length=500, blank=True)
     description = models.TextField(_("绩效指标描述"), blank=True)
     basis = models.CharField(_("指标值确定依据"), max_length=300, blank=True)
+    # The basis may cite a policy paragraph or a fund notice (at most one) beside the text;
+    # exports print the citation. String references: `indicators` sits below `allocations`.
+    basis_paragraph = models.ForeignKey(
+        "allocations.PolicyParagraph",
+        verbose_name=_("依据的政策条款"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cited_by_indicators",
+    )
+    basis_notice = models.ForeignKey(
+        "allocations.FundNotice",
+        verbose_name=_("依据的通知"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cited_by_indicators",
+    )
     # Templates with separate 计算符号 / 目标值 / 度量单位 columns (Sichuan, Hubei …): kept as
     # typed beside value_text, which stays the value that prints and that the checks read.
     symbol = models.CharField(_("计算符号"), max_length=1, choices=Symbol.choices, blank=True)
@@ -189,6 +207,11 @@ class PerformanceIndicator(models.Model):
                 violation_error_message=_("一级、二级指标不填写计算符号、目标值和度量单位。"),
             ),
             models.CheckConstraint(
+                condition=Q(basis_paragraph__isnull=True) | Q(basis_notice__isnull=True),
+                name="indicator_basis_cites_one_source",
+                violation_error_message=_("指标值确定依据只能引用一个政策条款或一个通知。"),
+            ),
+            models.CheckConstraint(
                 condition=Q(symbol__in=["", "≥", "≤", "=", ">", "<", "≈", "±"]),
                 name="indicator_symbol_known",
                 violation_error_message=_("计算符号只能是 ≥ ≤ = > < ≈ ± 之一。"),
@@ -222,6 +245,17 @@ class PerformanceIndicator(models.Model):
                     )
                 }
             )
+
+    @property
+    def basis_citation(self) -> str:
+        """The cited paragraph's or notice's citation; "" when the basis cites none."""
+        source = self.basis_paragraph or self.basis_notice
+        return source.citation if source is not None else ""
+
+    @property
+    def basis_printed(self) -> str:
+        """The 指标值确定依据 cell: the citation, then the text typed beside it."""
+        return "；".join(part for part in (self.basis_citation, self.basis) if part)
 
     def composed_value(self) -> str:
         """计算符号 + 目标值 + 度量单位 as one value (≥ 90 % → ≥90%); empty without a target."""

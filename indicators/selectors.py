@@ -47,10 +47,30 @@ def build_tree(indicators: Iterable[PerformanceIndicator]) -> list[TreeNode]:
     return roots
 
 
+# What a row prints beyond its own columns: the framework category and the citation of its
+# 指标值确定依据 (joined, so printing a tree stays one query).
+ROW_RELATIONS = ("category", "basis_paragraph__document", "basis_notice")
+
+
 def indicator_tree(*, table_id: int) -> list[TreeNode]:
     """The whole tree of a table in one query."""
-    rows = PerformanceIndicator.objects.filter(table_id=table_id).select_related("category")
+    rows = PerformanceIndicator.objects.filter(table_id=table_id).select_related(*ROW_RELATIONS)
     return build_tree(rows)
+
+
+def attach_basis_sources(rows: Iterable[PerformanceIndicator]) -> None:
+    """Load what rows rebuilt from a snapshot cite (they carry only the ids): one query per
+    kind of source cited, none when nothing is cited. A source deleted since prints nothing."""
+    rows = list(rows)
+    for name, related in (("basis_paragraph", ("document",)), ("basis_notice", ())):
+        field = PerformanceIndicator._meta.get_field(name)
+        ids = {getattr(row, field.attname) for row in rows} - {None}
+        if not ids:
+            continue
+        found = field.related_model.objects.select_related(*related).in_bulk(ids)
+        for row in rows:
+            if getattr(row, field.attname) is not None:
+                setattr(row, name, found.get(getattr(row, field.attname)))
 
 
 def walk(nodes: list[TreeNode]) -> Iterable[TreeNode]:
@@ -105,7 +125,9 @@ def lint_acknowledgements(*, table_id: int) -> dict[str, LintAcknowledgement]:
 
 def indicator_rows(*, table_id: int) -> list[PerformanceIndicator]:
     """A table's rows, flat and unordered, with their framework category (one query)."""
-    return list(PerformanceIndicator.objects.filter(table_id=table_id).select_related("category"))
+    return list(
+        PerformanceIndicator.objects.filter(table_id=table_id).select_related(*ROW_RELATIONS)
+    )
 
 
 def indicator_get(

@@ -83,7 +83,18 @@ def indicator_tree_create(
 # the siblings it touches. Rows are saved one by one so that simple_history attributes
 # every changed row, including siblings whose position moved.
 
-ROW_FIELDS = ("name", "value_text", "description", "basis", *LEAF_COLUMNS, *EXTRA_COLUMNS)
+# What the basis cites (a policy paragraph or a notice): instances, or None. Which ones a user
+# may cite is decided above this layer; the editor's form offers only those.
+BASIS_SOURCES = ("basis_paragraph", "basis_notice")
+ROW_FIELDS = (
+    "name",
+    "value_text",
+    "description",
+    "basis",
+    *BASIS_SOURCES,
+    *LEAF_COLUMNS,
+    *EXTRA_COLUMNS,
+)
 
 
 def indicator_editable(*, user, indicator_id: int) -> PerformanceIndicator:
@@ -112,8 +123,11 @@ def _save_positions(rows: Sequence[PerformanceIndicator], user) -> None:
             row.save(update_fields=["position"])
 
 
-def _clean_fields(fields: Mapping[str, Any]) -> dict[str, str]:
-    return {name: _text(fields.get(name)) for name in ROW_FIELDS}
+def _clean_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        name: fields.get(name) if name in BASIS_SOURCES else _text(fields.get(name))
+        for name in ROW_FIELDS
+    }
 
 
 def _validated_row(
@@ -146,6 +160,10 @@ def _check_row(row: PerformanceIndicator) -> None:
                 errors.setdefault(name, []).append(
                     f"一级、二级指标不填写{label}，请填在三级指标上。"
                 )
+    if row.basis_paragraph is not None and row.basis_notice is not None:
+        errors.setdefault("basis_notice", []).append(
+            "指标值确定依据只能引用一个政策条款或一个通知，请只选一个。"
+        )
     if errors:
         raise ValidationError(errors)
     if row.level in (1, 2):

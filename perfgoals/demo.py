@@ -26,6 +26,8 @@ from allocations.models import (
     NoticeAttachment,
     NoticeParagraph,
     NoticeRecipient,
+    PolicyDocument,
+    PolicyParagraph,
     parse_doc_number,
 )
 from indicators.framework import sync_framework
@@ -93,6 +95,7 @@ class DemoLoader:
         self.report = LoadReport()
         self.notices: dict[str, FundNotice] = {}
         self.standards: dict[str, AllocationStandard] = {}
+        self.paragraphs: dict[str, PolicyParagraph] = {}
         self.tables: dict[str, TargetTable | AllocationTable] = {}
 
     @transaction.atomic
@@ -103,6 +106,7 @@ class DemoLoader:
         for name in SEED_FILES:
             seed = _read(name)
             self.load_codes(seed.get("classification_codes", []))
+            self.load_policy_document(seed.get("policy_document"))
             self.load_standards(seed.get("standards", []))
             self.load_notices(seed.get("notices", []))
             self.load_allocation_tables(seed.get("allocation_tables", []))
@@ -148,13 +152,48 @@ class DemoLoader:
             )
             self.report.count("收支分类科目", created)
 
+    def load_policy_document(self, item: dict[str, Any] | None) -> None:
+        """Seed 003: the policy with every paragraph, numbered as it prints (四（一）1)."""
+        if not item:
+            return
+        document, created = PolicyDocument.objects.get_or_create(
+            doc_number=item["doc_number"],
+            defaults={
+                "title": item["title"],
+                "issuer_name": item["issuer_name"],
+                "issuer": Organisation.objects.filter(name=item["issuer_name"]).first(),
+                "region": Region.objects.get(name=item["region"]),
+                "issued_on": _date(item["date"]),
+            },
+        )
+        self.report.count("政策文件", created)
+        for position, paragraph in enumerate(item["paragraphs"], 1):
+            found, created = PolicyParagraph.objects.get_or_create(
+                document=document,
+                position=position,
+                defaults={
+                    "number": paragraph["number"],
+                    "heading": paragraph["heading"],
+                    "text": paragraph["text"],
+                },
+            )
+            self.report.count("政策条款", created)
+            if found.number:
+                self.paragraphs[f"{document.doc_number} {found.number}"] = found
+
     def load_standards(self, standards: list[dict[str, Any]]) -> None:
         for item in standards:
+            paragraph = (
+                self.paragraphs[f"{item['source_document']} {item['paragraph']}"]
+                if item.get("paragraph")
+                else None
+            )
             standard, created = AllocationStandard.objects.get_or_create(
                 name=item["name"],
                 source_document=item["source_document"],
                 defaults={
-                    "region": Region.objects.filter(name=item["region"]).first(),
+                    "paragraph": paragraph,
+                    "region": Region.objects.get(name=item["region"]),
                     "source_excerpt": item["source_excerpt"],
                     "base_amount": Decimal(item["base_amount"]),
                     "unit": item["unit"],
@@ -165,6 +204,10 @@ class DemoLoader:
                     "lower_share": item["lower_share"],
                 },
             )
+            if paragraph is not None and standard.paragraph_id is None:
+                # A database loaded before policies were kept: link the standard now.
+                standard.paragraph = paragraph
+                standard.save(update_fields=["paragraph"])
             self.standards[item["key"]] = standard
             self.report.count("补助标准", created)
 

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.db.models import QuerySet
 
 from allocations.forms.fields import AMOUNT_ERRORS, COUNT_ERRORS, amount_field
 from allocations.models import AllocationColumn, AllocationStandard, AllocationTable, FundNotice
@@ -46,10 +47,12 @@ class AllocationColumnForm(forms.Form):
     )
     standard = forms.ModelChoiceField(
         label="补助标准（按比例分担）",
-        queryset=AllocationStandard.objects.select_related("region"),
+        # Set per bureau: only the standards of its region and the regions above it.
+        queryset=AllocationStandard.objects.none(),
         required=False,
         empty_label="（不选）",
-        error_messages={"invalid_choice": "所选补助标准不存在。"},
+        help_text="只列出适用于本地区（含上级地区）的补助标准，括号内为政策依据文号和适用区域。",
+        error_messages={"invalid_choice": "所选补助标准不存在，或不适用于本地区。"},
     )
     share_side = forms.ChoiceField(
         label="本表承担方",
@@ -103,11 +106,13 @@ class AllocationColumnForm(forms.Form):
     standard_label = forms.CharField(label="标准列标题", required=False, max_length=100)
     amount_label = forms.CharField(label="金额列标题", required=False, max_length=100)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, standards: QuerySet[AllocationStandard], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["standard"].queryset = standards
         self.fields["standard"].label_from_instance = lambda s: (
             f"{s.name}：{'不低于' if s.is_minimum else ''}{plain_number(s.base_amount)}{s.unit}"
             + (f"，{s.ratio_text}" if s.has_share else "")
+            + f"（{s.basis_text}）"
         )
 
     SERVICE_FIELD_MAP = {

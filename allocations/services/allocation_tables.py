@@ -18,6 +18,7 @@ from allocations.models import (
     AllocationTable,
     FundNotice,
 )
+from allocations.selectors import regions_applying_to
 from allocations.services.notices import notice_attachments_sync, notice_drafter_check
 from perfgoals.display import plain_number
 from perfgoals.models import Organisation, Region, User
@@ -100,7 +101,7 @@ def allocation_standard_create(
     lower_percent: Decimal | None,
     upper_label: str = "上级",
     lower_label: str = "本级",
-    region: Region | None = None,
+    region: Region,
     unit: str = "元/人/年",
     source_document: str = "",
 ) -> AllocationStandard:
@@ -141,6 +142,12 @@ def allocation_standard_create(
     return standard
 
 
+def _standard_applies(standard: AllocationStandard, table: AllocationTable) -> bool:
+    """A standard of the issuer's region or of a region above it (the form offers no other)."""
+    issuer = table.notice.issuer
+    return regions_applying_to(issuer.region_id).filter(pk=standard.region_id).exists()
+
+
 @history_attributed
 @transaction.atomic
 def allocation_column_add(
@@ -161,8 +168,18 @@ def allocation_column_add(
     or typed) or a funding-source column."""
     _claim_table(table, user, None)
     if kind == AllocationColumn.Kind.CALCULATION:
+        if standard is not None and not _standard_applies(standard, table):
+            raise ValidationError(
+                {
+                    "standard": _("补助标准“%(name)s”适用于%(region)s，不适用于本地区。")
+                    % {"name": standard.name, "region": standard.region}
+                },
+                code="standard_other_region",
+            )
         if new_standard:
-            standard = allocation_standard_create(**new_standard)
+            # A standard typed with the table applies where its issuer works.
+            region = table.notice.issuer.region
+            standard = allocation_standard_create(**{"region": region, **new_standard})
         chosen = [x for x in (standard, standard_amount) if x is not None]
         if len(chosen) != 1:
             raise ValidationError(

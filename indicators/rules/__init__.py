@@ -43,7 +43,7 @@ duplicate              E / W     the same 三级 name twice (E under the same �
 description_mismatch   WARNING   绩效指标描述 talks about another measure (报销比例 described
                                  as 报销及时率) (heuristic)
 description_empty      WARNING   empty 绩效指标描述 where the layout has that column
-basis_empty            WARNING   empty 指标值确定依据 where the layout has that column
+basis_empty            WARNING   empty 指标值确定依据, no citation, where the layout has it
 basis_boilerplate      WARNING   one 指标值确定依据 / 指标值说明 text on every row (≥4 rows)
 =====================  ========  ==========================================================
 

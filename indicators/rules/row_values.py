@@ -58,7 +58,9 @@ class ValueRules(RuleBase):
                 self.check_description(info)
             elif six_columns and row.level == 3:
                 self.at(info, "description_empty", W, "绩效指标描述未填写。", field="description")
-            if six_columns and row.level == 3 and not row.basis.strip():
+            # A cited policy paragraph or notice is a basis even with no text beside it.
+            cited = row.basis_paragraph_id is not None or row.basis_notice_id is not None
+            if six_columns and row.level == 3 and not row.basis.strip() and not cited:
                 self.at(info, "basis_empty", W, "指标值确定依据未填写。", field="basis")
 
     def check_placeholder(self, info: Row) -> None:

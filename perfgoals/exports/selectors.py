@@ -19,7 +19,7 @@ from allocations.selectors import (
     notices_visible_to,
 )
 from indicators.models import PerformanceIndicator
-from indicators.selectors import TreeNode, build_tree
+from indicators.selectors import ROW_RELATIONS, TreeNode, attach_basis_sources, build_tree
 from indicators.snapshots import snapshot_rows
 from perfgoals.models import Organisation, ReviewOpinion, TableSnapshot, TargetTable, User
 from perfgoals.selectors import target_tables_visible_to
@@ -54,7 +54,9 @@ def _allocations(user: User | None) -> QuerySet[AllocationTable]:
 def trees_for_tables(table_ids: list[int]) -> dict[int, list[TreeNode]]:
     """Indicator trees of many tables in one query (indicator_tree() is one query per table)."""
     by_table: dict[int, list[PerformanceIndicator]] = defaultdict(list)
-    rows = PerformanceIndicator.objects.filter(table_id__in=table_ids).select_related("category")
+    rows = PerformanceIndicator.objects.filter(table_id__in=table_ids).select_related(
+        *ROW_RELATIONS
+    )
     for indicator in rows:
         by_table[indicator.table_id].append(indicator)
     return {table_id: build_tree(by_table.get(table_id, [])) for table_id in table_ids}
@@ -105,8 +107,9 @@ def version_in_force(table: TargetTable) -> TableSnapshot | None:
 
 def _frozen(table: TargetTable, snapshot: TableSnapshot) -> tuple[TargetTable, list[TreeNode]]:
     """The snapshot's table and tree, with the live table's loaded organisation and notice
-    (the snapshot keeps their ids), so printing it costs no query."""
+    (the snapshot keeps their ids), so printing it costs no query but the cited sources'."""
     frozen, rows = snapshot_rows(snapshot)
+    attach_basis_sources(rows)
     if frozen.organisation_id == table.organisation_id:
         frozen.organisation = table.organisation
     if frozen.notice_id is not None and frozen.notice_id == table.notice_id:

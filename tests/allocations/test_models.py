@@ -15,6 +15,7 @@ from allocations.models import (
     format_doc_number,
     parse_doc_number,
 )
+from perfgoals.models import Region
 from tests.factories import FundNoticeFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +106,9 @@ def test_classification_code_must_be_digits():
 
 def test_share_needs_both_sides():
     with pytest.raises(IntegrityError), transaction.atomic():
-        AllocationStandard.objects.create(name="半个比例", base_amount=12, upper_share=4)
+        AllocationStandard.objects.create(
+            name="半个比例", base_amount=12, upper_share=4, region=Region.objects.first()
+        )
 
 
 def test_standard_derives_each_sides_share():

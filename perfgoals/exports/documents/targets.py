@@ -68,7 +68,7 @@ def _described(node: TreeNode, has_sub: bool) -> list[Cell]:
     return [
         Cell(ind.description, colspan=span),
         Cell(ind.value_text, kind="value"),
-        Cell(ind.basis),
+        Cell(ind.basis_printed),
     ]
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
-from indicators.forms import IndicatorRowForm
+from allocations.selectors import notice_basis_choices, policy_paragraphs_visible_to
+from indicators.forms import BasisSources, IndicatorRowForm
 from indicators.library import LibraryEntry
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.selectors import (
@@ -302,7 +303,7 @@ def editor_context(
         "finding_counts": _counts(panel),
         "field_findings": field_findings,
         "state": state,
-        "row_form": _row_form(table, state),
+        "row_form": _row_form(request.user, table, state),
         "category_names": (
             framework_category_names(generation=table.framework_generation)
             if editable and _typing(state)
@@ -346,13 +347,22 @@ def _typing(state: EditorState) -> bool:
     return state.draft is not None or state.editing_id is not None
 
 
-def _row_form(table: TargetTable, state: EditorState):
+def row_form(user: User, *args, **kwargs) -> IndicatorRowForm:
+    """The row form with what its 指标值确定依据 may cite: the policy paragraphs that apply to
+    the user's region and the notices the user sees; another id is refused at the field."""
+    sources = BasisSources(
+        paragraphs=policy_paragraphs_visible_to(user), notices=notice_basis_choices(user)
+    )
+    return IndicatorRowForm(*args, basis_sources=sources, **kwargs)
+
+
+def _row_form(user: User, table: TargetTable, state: EditorState):
     if state.row_form is not None:
         return state.row_form
     if state.draft is not None and state.draft.form is not None:
         return state.draft.form
     if _typing(state):
-        return IndicatorRowForm(initial={"version": table.version})
+        return row_form(user, initial={"version": table.version})
     return None
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from indicators.selectors import attach_basis_sources
 from perfgoals.models import TargetTable
 from perfgoals.services import ConcurrentEditError, target_table_editable, target_table_update
 from perfgoals.targets.creation import may_create
@@ -40,6 +41,7 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if shows_snapshot(request.user, table):
         snapshot = table.approved_snapshot
         frozen, rows = snapshot_rows(snapshot)
+        attach_basis_sources(rows)
         context = editor_context(
             request, frozen, editable=False, snapshot=snapshot, frozen_rows=rows
         )

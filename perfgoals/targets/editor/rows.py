@@ -52,6 +52,7 @@ from perfgoals.targets.editor.context import (
     library_groups,
     next_draft,
     next_row_url,
+    row_form,
 )
 from perfgoals.targets.editor.pages import render_editor_page
 from perfgoals.validation import add_validation_errors
@@ -153,13 +154,13 @@ def _shifted_draft(table_id: int, draft: Draft, shift: str) -> Draft:
     raise LevelRefused("无法识别的层级调整：只能降一级或升一级。")
 
 
-def _draft_form(table: TargetTable, data, refusal: str = "") -> IndicatorRowForm:
+def _draft_form(user, table: TargetTable, data, refusal: str = "") -> IndicatorRowForm:
     """The form of a draft opened by GET: blank, or holding what was typed before a level
     change (and why the change was refused, at the name)."""
     typed = {name: data[name] for name in TYPED_FIELDS if name in data}
     if not typed and not refusal:
-        return IndicatorRowForm(initial={"version": table.version})
-    form = IndicatorRowForm({"version": table.version, **typed})
+        return row_form(user, initial={"version": table.version})
+    form = row_form(user, {"version": table.version, **typed})
     form.is_valid()
     if refusal:
         form.add_error("name", refusal)
@@ -184,9 +185,9 @@ def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
                 draft = _shifted_draft(table.pk, draft, data["shift"])
             except LevelRefused as exc:
                 refusal = str(exc)
-        draft.form = _draft_form(table, data, refusal)
+        draft.form = _draft_form(request.user, table, data, refusal)
         return render_editor(request, table.pk, EditorState(draft=draft))
-    form = IndicatorRowForm(request.POST)
+    form = row_form(request.user, request.POST)
     draft.form = form
     if form.is_valid():
         try:
@@ -221,14 +222,15 @@ def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
 def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
     row = indicator_editable(user=request.user, indicator_id=pk)
     if request.method == "GET":
-        form = IndicatorRowForm(
+        form = row_form(
+            request.user,
             initial={
                 "version": row.table.version,
                 **{name: getattr(row, name) for name in ROW_FIELDS},
-            }
+            },
         )
         return render_editor(request, row.table_id, EditorState(editing_id=pk, row_form=form))
-    form = IndicatorRowForm(request.POST)
+    form = row_form(request.user, request.POST)
     if form.is_valid():
         try:
             row = indicator_update(
