@@ -1,5 +1,6 @@
-"""The editor from the keyboard alone: Enter on 保存 saves, the focus survives htmx swaps,
-Escape closes the paste panel and a row menu and gives the focus back to their opener."""
+"""The editor from the keyboard alone: Enter on 保存 saves, 检查 runs the checks and a
+warning is acknowledged with the focus kept through each htmx swap, Escape closes the paste
+panel and a row menu and gives the focus back to their opener."""
 
 import pytest
 from django.urls import reverse
@@ -56,6 +57,16 @@ def test_editor_from_the_keyboard(browser_login, live_server):
     page.locator("#lint-panel .muted", has_text="刚刚检查").wait_for()
     assert _active(page).startswith("aside|lint-panel|")
     page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('#lint-panel')")
+
+    # A warning is acknowledged from the keyboard: its reason, then 确认无误 with Enter.
+    warning = page.locator("#lint-panel li.finding.sev-warning").first
+    _focus(page, warning.get_by_label("确认理由"))
+    page.keyboard.type("按省级文件原文填写")
+    page.keyboard.press("Tab")
+    assert _active(page).endswith("|确认无误")
+    page.keyboard.press("Enter")
+    page.locator("#lint-panel li.sev-acknowledged", has_text="按省级文件原文填写").wait_for()
     assert page.evaluate("!!document.activeElement.closest('#lint-panel')")
 
     # 从Excel粘贴 opens its panel with the cursor in it; Escape closes it and goes back.
