@@ -23,3 +23,9 @@ urlpatterns = [
     path("notices/", include("allocations.urls")),
     path("exports/", include("perfgoals.exports.urls")),
 ]
+
+# Error pages in Chinese in the product's layout; a database that is away gets the 503 page.
+handler400 = "perfgoals.operations.views.bad_request"
+handler403 = "perfgoals.operations.views.permission_denied"
+handler404 = "perfgoals.operations.views.page_not_found"
+handler500 = "perfgoals.operations.views.server_error"
