@@ -5,13 +5,14 @@ from django import forms
 from indicators.models import PerformanceIndicator
 from indicators.paste import parse_pasted_rows
 from indicators.services import ROW_FIELDS
+from perfgoals.validation import RefuseOverlong
 
 
 def _max_length(name: str) -> int | None:
     return PerformanceIndicator._meta.get_field(name).max_length
 
 
-class IndicatorRowForm(forms.Form):
+class IndicatorRowForm(RefuseOverlong, forms.Form):
     """Name, value, description, basis and the optional columns of one row; the tree rules
     live in the services."""
 

@@ -504,3 +504,35 @@ def test_a_copied_table_shows_last_years_values_for_one_more_query(
         response = client.get(reverse("tables:edit", args=[table.pk]))
     page = response.content.decode()
     assert page.count("上年：≥") == count - 2
+
+
+def test_an_overlong_name_is_refused_at_the_field_never_cut(client, login, table):
+    """A browser cuts text at an input's maxlength without a word: the editor sets none and
+    the server refuses the whole text at the field, giving it back to shorten."""
+    login("ruili_health")
+    row = some_row(table)
+    url = reverse("tables:row_edit", args=[row.pk])
+    form = client.get(url, **HTMX).content.decode()
+    assert 'name="name"' in form and "maxlength" not in form
+    name = "基" * 301
+    response = client.post(url, {"version": 1, "name": name, "value_text": "≥60%"}, **HTMX)
+    page = response.content.decode()
+    assert "最多300个字，现在有301个字，请删减后再保存。" in page
+    assert f'value="{name}"' in page
+    row.refresh_from_db()
+    assert row.name == "指标2：基层就诊率"
+    table.refresh_from_db()
+    assert table.version == 1
+
+
+def test_an_overlong_header_field_is_refused_at_the_field(client, login, table):
+    login("ruili_health")
+    url = reverse("tables:edit", args=[table.pk])
+    assert "maxlength" not in client.get(url).content.decode()
+    response = client.post(url, header_post(table, project_name="项" * 201))
+    assert response.status_code == 200
+    assert response.context["form"].errors["project_name"] == [
+        "最多200个字，现在有201个字，请删减后再保存。"
+    ]
+    table.refresh_from_db()
+    assert table.project_name == PROJECT
