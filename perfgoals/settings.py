@@ -176,4 +176,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DB_RETRY_DELAYS = tuple(
     float(d) for d in os.environ.get("DB_RETRY_DELAYS", "0.25,0.5,1.0").split(",") if d
 )
-MIDDLEWARE += ["perfgoals.operations.middleware.DatabaseUnavailableMiddleware"]
+MIDDLEWARE += [
+    "perfgoals.operations.middleware.DatabaseUnavailableMiddleware",
+    # An htmx request after the session expired goes to the login page and back, typing kept.
+    "perfgoals.operations.middleware.HtmxLoginMiddleware",
+]

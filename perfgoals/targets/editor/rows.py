@@ -153,13 +153,23 @@ def _shifted_draft(table_id: int, draft: Draft, shift: str) -> Draft:
     raise LevelRefused("无法识别的层级调整：只能降一级或升一级。")
 
 
+def _typed(data) -> dict[str, str]:
+    return {name: data[name] for name in TYPED_FIELDS if name in data}
+
+
+def _version_read(data, table: TargetTable) -> int:
+    """The version the typed text was based on, when a GET carries it back (the login round
+    trip of perfgoals/operations/middleware.py), so a save still sees what changed since."""
+    return int_or_none(data.get("version")) or table.version
+
+
 def _draft_form(table: TargetTable, data, refusal: str = "") -> IndicatorRowForm:
     """The form of a draft opened by GET: blank, or holding what was typed before a level
     change (and why the change was refused, at the name)."""
-    typed = {name: data[name] for name in TYPED_FIELDS if name in data}
+    typed = _typed(data)
     if not typed and not refusal:
         return IndicatorRowForm(initial={"version": table.version})
-    form = IndicatorRowForm({"version": table.version, **typed})
+    form = IndicatorRowForm({"version": _version_read(data, table), **typed})
     form.is_valid()
     if refusal:
         form.add_error("name", refusal)
@@ -221,12 +231,15 @@ def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
 def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
     row = indicator_editable(user=request.user, indicator_id=pk)
     if request.method == "GET":
-        form = IndicatorRowForm(
-            initial={
-                "version": row.table.version,
-                **{name: getattr(row, name) for name in ROW_FIELDS},
-            }
-        )
+        stored = {name: getattr(row, name) for name in ROW_FIELDS}
+        if typed := _typed(request.GET):
+            # Text typed before a detour (the login after an expired session) comes back.
+            form = IndicatorRowForm(
+                {**stored, "version": _version_read(request.GET, row.table), **typed}
+            )
+            form.is_valid()
+        else:
+            form = IndicatorRowForm(initial={"version": row.table.version, **stored})
         return render_editor(request, row.table_id, EditorState(editing_id=pk, row_form=form))
     form = IndicatorRowForm(request.POST)
     if form.is_valid():
