@@ -6,6 +6,7 @@ loaded it, so the 500 and 503 pages work while PostgreSQL is down.
 
 import sys
 
+from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -56,3 +57,19 @@ def server_error(request):
     if isinstance(exception, OperationalError | InterfaceError):
         return _page(request, 503)
     return _page(request, 500)
+
+
+def health(request) -> HttpResponse:
+    """GET /healthz/: 200 "ok" when this app server can query its database, else 503.
+
+    For the reverse proxy's or load balancer's health check (docs/deploy.md), and the trivial
+    view bench/load.py compares the pages with. No session, no template.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except (OperationalError, InterfaceError):
+        response = HttpResponse("database unavailable", status=503, content_type="text/plain")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponse("ok", content_type="text/plain")

@@ -108,3 +108,17 @@ def test_database_error_escaping_a_middleware_is_a_503_not_a_500(rf):
         raise ValueError("a bug")
     except ValueError:
         assert server_error(rf.get("/")).status_code == 500
+
+
+def test_health_answers_ok_without_a_login(client):
+    response = client.get(reverse("health"))
+    assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_health_is_503_when_the_database_cannot_be_queried(client, monkeypatch):
+    def refuse(self):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("django.db.backends.base.base.BaseDatabaseWrapper.cursor", refuse)
+    response = client.get(reverse("health"))
+    assert response.status_code == 503 and response["Retry-After"]
