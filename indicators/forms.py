@@ -17,6 +17,8 @@ class IndicatorRowForm(RefuseOverlong, forms.Form):
     live in the services."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # The row's own version when it was opened for editing (absent for a new row).
+    row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label="指标名称", max_length=_max_length("name"), required=False)
     value_text = forms.CharField(
         label="指标值", max_length=_max_length("value_text"), required=False

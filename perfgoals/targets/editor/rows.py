@@ -26,6 +26,7 @@ from indicators.models import PerformanceIndicator
 from indicators.selectors import indicator_get, rows_below, sibling_index
 from indicators.services import (
     ROW_FIELDS,
+    RowConflictError,
     indicator_add,
     indicator_delete,
     indicator_editable,
@@ -234,12 +235,20 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
         stored = {name: getattr(row, name) for name in ROW_FIELDS}
         if typed := _typed(request.GET):
             # Text typed before a detour (the login after an expired session) comes back.
+            read = int_or_none(request.GET.get("row_version")) or row.version
             form = IndicatorRowForm(
-                {**stored, "version": _version_read(request.GET, row.table), **typed}
+                {
+                    **stored,
+                    "version": _version_read(request.GET, row.table),
+                    "row_version": read,
+                    **typed,
+                }
             )
             form.is_valid()
         else:
-            form = IndicatorRowForm(initial={"version": row.table.version, **stored})
+            form = IndicatorRowForm(
+                initial={"version": row.table.version, "row_version": row.version, **stored}
+            )
         return render_editor(request, row.table_id, EditorState(editing_id=pk, row_form=form))
     form = IndicatorRowForm(request.POST)
     if form.is_valid():
@@ -248,8 +257,11 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 indicator_id=pk,
                 version=form.cleaned_data["version"],
+                row_version=form.cleaned_data["row_version"],
                 fields=form.row_fields(),
             )
+        except RowConflictError as exc:
+            return _row_conflict(request, pk, form, exc)
         except ConcurrentEditError as exc:
             return _conflict(request, row.table_id, exc)
         except ValidationError as exc:
@@ -257,6 +269,27 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _after_save(request, row.table_id, row, form.cleaned_data["next"])
     return render_editor(request, row.table_id, EditorState(editing_id=pk, row_form=form))
+
+
+def _row_conflict(
+    request: HttpRequest, pk: int, form: IndicatorRowForm, exc: RowConflictError
+) -> HttpResponse:
+    """The same row saved by someone else: the typed text stays in the open row, their values
+    are listed under each field that differs, and the form now carries the current versions,
+    so saving again (keeping this user's text) is a deliberate choice."""
+    typed = form.row_fields()
+    theirs = {
+        name: getattr(exc.row, name)
+        for name, value in typed.items()
+        if (getattr(exc.row, name) or "") != (value or "")
+    }
+    form.data = form.data.copy()
+    form.data["version"] = str(exc.table.version)
+    form.data["row_version"] = str(exc.row.version)
+    state = EditorState(
+        editing_id=pk, row_form=form, tree_error=exc.message, extra={"theirs": theirs}
+    )
+    return render_editor(request, exc.row.table_id, state)
 
 
 def _simple_row_action(request: HttpRequest, pk: int, action) -> HttpResponse:
