@@ -159,7 +159,9 @@ LOGGING = {
 # Background exports run on Django's task framework (django-tasks, the `django.tasks` API of
 # Django 6) with its database backend: `manage.py db_worker` processes, one or many, on one or
 # several machines against the same PostgreSQL. docs/deploy.md names how to move to RQ/Celery.
-INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+# Before the project's apps: perfgoals/admin.py replaces the backend's English admin page.
+_FIRST_OWN_APP = INSTALLED_APPS.index("perfgoals")
+INSTALLED_APPS[_FIRST_OWN_APP:_FIRST_OWN_APP] = ["django_tasks", "django_tasks_db"]
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
