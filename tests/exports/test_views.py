@@ -327,3 +327,11 @@ def test_notice_export_query_count(demo, django_assert_num_queries):
     # indicators; attached allocation table with its columns, rows and cells
     with django_assert_num_queries(10):
         build_document("notice", resolve("notice", ident, None))
+
+
+def test_export_page_names_kinds_in_chinese_not_codes(client, login):
+    login("shunping_medsec")
+    html = client.get(reverse("exports:index")).content.decode()
+    assert "<td>部门预算绩效文本</td>" in html and "<td>绩效目标表</td>" in html
+    codes = [c for c in ("department", "target", "notice", "summary") if f"<td>{c}</td>" in html]
+    assert codes == []
