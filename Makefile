@@ -1,5 +1,8 @@
 # Two commands do everything on a fresh Debian/Ubuntu machine:
 #   make run    set up, migrate, load the demo data, serve on http://127.0.0.1:8000/
+#               (with one background-task worker for the exports)
+#   make serve  production: gunicorn + whitenoise + the worker, DEBUG off, settings from the
+#               environment, migrations (docs/deploy.md)
 #   make test   set up, start PostgreSQL if needed, run the whole suite on SQLite and PostgreSQL
 SHELL := /bin/bash
 VENV ?= .venv
@@ -10,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup system-deps postgres test-sqlite test-postgres lint bench
+.PHONY: run serve test setup system-deps postgres test-sqlite test-postgres lint bench
 
 setup: system-deps $(VENV)/.installed
 
@@ -30,7 +33,10 @@ postgres:
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	scripts/with-worker $(PY) $(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: setup
+	VENV=$(VENV) BIND=$${BIND:-$(HOST):$(PORT)} scripts/serve
 
 test-sqlite: setup
 	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from indicators.models import PerformanceIndicator
 from indicators.paste import parse_pasted_rows
 from indicators.services import ROW_FIELDS
+from perfgoals.validation import RefuseOverlong
 
 
 def _max_length(name: str) -> int | None:
@@ -28,11 +29,13 @@ class BasisSources:
     notices: QuerySet
 
 
-class IndicatorRowForm(forms.Form):
+class IndicatorRowForm(RefuseOverlong, forms.Form):
     """Name, value, description, basis and the optional columns of one row; the tree rules
     live in the services."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # The row's own version when it was opened for editing (absent for a new row).
+    row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label="指标名称", max_length=_max_length("name"), required=False)
     value_text = forms.CharField(
         label="指标值", max_length=_max_length("value_text"), required=False

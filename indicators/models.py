@@ -167,9 +167,14 @@ class PerformanceIndicator(models.Model):
     value_unit = models.CharField(_("计量单位"), max_length=30, blank=True)
     value_unit_implied = models.BooleanField(_("单位取自指标名称"), default=False)
     value_note = models.CharField(_("解析说明"), max_length=300, blank=True)
+    # The row's own edit counter: two people editing different rows of one table both save;
+    # the table's version still moves on every write (history), but a text edit of a row
+    # compares only this one (indicators.services.indicator_update).
+    version = models.PositiveIntegerField(_("行版本"), default=1)
 
     history = HistoricalRecords(
         excluded_fields=[
+            "version",
             "value_kind",
             "value_comparator",
             "value_number",

@@ -5,14 +5,23 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.utils import bulk_create_with_history
 
 from indicators.framework import normalise_category_name
 from indicators.models import PerformanceIndicator
 from indicators.selectors import FrameworkIndex, indicator_tree
 from perfgoals.selectors import target_tables_editable_by
-from perfgoals.services import history_user, target_table_claim_version, target_table_editable
+from perfgoals.services import (
+    ConcurrentEditError,
+    history_user,
+    target_table_bump_version,
+    target_table_claim_version,
+    target_table_editable,
+)
 
 MAX_LEVEL = PerformanceIndicator.Level.SUB_ITEM
 # Optional columns of a row: the split value (leaves only) and the texts beside it.
@@ -73,6 +82,33 @@ def indicator_tree_create(
         ]
         level += 1
     return created
+
+
+class RowConflictError(ConcurrentEditError):
+    """Someone else saved this very row after this user opened it.
+
+    `row` is the row as stored (their values); `message` names who saved it and when.
+    """
+
+    def __init__(self, row: PerformanceIndicator):
+        self.row = row
+        last = row.history.select_related("history_user").order_by("-history_date").first()
+        super().__init__(row.table)
+        self.updated_by = last.history_user if last else None
+        self.updated_at = last.history_date if last else None
+
+    @property
+    def message(self) -> str:
+        who = str(self.updated_by) if self.updated_by else "其他用户"
+        when = (
+            date_format(timezone.localtime(self.updated_at), "Y年n月j日 H:i")
+            if self.updated_at
+            else "刚才"
+        )
+        return (
+            f"此行已被{who}于{when}修改，您的修改未保存。您输入的内容仍在下方，"
+            "对方保存的值列在各栏下：保留您的请再次保存，采用对方的请点「采用」或取消。"
+        )
 
 
 # --- Row-by-row editing ------------------------------------------------------------------
@@ -231,10 +267,28 @@ def indicator_insert(
 
 @transaction.atomic
 def indicator_update(
-    *, user, indicator_id: int, version: int, fields: Mapping[str, Any]
+    *,
+    user,
+    indicator_id: int,
+    version: int,
+    fields: Mapping[str, Any],
+    row_version: int | None = None,
 ) -> PerformanceIndicator:
-    """Change a row's name, value, description, basis and optional columns."""
+    """Change a row's name, value, description, basis and optional columns.
+
+    With `row_version` (the row's version when the user opened it) only this row is
+    compared: a colleague's save of another row of the table meanwhile is no conflict, a save
+    of this row raises RowConflictError carrying the row as stored. Without it, the table's
+    `version` is compared as for every other write.
+    """
     row = indicator_editable(user=user, indicator_id=indicator_id)
+    if row_version is not None:
+        claimed = PerformanceIndicator.objects.filter(pk=row.pk, version=row_version).update(
+            version=F("version") + 1
+        )
+        if claimed != 1:
+            raise RowConflictError(row)
+        row.version = row_version + 1
     # A value composed from 计算符号/目标值/度量单位 follows them when they change; a value
     # typed by hand stays as typed.
     composed = row.composed_value()
@@ -243,7 +297,10 @@ def indicator_update(
     if composed and row.value_text == composed:
         row.value_text = ""
     _check_row(row)
-    target_table_claim_version(table_id=row.table_id, user=user, version=version)
+    if row_version is None:
+        target_table_claim_version(table_id=row.table_id, user=user, version=version)
+    else:
+        target_table_bump_version(table_id=row.table_id, user=user)
     row._history_user = user
     row.save()
     return row

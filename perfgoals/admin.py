@@ -5,10 +5,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import PerformanceIndicator
 from perfgoals import userimport
+from perfgoals.exports.models import ExportJob
 from perfgoals.models import (
     Office,
     Organisation,
@@ -325,3 +327,33 @@ class ReviewCommentAdmin(ReadOnlyAdmin):
 class TableSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["table", "number", "approved_by", "approved_at"]
     list_select_related = ["table", "approved_by"]
+
+
+# Background exports: the job rows in Chinese. The task backend's own result rows
+# (django_tasks_db, English only) are left out of the admin; a job's attempts, worker and
+# error are all on its ExportJob.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "kind",
+        "object_id",
+        "format",
+        "status",
+        "progress",
+        "attempts",
+        "requested_by",
+        "finished_at",
+    )
+    list_filter = ("status", "kind", "format")
+    search_fields = ("title", "requested_by__username")
+    readonly_fields = [f.name for f in ExportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

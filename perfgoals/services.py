@@ -83,6 +83,21 @@ def target_table_claim_version(
     return version + 1
 
 
+def target_table_bump_version(*, table_id: int, user: User) -> int:
+    """Move the table to its next version whatever it holds now; returns the new version.
+
+    For a write that compared a finer version of its own (one indicator row's): another
+    person's save elsewhere in the table must not refuse it, but every write still makes a
+    table version with its history record, like a claim.
+    """
+    TargetTable.objects.filter(pk=table_id).update(
+        version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+    table = TargetTable.objects.get(pk=table_id)
+    target_table_record_version(table, user=user)
+    return table.version
+
+
 def target_table_record_version(table: TargetTable, *, user: User) -> None:
     """The history record of the version `table` now holds (who, when, the header as it
     stands); take the time after the UPDATE that claimed the version, as the claim does."""

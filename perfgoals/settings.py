@@ -153,3 +153,33 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# ── Operations: background tasks, database health, served deployment (issue 16) ──────────────
+
+# Background exports run on Django's task framework (django-tasks, the `django.tasks` API of
+# Django 6) with its database backend: `manage.py db_worker` processes, one or many, on one or
+# several machines against the same PostgreSQL. docs/deploy.md names how to move to RQ/Celery.
+# Before the project's apps: perfgoals/admin.py replaces the backend's English admin page.
+_FIRST_OWN_APP = INSTALLED_APPS.index("perfgoals")
+INSTALLED_APPS[_FIRST_OWN_APP:_FIRST_OWN_APP] = ["django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# A connection kept between requests (CONN_MAX_AGE) is pinged before reuse, so a restarted
+# PostgreSQL costs a reconnect instead of an error page.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# While the database is unreachable: idempotent requests are retried after these pauses
+# (seconds, about two in all, enough for a restart), then every request gets the Chinese 503
+# page with Retry-After instead of a 500 (perfgoals/operations/).
+DB_RETRY_DELAYS = tuple(
+    float(d) for d in os.environ.get("DB_RETRY_DELAYS", "0.25,0.5,1.0").split(",") if d
+)
+MIDDLEWARE += [
+    "perfgoals.operations.middleware.DatabaseUnavailableMiddleware",
+    # An htmx request after the session expired goes to the login page and back, typing kept.
+    "perfgoals.operations.middleware.HtmxLoginMiddleware",
+]

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from perfgoals.home import views as home_views
+from perfgoals.operations import views as operations_views
 from perfgoals.targets import lists
 from perfgoals.targets.editor.urls import moved_urlpatterns
 
@@ -22,4 +23,11 @@ urlpatterns = [
     path("indicators/", include(moved_urlpatterns)),
     path("notices/", include("allocations.urls")),
     path("exports/", include("perfgoals.exports.urls")),
+    path("healthz/", operations_views.health, name="health"),
 ]
+
+# Error pages in Chinese in the product's layout; a database that is away gets the 503 page.
+handler400 = "perfgoals.operations.views.bad_request"
+handler403 = "perfgoals.operations.views.permission_denied"
+handler404 = "perfgoals.operations.views.page_not_found"
+handler500 = "perfgoals.operations.views.server_error"

@@ -10,7 +10,26 @@ from collections.abc import Mapping
 from django import forms
 from django.core.exceptions import ValidationError
 
-__all__ = ["add_validation_errors"]
+__all__ = ["RefuseOverlong", "add_validation_errors"]
+
+OVERLONG = "最多%(limit_value)d个字，现在有%(show_value)d个字，请删减后再保存。"
+
+
+class RefuseOverlong:
+    """Mixin for forms: text over a field's max_length is refused at the field, never cut.
+
+    A browser silently cuts typed or pasted text at an input's `maxlength` attribute, so a
+    301-character name arrived as its first 300 characters with no word said. Without the
+    attribute the whole text reaches the server, whose max_length check refuses it with
+    OVERLONG at the field and gives the typed text back for the user to shorten.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if getattr(field, "max_length", None):
+                field.widget.attrs.pop("maxlength", None)
+                field.error_messages["max_length"] = OVERLONG
 
 
 def add_validation_errors(

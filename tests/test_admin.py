@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 REGISTERED = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model in admin.site._registry
-    if model._meta.app_label in {"perfgoals", "allocations", "indicators"}
+    if model._meta.app_label in {"perfgoals", "allocations", "indicators", "exports"}
 )
 
 
@@ -40,6 +40,7 @@ def row_of_a_model_the_demo_leaves_empty(model_name: str, admin_user):
     """The demo has no review opinions, lint acknowledgements or 发文字号 sequences yet."""
     from allocations.models import DocumentSequence
     from indicators.models import LintAcknowledgement
+    from perfgoals.exports.models import ExportJob
     from perfgoals.models import (
         ReviewComment,
         ReviewEvent,
@@ -67,6 +68,9 @@ def row_of_a_model_the_demo_leaves_empty(model_name: str, admin_user):
         ),
         "documentsequence": lambda: DocumentSequence.objects.create(
             issuer_code="瑞财社", year=2099
+        ),
+        "exportjob": lambda: ExportJob.objects.create(
+            kind="target", object_id=str(table.pk), format="pdf", requested_by=admin_user
         ),
     }
     return make[model_name]()
@@ -122,3 +126,9 @@ def test_seed_project_table_shows_its_indicators_in_the_admin(client, login):
     ).content.decode()
     assert "指标4：建档立卡贫困户家庭医生签约服务覆盖率" in html
     assert "&gt;=97.9%" in html
+
+
+def test_the_admin_index_has_no_untranslated_app(client, login):
+    login("admin")
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "导出任务" in html and "Task Result" not in html

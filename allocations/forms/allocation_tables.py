@@ -9,9 +9,10 @@ from allocations.forms.fields import AMOUNT_ERRORS, COUNT_ERRORS, amount_field
 from allocations.models import AllocationColumn, AllocationStandard, AllocationTable, FundNotice
 from perfgoals.display import plain_number
 from perfgoals.models import Organisation
+from perfgoals.validation import RefuseOverlong
 
 
-class AllocationTableForm(forms.ModelForm):
+class AllocationTableForm(RefuseOverlong, forms.ModelForm):
     envelope_amount = amount_field("上级资金总额", required=False)
 
     class Meta:
@@ -32,7 +33,7 @@ class AllocationTableForm(forms.ModelForm):
         }
 
 
-class AllocationColumnForm(forms.Form):
+class AllocationColumnForm(RefuseOverlong, forms.Form):
     kind = forms.ChoiceField(
         label="类型",
         choices=AllocationColumn.Kind.choices,
@@ -172,7 +173,7 @@ class AllocationColumnForm(forms.Form):
         }
 
 
-class AllocationRowForm(forms.Form):
+class AllocationRowForm(RefuseOverlong, forms.Form):
     label = forms.CharField(
         label="单位/县市", max_length=100, error_messages={"required": "请填写单位或县市名称。"}
     )

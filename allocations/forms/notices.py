@@ -19,9 +19,10 @@ from allocations.services.notices import (
 )
 from perfgoals.models import Organisation, User
 from perfgoals.money import AmountUnit
+from perfgoals.validation import RefuseOverlong
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(RefuseOverlong, forms.Form):
     title = forms.CharField(
         label="标题",
         max_length=300,
@@ -208,7 +209,7 @@ class NoticeForm(forms.Form):
         }
 
 
-class ParagraphForm(forms.Form):
+class ParagraphForm(RefuseOverlong, forms.Form):
     text = forms.CharField(
         label="要求段落", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -242,7 +243,7 @@ ParagraphFormSet = forms.formset_factory(
 )
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(RefuseOverlong, forms.Form):
     source = forms.CharField(
         label="资金来源",
         max_length=100,

@@ -46,6 +46,11 @@ class Exportable:
     ident: str
     label: str
 
+    @property
+    def kind_label(self) -> str:
+        """The kind in words for the pages (the code `kind` is for URLs and the command)."""
+        return KINDS[self.kind].label
+
 
 class ExportKind(Generic[Data]):
     ident: ClassVar[str]

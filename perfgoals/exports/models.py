@@ -1,4 +1,8 @@
-"""Background exports: one row per requested file, updated as the job progresses."""
+"""Background exports: one row per requested file, updated as the job progresses.
+
+The row is what the user sees; the task backend only carries its id to a worker
+(perfgoals/exports/jobs.py).
+"""
 
 import uuid
 
@@ -38,6 +42,11 @@ class ExportJob(models.Model):
     size = models.PositiveIntegerField(_("文件大小"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
     worker = models.CharField(_("执行进程"), max_length=100, blank=True)
+    # How many times a worker has started this job; a killed worker's job is queued again
+    # until perfgoals.exports.jobs.MAX_ATTEMPTS.
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    # The id of the current attempt's task in the task backend (django-tasks).
+    task_id = models.CharField(_("任务标识"), max_length=64, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("申请人"),

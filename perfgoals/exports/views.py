@@ -7,16 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_GET, require_POST
 
+from perfgoals.exports.jobs import export_job_create, export_jobs_recover
 from perfgoals.exports.kinds import KINDS, exportable_objects
 from perfgoals.exports.models import ExportJob
 from perfgoals.exports.selectors import export_jobs_visible_to
-from perfgoals.exports.services import (
-    CONTENT_TYPES,
-    FORMATS,
-    export_job_create,
-    export_jobs_fail_stale,
-    export_render,
-)
+from perfgoals.exports.services import CONTENT_TYPES, FORMATS, export_render
 
 
 def _attachment(response, filename: str):
@@ -37,7 +32,7 @@ def download(request, kind: str, ident: str, fmt: str):
 
 @login_required
 def index(request):
-    export_jobs_fail_stale()
+    export_jobs_recover()
     return render(
         request,
         "exports/index.html",
@@ -54,7 +49,7 @@ def job_create(request):
     kind, ident, fmt = (request.POST.get(k, "") for k in ("kind", "ident", "format"))
     if kind not in KINDS or fmt not in FORMATS:
         raise Http404
-    export_jobs_fail_stale()
+    export_jobs_recover()
     job = export_job_create(user=request.user, kind=kind, ident=ident, fmt=fmt)
     if request.htmx:
         return render(request, "exports/job.html#progress", {"job": job})
@@ -65,7 +60,7 @@ def job_create(request):
 @require_GET
 def job_detail(request, pk):
     job = get_object_or_404(export_jobs_visible_to(request.user), pk=pk)
-    if not job.is_finished and export_jobs_fail_stale():
+    if not job.is_finished and export_jobs_recover():
         job.refresh_from_db()
     template = "exports/job.html#progress" if request.htmx else "exports/job.html"
     return render(request, template, {"job": job})

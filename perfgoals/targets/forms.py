@@ -7,6 +7,7 @@ from django.db import models
 
 from perfgoals.layouts import HEADER_FIELDS, layout_spec
 from perfgoals.models import TargetTable
+from perfgoals.validation import RefuseOverlong
 
 TEXTAREAS = {
     "annual_goal",
@@ -33,7 +34,7 @@ class LenientDecimalField(forms.DecimalField):
         return super().to_python(value)
 
 
-class TargetTableForm(forms.ModelForm):
+class TargetTableForm(RefuseOverlong, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:

@@ -32,6 +32,16 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.target.id === "tree") settled();
   });
+  // A row someone else saved meanwhile lists their value under each field that differs;
+  // 「采用」 puts it in the field, so the user picks field by field without retyping.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".take-theirs");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.target);
+    if (!field) return;
+    field.value = button.dataset.value;
+    field.focus();
+  });
   document.addEventListener("htmx:responseError", function () { busy = false; });
   document.addEventListener("htmx:sendError", function () { busy = false; });
   // Without htmx's swap (a full page after a refused save or a level change without

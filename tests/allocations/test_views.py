@@ -588,3 +588,13 @@ def test_list_exports_every_row_as_filtered_and_sorted(client, login):
     csv_text = client.get(url, {"q": "0296", "export": "csv"}).content.decode("utf-8-sig")
     assert csv_text.splitlines()[1].startswith("瑞财社〔2020〕0296号,")
     assert len(csv_text.splitlines()) == 2
+
+
+def test_every_delete_on_the_allocation_editor_asks_first(client, login, seed000_draft):
+    """static/js/guard.js asks each form's data-confirm question before it posts."""
+    login("ruili_finance")
+    html = client.get(urls_for(seed000_draft)["allocation"]).content.decode()
+    deletes = re.findall(r'<form method="post"[^>]*action="[^"]*/delete/[^"]*"[^>]*>', html)
+    assert deletes, "the editor offers deletes"
+    assert all("data-confirm=" in form and "不能恢复" in form for form in deletes), deletes
+    assert "js/guard.js" in html

@@ -1,3 +1,6 @@
+import os
+import socket
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -5,15 +8,20 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from allocations.models import AllocationTable, FundNotice
-from perfgoals.exports.models import ExportJob
-from perfgoals.exports.services import (
-    CONTENT_TYPES,
+from perfgoals.exports.jobs import (
+    MAX_ATTEMPTS,
+    STALE_AFTER,
     export_job_create,
     export_job_run,
-    export_jobs_fail_stale,
+    export_job_task,
+    export_jobs_recover,
 )
+from perfgoals.exports.models import ExportJob
+from perfgoals.exports.services import CONTENT_TYPES
 from perfgoals.models import Organisation, TargetTable, User
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +30,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.EXPORT_JOBS_INLINE = True
     return tmp_path
 
 
@@ -99,6 +106,12 @@ def test_background_job_runs_and_offers_the_file_only_to_its_requester(
         )
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    # Queued on the task backend after commit; a db_worker would run exactly this task.
+    queued = DBTaskResult.objects.get(pk=job.task_id)
+    assert queued.status == "READY" and queued.args_kwargs["args"] == [str(job.pk)]
+    assert queued.task_path == "perfgoals.exports.jobs.export_job_task"
+    assert client.get(job.get_absolute_url()).content.decode().count("排队中") == 1
+    assert export_job_task.call(str(job.pk)) == "done"
     job.refresh_from_db()
     assert job.status == "done" and job.progress == 100 and job.requested_by == user
     assert (media / job.file).is_file() and not list(media.glob("exports/.*partial"))
@@ -138,7 +151,7 @@ def test_failed_job_leaves_no_file(media, demo, monkeypatch):
         (media / "exports").mkdir(exist_ok=True)
         raise RuntimeError("renderer died")
 
-    monkeypatch.setattr("perfgoals.exports.services.render", boom)
+    monkeypatch.setattr("perfgoals.exports.jobs.render", boom)
     export_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and job.file == "" and "renderer died" in job.error
@@ -157,21 +170,77 @@ def test_job_whose_object_went_out_of_scope_fails_with_not_found(media, demo):
     assert "Http404" in job.error
 
 
-def test_jobs_of_a_dead_worker_are_marked_failed(demo):
+def _dead_workers_job(media, attempts):
     user = User.objects.get(username="shunping_medsec")
-    import socket
-
     job = ExportJob.objects.create(
         kind="department",
-        object_id="1-2020",
+        object_id=ids()["department"],
         format="pdf",
         requested_by=user,
         status="running",
+        attempts=attempts,
+        progress=55,
         worker=f"{socket.gethostname()}:999999",
     )
-    assert export_jobs_fail_stale() == 1
+    (media / "exports").mkdir()
+    (media / "exports" / f".{job.pk}.pdf.partial").write_bytes(b"%PDF-1.7 half a file")
+    return job
+
+
+def test_job_of_a_dead_worker_is_queued_again_without_its_partial_file(
+    media, demo, django_capture_on_commit_callbacks
+):
+    job = _dead_workers_job(media, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert export_jobs_recover() == 1
     job.refresh_from_db()
-    assert job.status == "failed" and "中断" in job.message
+    assert job.status == "queued" and job.progress == 0 and job.worker == ""
+    assert "已重新排队，第2次尝试" in job.message
+    assert list((media / "exports").iterdir()) == []
+    assert DBTaskResult.objects.get(pk=job.task_id).status == "READY"
+    assert export_jobs_recover() == 0  # queued jobs wait for a worker, they are not "dead"
+
+
+def test_job_that_killed_its_worker_every_time_ends_failed(media, demo):
+    job = _dead_workers_job(media, attempts=MAX_ATTEMPTS)
+    assert export_jobs_recover() == 1
+    job.refresh_from_db()
+    assert job.status == "failed" and job.finished_at is not None
+    assert job.message == f"导出中断（服务重启或进程退出），已尝试{MAX_ATTEMPTS}次，请重新导出。"
+    assert list((media / "exports").iterdir()) == []
+
+
+def test_job_of_a_living_worker_is_left_alone(media, demo):
+    job = _dead_workers_job(media, attempts=1)
+    ExportJob.objects.filter(pk=job.pk).update(worker=f"{socket.gethostname()}:{os.getpid()}")
+    assert export_jobs_recover() == 0
+    job.refresh_from_db()
+    assert job.status == "running"
+
+
+def test_job_silent_for_longer_than_stale_after_on_another_host_is_recovered(media, demo):
+    job = _dead_workers_job(media, attempts=1)
+    ExportJob.objects.filter(pk=job.pk).update(worker="other-host:1")
+    assert export_jobs_recover() == 0
+    ExportJob.objects.filter(pk=job.pk).update(
+        updated_at=timezone.now() - STALE_AFTER - timedelta(seconds=1)
+    )
+    assert export_jobs_recover() == 1
+
+
+def test_failed_job_page_offers_to_export_again(client, login, media):
+    user = login("shunping_medsec")
+    job = ExportJob.objects.create(
+        kind="department",
+        object_id=ids()["department"],
+        format="xlsx",
+        requested_by=user,
+        status="failed",
+        message="生成文件时出错，请稍后重试或联系管理员。",
+    )
+    body = client.get(job.get_absolute_url()).content.decode()
+    assert "导出失败：生成文件时出错" in body and "重新导出" in body
+    assert f'name="ident" value="{ids()["department"]}"' in body
 
 
 def test_job_for_an_invisible_object_is_refused_before_queueing(demo, media):
@@ -258,3 +327,11 @@ def test_notice_export_query_count(demo, django_assert_num_queries):
     # indicators; attached allocation table with its columns, rows and cells
     with django_assert_num_queries(10):
         build_document("notice", resolve("notice", ident, None))
+
+
+def test_export_page_names_kinds_in_chinese_not_codes(client, login):
+    login("shunping_medsec")
+    html = client.get(reverse("exports:index")).content.decode()
+    assert "<td>部门预算绩效文本</td>" in html and "<td>绩效目标表</td>" in html
+    codes = [c for c in ("department", "target", "notice", "summary") if f"<td>{c}</td>" in html]
+    assert codes == []

@@ -29,7 +29,7 @@ from perfgoals.targets.creation import (
 )
 from perfgoals.targets.editor.context import editor_url
 from perfgoals.targets.forms import TargetTableForm
-from perfgoals.validation import add_validation_errors
+from perfgoals.validation import RefuseOverlong, add_validation_errors
 
 LAYOUT_HELP = {
     Layout.PROJECT: "项目支出绩效目标表：资金情况、总体目标（中期、年度）和三级指标。",
@@ -41,7 +41,7 @@ LAYOUT_HELP = {
 OWN_FIELDS = ("layout", "year", "copy_from")
 
 
-class CreateForm(forms.Form):
+class CreateForm(RefuseOverlong, forms.Form):
     layout = forms.ChoiceField(
         label="表样",
         choices=[(layout.value, layout.label) for layout in CREATABLE_LAYOUTS],

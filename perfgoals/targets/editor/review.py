@@ -38,7 +38,7 @@ from perfgoals.targets.review import (
     target_table_withdraw,
 )
 from perfgoals.targets.selectors import target_table_is_editable_by, target_table_visible
-from perfgoals.validation import add_validation_errors
+from perfgoals.validation import RefuseOverlong, add_validation_errors
 
 Grade = ReviewOpinion.Grade
 
@@ -60,7 +60,7 @@ def _version_field() -> forms.IntegerField:
     return forms.IntegerField(widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(RefuseOverlong, forms.Form):
     # Free text, not a ChoiceField: the service names a wrong grade in its own words.
     grade = forms.CharField(label="审核等级", required=False)
     opinion = forms.CharField(
@@ -75,7 +75,7 @@ class DecisionForm(forms.Form):
         return [(value, label, GRADE_MEANINGS[value]) for value, label in Grade.choices]
 
 
-class CommentForm(forms.Form):
+class CommentForm(RefuseOverlong, forms.Form):
     text = forms.CharField(
         label="批注",
         required=False,
@@ -89,7 +89,7 @@ class CommentForm(forms.Form):
     )
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(RefuseOverlong, forms.Form):
     value_text = forms.CharField(label="修正后的指标值", required=False, max_length=500)
     indicator = forms.IntegerField(
         widget=forms.HiddenInput,
@@ -101,7 +101,7 @@ class CorrectionForm(forms.Form):
     version = _version_field()
 
 
-class AdjustForm(forms.Form):
+class AdjustForm(RefuseOverlong, forms.Form):
     reason = forms.CharField(
         label="调整理由",
         max_length=MAX_COMMENT,

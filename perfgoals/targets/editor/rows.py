@@ -26,6 +26,7 @@ from indicators.models import PerformanceIndicator
 from indicators.selectors import indicator_get, rows_below, sibling_index
 from indicators.services import (
     ROW_FIELDS,
+    RowConflictError,
     indicator_add,
     indicator_delete,
     indicator_editable,
@@ -154,13 +155,23 @@ def _shifted_draft(table_id: int, draft: Draft, shift: str) -> Draft:
     raise LevelRefused("无法识别的层级调整：只能降一级或升一级。")
 
 
+def _typed(data) -> dict[str, str]:
+    return {name: data[name] for name in TYPED_FIELDS if name in data}
+
+
+def _version_read(data, table: TargetTable) -> int:
+    """The version the typed text was based on, when a GET carries it back (the login round
+    trip of perfgoals/operations/middleware.py), so a save still sees what changed since."""
+    return int_or_none(data.get("version")) or table.version
+
+
 def _draft_form(user, table: TargetTable, data, refusal: str = "") -> IndicatorRowForm:
     """The form of a draft opened by GET: blank, or holding what was typed before a level
     change (and why the change was refused, at the name)."""
-    typed = {name: data[name] for name in TYPED_FIELDS if name in data}
+    typed = _typed(data)
     if not typed and not refusal:
         return row_form(user, initial={"version": table.version})
-    form = row_form(user, {"version": table.version, **typed})
+    form = row_form(user, {"version": _version_read(data, table), **typed})
     form.is_valid()
     if refusal:
         form.add_error("name", refusal)
@@ -222,13 +233,25 @@ def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
 def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
     row = indicator_editable(user=request.user, indicator_id=pk)
     if request.method == "GET":
-        form = row_form(
-            request.user,
-            initial={
-                "version": row.table.version,
-                **{name: getattr(row, name) for name in ROW_FIELDS},
-            },
-        )
+        stored = {name: getattr(row, name) for name in ROW_FIELDS}
+        if typed := _typed(request.GET):
+            # Text typed before a detour (the login after an expired session) comes back.
+            read = int_or_none(request.GET.get("row_version")) or row.version
+            form = row_form(
+                request.user,
+                {
+                    **stored,
+                    "version": _version_read(request.GET, row.table),
+                    "row_version": read,
+                    **typed,
+                },
+            )
+            form.is_valid()
+        else:
+            form = row_form(
+                request.user,
+                initial={"version": row.table.version, "row_version": row.version, **stored},
+            )
         return render_editor(request, row.table_id, EditorState(editing_id=pk, row_form=form))
     form = row_form(request.user, request.POST)
     if form.is_valid():
@@ -237,8 +260,11 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 indicator_id=pk,
                 version=form.cleaned_data["version"],
+                row_version=form.cleaned_data["row_version"],
                 fields=form.row_fields(),
             )
+        except RowConflictError as exc:
+            return _row_conflict(request, pk, form, exc)
         except ConcurrentEditError as exc:
             return _conflict(request, row.table_id, exc)
         except ValidationError as exc:
@@ -246,6 +272,27 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _after_save(request, row.table_id, row, form.cleaned_data["next"])
     return render_editor(request, row.table_id, EditorState(editing_id=pk, row_form=form))
+
+
+def _row_conflict(
+    request: HttpRequest, pk: int, form: IndicatorRowForm, exc: RowConflictError
+) -> HttpResponse:
+    """The same row saved by someone else: the typed text stays in the open row, their values
+    are listed under each field that differs, and the form now carries the current versions,
+    so saving again (keeping this user's text) is a deliberate choice."""
+    typed = form.row_fields()
+    theirs = {
+        name: getattr(exc.row, name)
+        for name, value in typed.items()
+        if (getattr(exc.row, name) or "") != (value or "")
+    }
+    form.data = form.data.copy()
+    form.data["version"] = str(exc.table.version)
+    form.data["row_version"] = str(exc.row.version)
+    state = EditorState(
+        editing_id=pk, row_form=form, tree_error=exc.message, extra={"theirs": theirs}
+    )
+    return render_editor(request, exc.row.table_id, state)
 
 
 def _simple_row_action(request: HttpRequest, pk: int, action) -> HttpResponse:

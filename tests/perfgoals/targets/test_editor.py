@@ -504,3 +504,108 @@ def test_a_copied_table_shows_last_years_values_for_one_more_query(
         response = client.get(reverse("tables:edit", args=[table.pk]))
     page = response.content.decode()
     assert page.count("上年：≥") == count - 2
+
+
+def test_an_overlong_name_is_refused_at_the_field_never_cut(client, login, table):
+    """A browser cuts text at an input's maxlength without a word: the editor sets none and
+    the server refuses the whole text at the field, giving it back to shorten."""
+    login("ruili_health")
+    row = some_row(table)
+    url = reverse("tables:row_edit", args=[row.pk])
+    form = client.get(url, **HTMX).content.decode()
+    assert 'name="name"' in form and "maxlength" not in form
+    name = "基" * 301
+    response = client.post(url, {"version": 1, "name": name, "value_text": "≥60%"}, **HTMX)
+    page = response.content.decode()
+    assert "最多300个字，现在有301个字，请删减后再保存。" in page
+    assert f'value="{name}"' in page
+    row.refresh_from_db()
+    assert row.name == "指标2：基层就诊率"
+    table.refresh_from_db()
+    assert table.version == 1
+
+
+def test_an_overlong_header_field_is_refused_at_the_field(client, login, table):
+    login("ruili_health")
+    url = reverse("tables:edit", args=[table.pk])
+    assert "maxlength" not in client.get(url).content.decode()
+    response = client.post(url, header_post(table, project_name="项" * 201))
+    assert response.status_code == 200
+    assert response.context["form"].errors["project_name"] == [
+        "最多200个字，现在有201个字，请删减后再保存。"
+    ]
+    table.refresh_from_db()
+    assert table.project_name == PROJECT
+
+
+def test_two_people_saving_different_rows_of_one_table_both_succeed(client, login, table):
+    first, second = some_row(table), some_row(table, "指标1：特殊人群签约率")
+    form = {"version": 1, "row_version": 1}
+    login("ruili_health")
+    response = client.post(
+        reverse("tables:row_edit", args=[first.pk]),
+        {**form, "name": first.name, "value_text": "≥61%"},
+        **HTMX,
+    )
+    assert "您的修改未保存" not in response.content.decode()
+    # A colleague who opened the editor at the same version saves another row.
+    colleague = User.objects.create_user(
+        "ruili_health2", organisation=table.organisation, role="bureau_staff", first_name="小红"
+    )
+    client.force_login(colleague)
+    response = client.post(
+        reverse("tables:row_edit", args=[second.pk]),
+        {**form, "name": second.name, "value_text": "≥99%"},
+        **HTMX,
+    )
+    assert "您的修改未保存" not in response.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    table.refresh_from_db()
+    assert (first.value_text, second.value_text) == ("≥61%", "≥99%")
+    assert (first.version, second.version, table.version) == (2, 2, 3)
+    # Each save still makes a table version with its history record.
+    assert table.history.count() >= 2
+
+
+def test_the_second_save_of_the_same_row_shows_both_values_to_choose_from(client, login, table):
+    row = some_row(table)
+    login("ruili_health")
+    client.post(
+        reverse("tables:row_edit", args=[row.pk]),
+        {"version": 1, "row_version": 1, "name": row.name, "value_text": "≥61%"},
+        **HTMX,
+    )
+    colleague = User.objects.create_user(
+        "ruili_health2", organisation=table.organisation, role="bureau_staff", first_name="小红"
+    )
+    client.force_login(colleague)
+    response = client.post(
+        reverse("tables:row_edit", args=[row.pk]),
+        {"version": 1, "row_version": 1, "name": row.name, "value_text": "≥70%"},
+        **HTMX,
+    )
+    page = response.content.decode()
+    assert "此行已被" in page and "您的修改未保存" in page
+    # Their value, with a button to take it; the typed value still in the field.
+    assert "对方刚保存的值：≥61%" in page and 'data-value="≥61%"' in page
+    assert 'id="rowform-value" name="value_text" form="rowform" value="≥70%"' in page
+    assert "对方刚保存的值：" + row.name not in page  # the name did not differ
+    assert 'name="row_version" value="2"' in page
+    row.refresh_from_db()
+    assert row.value_text == "≥61%"
+    # Keeping their own: save again from the form as returned, no retyping.
+    response = client.post(
+        reverse("tables:row_edit", args=[row.pk]),
+        {"version": 2, "row_version": 2, "name": row.name, "value_text": "≥70%"},
+        **HTMX,
+    )
+    row.refresh_from_db()
+    assert row.value_text == "≥70%" and row.version == 3
+
+
+def test_the_opened_row_form_carries_the_rows_version(client, login, table):
+    login("ruili_health")
+    row = some_row(table)
+    page = client.get(reverse("tables:row_edit", args=[row.pk]), **HTMX).content.decode()
+    assert f'name="row_version" value="{row.version}"' in page
