@@ -353,7 +353,16 @@ def notice_attachments_sync(
     if upper is not None:
         title = upper.title if upper.title != "绩效目标表" else f"{upper.project_name}绩效目标表"
         rows.append(NoticeAttachment(notice=notice, title=title, target_table=upper))
-    rows += [NoticeAttachment(notice=notice, title=t.title, target_table=t) for t in own]
+    # Seed 000 lists its one recipient's table as 「绩效目标表」; with several recipients each
+    # 附件 names its bureau, so that no two attachments carry the same title.
+    rows += [
+        NoticeAttachment(
+            notice=notice,
+            title=t.title if len(own) == 1 else f"{t.organisation.name}{t.title}",
+            target_table=t,
+        )
+        for t in own
+    ]
     for position, row in enumerate(rows, 1):
         row.position = position
     NoticeAttachment.objects.bulk_create(rows)
@@ -364,7 +373,7 @@ def _attached_target_tables(notice: FundNotice) -> tuple[TargetTable | None, lis
     the recipients' own) and the recipients' own, in 附件 order."""
     recipient_ids = set(notice.recipient_links.values_list("organisation_id", flat=True))
     upper, own = None, []
-    for attachment in notice.attachments.select_related("target_table"):
+    for attachment in notice.attachments.select_related("target_table__organisation"):
         table = attachment.target_table
         if table is None:
             continue

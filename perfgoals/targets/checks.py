@@ -51,15 +51,20 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from allocations.models import AllocationTable
-from allocations.selectors import compute_allocation
+from allocations.models import AllocationTable, FundNotice, NoticeRecipient
+from allocations.selectors import (
+    ComputedAllocation,
+    allocation_share,
+    compute_allocation,
+    regions_shared,
+)
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.rules import TABLE_ORDER, check_tree, in_print_order
 from indicators.selectors import FrameworkIndex
 from perfgoals.display import amount_with_unit, format_amount, plain_number, yuan_in_unit
 from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec
-from perfgoals.models import TargetTable
+from perfgoals.models import Organisation, TargetTable
 from perfgoals.money import AmountUnit, agrees, to_yuan, total_yuan
 
 __all__ = ["check_table", "check_tables", "check_unsaved_tables", "open_findings"]
@@ -138,14 +143,22 @@ GENERIC_BIGRAMS = {
 
 
 @dataclass
+class _NoticeAmounts:
+    """What a recipient's table is reconciled with: its notice's allocation tables and
+    recipient bureaus, and the allocation tables of the upper notice it cites."""
+
+    computed: list[ComputedAllocation] = field(default_factory=list)
+    bureaus: list[Organisation] = field(default_factory=list)
+    parent: FundNotice | None = None
+    parent_computed: list[ComputedAllocation] = field(default_factory=list)
+
+
+@dataclass
 class _Context:
     framework: FrameworkIndex
     # (organisation id, year) → the special-fund tables of that organisation and year.
     special_funds: dict[tuple[int, int], list[TargetTable]] = field(default_factory=dict)
-    # notice id → [(region ids of rows, {region id: total 元}, total 元, envelope 元 or None)]
-    allocations: dict[int, list[tuple[dict[int, Decimal], Decimal, Decimal | None]]] = field(
-        default_factory=dict
-    )
+    notices: dict[int, _NoticeAmounts] = field(default_factory=dict)
 
 
 def _load_context(tables: list[TargetTable]) -> _Context:
@@ -159,23 +172,27 @@ def _load_context(tables: list[TargetTable]) -> _Context:
         ).only("id", "organisation_id", "year", "amount_total", "amount_unit", "project_name")
         for fund in funds:
             context.special_funds.setdefault((fund.organisation_id, fund.year), []).append(fund)
-    notice_ids = {t.notice_id for t in tables if t.notice_id}
-    if notice_ids:
-        for allocation in AllocationTable.objects.filter(notice_id__in=notice_ids).order_by("pk"):
-            computed = compute_allocation(allocation)
-            by_region: dict[int, Decimal] = {}
-            for row in computed.rows:
-                if row.row.region_id is not None:
-                    by_region[row.row.region_id] = (
-                        by_region.get(row.row.region_id, Decimal(0)) + row.total_yuan
-                    )
-            envelope = (
-                to_yuan(allocation.envelope_amount, allocation.envelope_unit)
-                if allocation.envelope_amount is not None
-                else None
-            )
-            context.allocations.setdefault(allocation.notice_id, []).append(
-                (by_region, computed.total_yuan, envelope)
+    notices = {t.notice_id: t.notice for t in tables if t.notice_id}
+    if notices:
+        parents = {n.parent_id for n in notices.values() if n.parent_id}
+        computed: dict[int, list[ComputedAllocation]] = defaultdict(list)
+        for allocation in AllocationTable.objects.filter(
+            notice_id__in={*notices, *parents}
+        ).order_by("pk"):
+            computed[allocation.notice_id].append(compute_allocation(allocation))
+        bureaus: dict[int, list[Organisation]] = defaultdict(list)
+        # Finance bureaus among the recipients issue a notice of their own, not a table.
+        links = NoticeRecipient.objects.filter(notice_id__in=notices).exclude(
+            organisation__kind=Organisation.Kind.FINANCE
+        )
+        for link in links.select_related("organisation"):
+            bureaus[link.notice_id].append(link.organisation)
+        for pk, notice in notices.items():
+            context.notices[pk] = _NoticeAmounts(
+                computed=computed[pk],
+                bureaus=bureaus[pk],
+                parent=notice.parent if notice.parent_id in computed else None,
+                parent_computed=computed.get(notice.parent_id, []),
             )
     return context
 
@@ -275,11 +292,48 @@ class _TableChecks:
             self.check_special_funds()
         if t.amount_total is None or t.notice_id is None:
             return
+        amounts = self.context.notices[t.notice_id]
+        if t.layout == Layout.TRANSFER:
+            # The regional table states the upper envelope its recipients share.
+            for allocation in amounts.computed:
+                table = allocation.table
+                if table.envelope_amount is not None:
+                    self.check_allocated(
+                        to_yuan(table.envelope_amount, table.envelope_unit), "分配表上级资金总额"
+                    )
+            return
+        self.check_recipient_amount(amounts)
+
+    def check_recipient_amount(self, amounts: _NoticeAmounts) -> None:
+        """A recipient's table against its own row of the allocation table, never against the
+        whole notice when the notice has other recipients; with no allocation row of its own,
+        a single recipient against the notice, its table and the upper notice's row."""
+        t = self.table
+        unit = t.amount_unit
         notice = t.notice
-        if (
-            t.layout != Layout.TRANSFER
-            and notice.amount is not None
-            and not _same_amount(t.amount_total, unit, notice.amount, notice.amount_unit)
+        org = t.organisation
+        others = [b for b in amounts.bureaus if b.pk != t.organisation_id]
+        shared = org.region_id in regions_shared([org, *others])
+        share = allocation_share(
+            amounts.computed,
+            organisation_id=org.pk,
+            region_id=org.region_id,
+            region_shared=shared,
+        )
+        if share is not None:
+            self.check_allocated(share.yuan, f"分配表中{share.label}的金额")
+        if others:
+            if share is None and amounts.computed:
+                self.header(
+                    "amount_no_allocation_row",
+                    W,
+                    f"资金下达通知{notice.doc_number}有多个主送单位，分配表中没有"
+                    f"{org.name}的行，无法核对资金总额。",
+                    field="amount_total",
+                )
+            return
+        if notice.amount is not None and not _same_amount(
+            t.amount_total, unit, notice.amount, notice.amount_unit
         ):
             self.header(
                 "amount_vs_notice",
@@ -289,26 +343,34 @@ class _TableChecks:
                 f"{amount_with_unit(notice.amount, notice.amount_unit)}不一致。",
                 field="amount_total",
             )
-        region_id = t.organisation.region_id if t.layout != Layout.TRANSFER else None
-        allocations = self.context.allocations.get(t.notice_id, [])
-        for by_region, allocation_yuan, envelope_yuan in allocations:
-            if t.layout == Layout.TRANSFER:
-                if envelope_yuan is None:
-                    continue
-                expected, what = envelope_yuan, "分配表上级资金总额"
-            elif region_id in by_region:
-                expected, what = by_region[region_id], "分配表中本地区的合计"
-            else:
-                expected, what = allocation_yuan, "分配表合计"
-            if not agrees(t.amount_total, unit, expected):
-                self.header(
-                    "amount_vs_allocation",
-                    E,
-                    f"资金总额{amount_with_unit(t.amount_total, unit)}与{what}"
-                    f"{yuan_in_unit(expected, unit)}"
-                    f"（{format_amount(expected, places=2)}元）不一致。",
-                    field="amount_total",
+        if share is not None:
+            return
+        for allocation in amounts.computed:
+            self.check_allocated(allocation.total_yuan, "分配表合计")
+        if not amounts.computed and amounts.parent is not None:
+            upper = allocation_share(
+                amounts.parent_computed,
+                organisation_id=org.pk,
+                region_id=org.region_id,
+                region_shared=False,
+            )
+            if upper is not None:
+                self.check_allocated(
+                    upper.yuan,
+                    f"上级通知{amounts.parent.doc_number}分配表中{upper.label}的金额",
                 )
+
+    def check_allocated(self, expected: Decimal, what: str) -> None:
+        t = self.table
+        if not agrees(t.amount_total, t.amount_unit, expected):
+            self.header(
+                "amount_vs_allocation",
+                E,
+                f"资金总额{amount_with_unit(t.amount_total, t.amount_unit)}与{what}"
+                f"{yuan_in_unit(expected, t.amount_unit)}"
+                f"（{format_amount(expected, places=2)}元）不一致。",
+                field="amount_total",
+            )
 
     def check_sources(self) -> None:
         """Funds by source (一般公共预算, 政府性基金 …) and 上年结转 are parts of the total.
