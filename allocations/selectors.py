@@ -1,7 +1,7 @@
 """Reads of notices and allocation tables, scoped to the user's organisation."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -25,9 +25,10 @@ from allocations.models import (
     NoticeRecipient,
 )
 from allocations.snapshots import allocation_from_snapshot
+from indicators.decomposition import Decomposition, decomposition_of
 from perfgoals.models import Organisation, User
 from perfgoals.money import from_yuan, total_yuan
-from perfgoals.selectors import target_tables_visible_to
+from perfgoals.selectors import recipient_tables_visible_to, target_tables_visible_to
 
 
 def notices_visible_to(user: User) -> QuerySet[FundNotice]:
@@ -294,6 +295,10 @@ class NoticePage:
     recipients: list[Organisation]
     attachments: list[NoticeAttachment]
     chain: NoticeChain
+    # The upper table (附件2) with the recipients' indicators under each of its own.
+    decomposition: Decomposition | None = None
+    corrections: list[FundNotice] = field(default_factory=list)  # 更正/补充通知 citing it
+    can_correct: bool = False
 
 
 def number_paragraphs(paragraphs: Iterable[NoticeParagraph]) -> list[NoticeParagraph]:
@@ -319,7 +324,9 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
     budget_total = from_yuan(
         total_yuan((line.amount, line.unit) for line in budget_lines), notice.amount_unit
     )
-    attachments = list(notice.attachments.select_related("allocation_table", "target_table"))
+    attachments = list(
+        notice.attachments.select_related("allocation_table", "target_table__organisation")
+    )
     recorded = [a.snapshot["allocation"] for a in attachments if "allocation" in (a.snapshot or {})]
     # An issued notice shows its 分配表 as recorded at issue (the standards may have changed).
     computed_tables = (
@@ -327,6 +334,11 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
         if recorded
         else [compute_allocation(table) for table in notice.allocation_tables.order_by("id")]
     )
+    chain = notice_chain(notice, user)
+    recipients = [
+        link.organisation for link in notice.recipient_links.select_related("organisation")
+    ]
+    issued = notice.status == FundNotice.Status.ISSUED
     return NoticePage(
         notice=notice,
         editable=editable,
@@ -334,9 +346,46 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
         budget_lines=budget_lines,
         budget_total=budget_total,
         computed_tables=computed_tables,
-        recipients=[
-            link.organisation for link in notice.recipient_links.select_related("organisation")
-        ],
+        recipients=recipients,
         attachments=attachments,
-        chain=notice_chain(notice, user),
+        chain=chain,
+        decomposition=_notice_decomposition(notice, attachments, recipients, chain, user),
+        # A draft has no 更正 yet: no query.
+        corrections=list(
+            notices_visible_to(user).filter(corrects=notice).order_by("doc_year", "doc_serial")
+        )
+        if issued
+        else [],
+        can_correct=(
+            issued
+            and not notice.is_external
+            and user.role == User.Role.FINANCE_STAFF
+            and notice.issuer_id == user.organisation_id
+        ),
     )
+
+
+def _notice_decomposition(
+    notice: FundNotice,
+    attachments: list[NoticeAttachment],
+    recipients: list[Organisation],
+    chain: NoticeChain,
+    user: User,
+) -> Decomposition | None:
+    """The notice's upper table decomposed into the tables drafted from this notice and from
+    the notices issued under it (瑞丽's 0296 under the 州's), as far as the user sees them."""
+    recipients = {org.pk for org in recipients}
+    upper = next(
+        (
+            a.target_table
+            for a in attachments
+            if a.target_table is not None and a.target_table.organisation_id not in recipients
+        ),
+        None,
+    )
+    if upper is None:
+        return None
+    lower = recipient_tables_visible_to(user).filter(
+        notice_id__in=[notice.pk, *(child.pk for child in chain.child_notices)]
+    )
+    return decomposition_of(upper, lower_tables=lower)

@@ -288,6 +288,22 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _notice_form_page(request, notice=notice)
 
 
+@login_required
+@require_POST
+def notice_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a 更正/补充通知 of an issued notice of the user's own bureau."""
+    notice = notice_for_editing(request.user, pk)
+    if notice is None:
+        raise Http404
+    try:
+        draft = notices.notice_correction_create(notice=notice, user=request.user)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(notice)
+    messages.success(request, f"已起草{notice.doc_number}的更正（补充）通知，请修改正文后印发。")
+    return redirect("allocations:notice_edit", draft.pk)
+
+
 def _already_issued(request: HttpRequest, notice: FundNotice) -> HttpResponse:
     """A second 印发 (a double click, a resent form) lands here: the notice was issued once,
     which the user is told, not warned about."""

@@ -111,7 +111,9 @@ def _create_recipient_drafts(
             )
         )
     if upper is not None:
-        indicator_tree_copy(source_table_id=upper.pk, target_tables=drafts, user=user)
+        indicator_tree_copy(
+            source_table_id=upper.pk, target_tables=drafts, user=user, serve_source=True
+        )
     return drafts
 
 

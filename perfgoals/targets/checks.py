@@ -46,10 +46,11 @@ one query per kind over a whole queryset.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from allocations.models import AllocationTable, FundNotice, NoticeRecipient
 from allocations.selectors import (
@@ -58,9 +59,10 @@ from allocations.selectors import (
     compute_allocation,
     regions_shared,
 )
+from indicators.decomposition import decompose, table_label
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.rules import TABLE_ORDER, check_tree, in_print_order
-from indicators.selectors import FrameworkIndex
+from indicators.selectors import FrameworkIndex, build_tree, walk
 from perfgoals.display import amount_with_unit, format_amount, plain_number, yuan_in_unit
 from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec
@@ -159,10 +161,49 @@ class _Context:
     # (organisation id, year) → the special-fund tables of that organisation and year.
     special_funds: dict[tuple[int, int], list[TargetTable]] = field(default_factory=dict)
     notices: dict[int, _NoticeAmounts] = field(default_factory=dict)
+    # upper table id → the table, its rows and every row serving them (for the sums).
+    uppers: dict[
+        int, tuple[TargetTable, list[PerformanceIndicator], list[PerformanceIndicator]]
+    ] = field(default_factory=dict)
+    # upper indicator id → its table id
+    upper_table_of: dict[int, int] = field(default_factory=dict)
 
 
-def _load_context(tables: list[TargetTable]) -> _Context:
+def _load_uppers(
+    context: _Context, tables: list[TargetTable], rows: Iterable[PerformanceIndicator]
+) -> None:
+    """The upper tables the tables' rows serve, with every row serving them: no query when
+    nothing is linked, two otherwise, whatever the number of tables."""
+    linked = {row.upper_indicator_id for row in rows if row.upper_indicator_id}
+    source_ids = {t.source_table_id for t in tables if t.source_table_id}
+    if not linked and not source_ids:
+        return
+    of_uppers = Q(table_id__in=source_ids)
+    if linked:
+        of_uppers |= Q(
+            table_id__in=PerformanceIndicator.objects.filter(pk__in=linked).values("table_id")
+        )
+    upper_rows: dict[int, list[PerformanceIndicator]] = defaultdict(list)
+    uppers: dict[int, TargetTable] = {}
+    for row in PerformanceIndicator.objects.filter(of_uppers).select_related("table__organisation"):
+        upper_rows[row.table_id].append(row)
+        uppers[row.table_id] = row.table
+        context.upper_table_of[row.pk] = row.table_id
+    if not uppers:
+        return
+    served: dict[int, list[PerformanceIndicator]] = defaultdict(list)
+    serving = PerformanceIndicator.objects.filter(
+        upper_indicator__table_id__in=list(uppers)
+    ).select_related("table__organisation")
+    for row in serving:
+        served[context.upper_table_of[row.upper_indicator_id]].append(row)
+    for pk, upper in uppers.items():
+        context.uppers[pk] = (upper, upper_rows[pk], served[pk])
+
+
+def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator] = ()) -> _Context:
     context = _Context(framework=FrameworkIndex())
+    _load_uppers(context, tables, rows)
     departments = [t for t in tables if t.layout == Layout.DEPARTMENT]
     if departments:
         funds = TargetTable.objects.filter(
@@ -245,7 +286,69 @@ class _TableChecks:
                 )
             )
             self.check_purpose(rows)
+            self.check_decomposition(rows)
         return in_print_order(self.findings)
+
+    # -- decomposition of the upper table ------------------------------------------------------
+
+    def check_decomposition(self, rows: list[PerformanceIndicator]) -> None:
+        """The table's indicators against the upper indicators they serve
+        (indicators.decomposition): a rate kept, the recipients' counts together, and the
+        upper indicators this table leaves without an indicator of its own."""
+        t = self.table
+        upper_id = t.source_table_id or next(
+            (
+                self.context.upper_table_of.get(row.upper_indicator_id)
+                for row in rows
+                if row.upper_indicator_id
+            ),
+            None,
+        )
+        if upper_id not in self.context.uppers:
+            return
+        upper, upper_rows, served = self.context.uppers[upper_id]
+        label = f"{t.organisation.name}《{t.title or t.project_name}》"
+        # This table's rows as given (maybe unsaved), the other recipients' as stored.
+        pairs = [(row, table_label(row.table)) for row in served if row.table_id != t.pk]
+        pairs += [(row, label) for row in rows if row.upper_indicator_id]
+        decomposition = decompose(upper, upper_rows, pairs)
+        order = {
+            id(node.indicator): position for position, node in enumerate(walk(build_tree(rows)), 1)
+        }
+        missing = []
+        for node in decomposition.indicators:
+            own = [s for s in node.served if id(s.indicator) in order]
+            if not own:
+                missing.append(node.indicator.name)
+            for served_row in own:
+                at = order.get(id(served_row.indicator), TABLE_ORDER)
+                row_pk = served_row.indicator.pk
+                if served_row.problem:
+                    self.add(
+                        at,
+                        "decomposition_floor",
+                        E,
+                        served_row.problem,
+                        field="value_text",
+                        indicator_id=row_pk,
+                    )
+                if node.problem:
+                    self.add(
+                        at,
+                        "decomposition_sum",
+                        W,
+                        node.problem,
+                        field="value_text",
+                        indicator_id=row_pk,
+                    )
+        if missing:
+            self.header(
+                "decomposition_unlinked",
+                W,
+                f"上级表{decomposition.upper_label}的指标"
+                + "、".join(f"“{name}”" for name in missing)
+                + "在本表没有对应的指标。",
+            )
 
     # -- header, amounts, plan ----------------------------------------------------------------
 
@@ -497,7 +600,8 @@ def check_table(
     """All findings for one table, header first, then rows in print order, errors first."""
     if indicators is None:
         indicators = list(PerformanceIndicator.objects.filter(table_id=table.pk))
-    return _TableChecks(table, _load_context([table])).run(list(indicators))
+    indicators = list(indicators)
+    return _TableChecks(table, _load_context([table], indicators)).run(indicators)
 
 
 def check_unsaved_tables(
@@ -505,17 +609,19 @@ def check_unsaved_tables(
 ) -> list[list[Finding]]:
     """check_table for tables and rows not saved yet (an import's preview), sharing one
     context (the framework, special funds, allocations) instead of loading it per table."""
-    context = _load_context([table for table, _ in items])
+    context = _load_context(
+        [table for table, _ in items], [row for _, rows in items for row in rows]
+    )
     return [_TableChecks(table, context).run(list(rows)) for table, rows in items]
 
 
 def check_tables(tables: QuerySet[TargetTable]) -> dict[int, list[Finding]]:
     """Findings per table id, with one query per kind of data for the whole queryset."""
     tables = list(tables.select_related("organisation", "notice"))
-    context = _load_context(tables)
     by_table: dict[int, list[PerformanceIndicator]] = defaultdict(list)
     for row in PerformanceIndicator.objects.filter(table__in=[t.pk for t in tables]):
         by_table[row.table_id].append(row)
+    context = _load_context(tables, [row for rows in by_table.values() for row in rows])
     return {t.pk: _TableChecks(t, context).run(by_table[t.pk]) for t in tables}
 
 

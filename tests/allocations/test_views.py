@@ -647,3 +647,42 @@ def test_issue_of_another_bureaus_notice_is_404(client, login):
     assert client.post(url, {"version": notice.version}).status_code == 404
     notice.refresh_from_db()
     assert notice.status == "draft"
+
+
+def test_a_correction_is_a_new_notice_citing_the_issued_one(client, login):
+    finance = login("ruili_finance")
+    notice = build_seed_000(finance)
+    issued = issuing.notice_issue(notice=notice, user=finance, expected_version=notice.version)
+    drafts_before = TargetTable.objects.count()
+    response = client.post(reverse("allocations:notice_correct", args=[issued.pk]))
+    correction = FundNotice.objects.get(corrects=issued)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("allocations:notice_edit", args=[correction.pk])
+    assert correction.status == "draft" and correction.parent == issued.parent
+    assert correction.title == f"瑞丽市财政局关于更正（补充）{issued.doc_number}的通知"
+    assert [link.organisation.name for link in correction.recipient_links.all()] == [
+        "瑞丽市卫生健康局"
+    ]
+    assert issued.doc_number in correction.paragraphs.first().text
+    assert correction.budget_lines.get().amount == Decimal("3.88")
+    assert not correction.attach_recipient_tables
+    assert TargetTable.objects.count() == drafts_before
+    issued.refresh_from_db()
+    assert issued.status == "issued"  # the old notice stays as issued
+    page = text_of(client.get(issued.get_absolute_url()))
+    assert "已由 更正通知草稿 更正（补充）" in page
+    assert "本通知更正（补充）" in text_of(client.get(correction.get_absolute_url()))
+
+
+def test_only_the_issuer_may_correct_and_only_an_issued_notice(client, login):
+    finance = User.objects.get(username="ruili_finance")
+    notice = build_seed_000(finance)
+    login("ruili_finance")
+    client.post(reverse("allocations:notice_correct", args=[notice.pk]))
+    assert not FundNotice.objects.filter(corrects=notice).exists()  # a draft is just edited
+    issued = issuing.notice_issue(notice=notice, user=finance, expected_version=notice.version)
+    login("dehong_finance")
+    assert client.post(reverse("allocations:notice_correct", args=[issued.pk])).status_code == 404
+    login("ruili_health")
+    assert client.post(reverse("allocations:notice_correct", args=[issued.pk])).status_code == 404
+    assert not FundNotice.objects.filter(corrects=issued).exists()
