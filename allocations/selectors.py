@@ -374,6 +374,8 @@ def _notice_decomposition(
 ) -> Decomposition | None:
     """The notice's upper table decomposed into the tables drafted from this notice and from
     the notices issued under it (瑞丽's 0296 under the 州's), as far as the user sees them."""
+    if notice.status != FundNotice.Status.ISSUED:
+        return None  # before issue no recipient has a table to compare
     recipients = {org.pk for org in recipients}
     upper = next(
         (

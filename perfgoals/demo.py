@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from allocations.models import (
     AllocationCell,
@@ -351,7 +352,11 @@ class DemoLoader:
     def record_issued_notices(self) -> None:
         """The seeds' notices were issued outside the system: record their attachments as
         loaded, as issuing would have (once: a recorded notice is left alone)."""
+        # One filter: the conditions hold for the same attachment (a 附件 with no table in
+        # the system, printed as a placeholder, has nothing to record).
         pending = FundNotice.objects.filter(
+            Q(attachments__allocation_table__isnull=False)
+            | Q(attachments__target_table__isnull=False),
             is_external=False,
             status=FundNotice.Status.ISSUED,
             attachments__snapshot__isnull=True,

@@ -22,11 +22,22 @@ amount_sum             ERROR     财政拨款 + 其他资金 ≠ 年度资金总
                                  年度预算申请资金总额 (department-wide); funds by source
                                  (一般公共预算 …) or 上年结转 more than the total
 amount_vs_notice       ERROR     资金情况 differs from the linked notice's amount (万元
-                                 rounding of perfgoals.money.agrees); not for the
-                                 transfer-fund regional table, which states the envelope
-amount_vs_allocation   ERROR     资金情况 differs from the notice's allocation table (the row
-                                 of the table's region, else the total; the envelope for a
-                                 transfer-fund regional table)
+                                 rounding of perfgoals.money.agrees); only for the notice's
+                                 single recipient, never a share against the whole; not for
+                                 the transfer-fund regional table, which states the envelope
+amount_vs_allocation   ERROR     资金情况 differs from the recipient's own row of the notice's
+                                 allocation table (its organisation's, else its region's when
+                                 no other recipient shares the region); a single recipient
+                                 with no row: the table's total, or with no table the upper
+                                 notice's row of its region; the envelope for a
+                                 transfer-fund regional table
+amount_no_allocation_row WARNING a notice to several recipients whose allocation table has
+                                 no row of this one: nothing to reconcile with
+decomposition_floor    ERROR     a rate looser than the upper indicator it serves (≥85%
+                                 upstream, ≥80% here); indicators.decomposition
+decomposition_sum      WARNING   the recipients' counts or amounts together miss the upper
+                                 indicator's value (受益人数 ≥15307人)
+decomposition_unlinked WARNING   upper indicators no indicator of this table serves
 special_funds          W / E     department-wide 项目支出 vs the special-fund tables of the
                                  same organisation and year: a remainder outside the summary
                                  is a WARNING naming it, a summary larger than 项目支出 ERROR
