@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from allocations.models import AllocationColumn, AllocationTable, FundNotice
-from allocations.selectors import ComputedAllocation, compute_allocation
+from allocations.selectors import ComputedAllocation, allocation_share, compute_allocation
 from perfgoals.display import (
     decimal_text,
     format_amount,
@@ -231,4 +231,44 @@ def notice_check(
         )
     for allocation in computed:
         problems.extend(allocation_reconciliation(allocation.table, notice, computed=allocation))
+    problems.extend(_against_upper_notice(notice, computed))
     return problems
+
+
+def _against_upper_notice(
+    notice: FundNotice, computed: Sequence[ComputedAllocation]
+) -> list[Finding]:
+    """A county's own table passes on its row of the upper notice (瑞丽市's 3.88万元 of the
+    州's table): the two must agree. Only where the upper notice has a table with that row."""
+    parent = notice.parent
+    if not computed or parent is None or notice.issuer is None:
+        return []
+    upper = allocation_share(
+        [compute_allocation(table) for table in parent.allocation_tables.all()],
+        organisation_id=notice.issuer_id,
+        region_id=notice.issuer.region_id,
+        region_shared=False,
+    )
+    if upper is None:
+        return []
+    own_yuan = sum((allocation.total_yuan for allocation in computed), Decimal(0))
+    if own_yuan == upper.yuan:
+        return []
+    unit = computed[0].table.unit
+    return [
+        Finding(
+            code="allocation_upper_mismatch",
+            severity=Severity.WARNING,
+            message=_(
+                "分配表合计%(own)s，与上级通知%(number)s分配表中%(label)s的%(upper)s不一致，"
+                "请核对。"
+            )
+            % {
+                "own": yuan_in_unit(own_yuan, unit),
+                "number": parent.doc_number,
+                "label": upper.label,
+                "upper": yuan_in_unit(upper.yuan, unit),
+            },
+            field="allocation",
+        )
+    ]

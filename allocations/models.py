@@ -137,6 +137,15 @@ class FundNotice(models.Model):
         blank=True,
         related_name="children",
     )
+    # A 更正/补充通知 cites the issued notice it corrects; the old one stays as issued.
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("更正或补充的通知"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
     recipients = models.ManyToManyField(
         Organisation,
         verbose_name=_("主送机关"),
@@ -450,6 +459,10 @@ class NoticeAttachment(models.Model):
         blank=True,
         related_name="notice_attachments",
     )
+    # The attached table as it was at issue (indicators.snapshots for a target table,
+    # allocations.snapshots for an allocation table): what the issued notice prints,
+    # whatever happens to the live table later. Empty on a draft.
+    snapshot = models.JSONField(_("印发时的内容"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("附件")

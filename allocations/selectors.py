@@ -8,6 +8,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+# The arithmetic has its own module; its names stay importable from here, where the pages,
+# the checks and the exports have always read them.
+from allocations.computation import ComputedAllocation, compute_allocation
+from allocations.computation import ComputedCell as ComputedCell
+from allocations.computation import ComputedRow as ComputedRow
 from allocations.models import (
     AllocationColumn,
     AllocationRow,
@@ -21,9 +26,11 @@ from allocations.models import (
     NoticeRecipient,
     PolicyParagraph,
 )
+from allocations.snapshots import allocation_from_snapshot
+from indicators.decomposition import Decomposition, decomposition_of
 from perfgoals.models import Organisation, Region, User
-from perfgoals.money import from_yuan, to_yuan, total_yuan
-from perfgoals.selectors import target_tables_visible_to
+from perfgoals.money import from_yuan, total_yuan
+from perfgoals.selectors import recipient_tables_visible_to, target_tables_visible_to
 
 
 def notices_visible_to(user: User) -> QuerySet[FundNotice]:
@@ -55,91 +62,54 @@ def allocation_tables_visible_to(user: User) -> QuerySet[AllocationTable]:
     return AllocationTable.objects.filter(notice__in=notices_visible_to(user))
 
 
-@dataclass
-class ComputedCell:
-    column: AllocationColumn
-    count: int | None
-    standard: Decimal | None
-    amount_yuan: Decimal | None  # exact, in 元
-    amount: Decimal | None  # in the table's unit: typed for sources, rounded for calculations
+@dataclass(frozen=True)
+class RecipientShare:
+    """A recipient's part of a notice's allocation tables, in 元, and what it was read from."""
+
+    yuan: Decimal
+    label: str  # the row as the table prints it (瑞丽市卫生健康局, 瑞丽市)
 
 
-@dataclass
-class ComputedRow:
-    row: AllocationRow
-    cells: list[ComputedCell] = field(default_factory=list)
-    count_total: int = 0
-    total_yuan: Decimal = Decimal(0)
-    total: Decimal = Decimal(0)  # in the table's unit, by the stated rounding rule
-
-
-@dataclass
-class ComputedAllocation:
-    table: AllocationTable
-    columns: list[AllocationColumn]
-    rows: list[ComputedRow]
-    column_counts: list[int | None]
-    column_amounts_yuan: list[Decimal | None]
-    count_total: int
-    total_yuan: Decimal
-    total: Decimal
-
-
-def compute_allocation(table: AllocationTable) -> ComputedAllocation:
-    """Every output of an allocation table from its stored inputs, in Decimal.
-
-    Calculation groups: amount (元) = count × standard, the standard being a typed figure or
-    base × share (12元 × 4/(4+6) = 4.8元). Source columns hold amounts in the table's unit.
-    Totals are added exactly in 元 and shown in the table's unit with ROUND_HALF_UP.
-    """
-    columns = list(
-        table.columns.select_related("standard__region", "standard__paragraph__document").order_by(
-            "position"
-        )
+def allocation_share(
+    computed: Iterable[ComputedAllocation],
+    *,
+    organisation_id: int,
+    region_id: int | None,
+    region_shared: bool,
+) -> RecipientShare | None:
+    """The recipient's own rows of the allocation tables: those naming the organisation;
+    failing that, the rows of its region naming no organisation, unless another recipient
+    is in the same region (then the region's row is not this one's alone). None when the
+    tables have no row of its own: never the whole table."""
+    own, regional = [], []
+    for allocation in computed:
+        for row in allocation.rows:
+            if row.row.organisation_id == organisation_id:
+                own.append(row)
+            elif (
+                row.row.organisation_id is None
+                and region_id is not None
+                and row.row.region_id == region_id
+            ):
+                regional.append(row)
+    rows = own or ([] if region_shared else regional)
+    if not rows:
+        return None
+    return RecipientShare(
+        yuan=sum((row.total_yuan for row in rows), Decimal(0)),
+        label="、".join(dict.fromkeys(row.row.label for row in rows)),
     )
-    rows = list(table.rows.order_by("position").prefetch_related("cells"))
-    computed_rows = []
-    for row in rows:
-        by_column = {cell.column_id: cell for cell in row.cells.all()}
-        out = ComputedRow(row=row)
-        for column in columns:
-            cell = by_column.get(column.pk)
-            count = cell.count if cell else None
-            if column.kind == AllocationColumn.Kind.CALCULATION:
-                standard = column.unit_standard
-                amount_yuan = (
-                    Decimal(count) * standard
-                    if count is not None and standard is not None
-                    else None
-                )
-                amount = from_yuan(amount_yuan, table.unit) if amount_yuan is not None else None
-                out.count_total += count or 0
-            else:
-                standard = None
-                amount = cell.amount if cell else None
-                amount_yuan = to_yuan(amount, table.unit) if amount is not None else None
-            out.cells.append(ComputedCell(column, count, standard, amount_yuan, amount))
-            out.total_yuan += amount_yuan or 0
-        out.total = from_yuan(out.total_yuan, table.unit)
-        computed_rows.append(out)
-    column_counts, column_amounts = [], []
-    for index, column in enumerate(columns):
-        cells = [r.cells[index] for r in computed_rows]
-        is_calculation = column.kind == AllocationColumn.Kind.CALCULATION
-        column_counts.append(sum(c.count or 0 for c in cells) if is_calculation else None)
-        amounts = [c.amount_yuan for c in cells if c.amount_yuan is not None]
-        column_amounts.append(sum(amounts, Decimal(0)) if amounts else None)
-    total_yuan = sum((r.total_yuan for r in computed_rows), Decimal(0))
-    return ComputedAllocation(
-        table=table,
-        columns=columns,
-        rows=computed_rows,
-        column_counts=column_counts,
-        column_amounts_yuan=column_amounts,
-        count_total=sum(r.count_total for r in computed_rows),
-        total_yuan=total_yuan,
-        total=from_yuan(total_yuan, table.unit),
-    )
+
+
+def regions_shared(organisations: Iterable[Organisation]) -> set[int]:
+    """Region ids with more than one of `organisations` (their region rows are ambiguous)."""
+    seen: set[int] = set()
+    shared: set[int] = set()
+    for org in organisations:
+        if org.region_id in seen:
+            shared.add(org.region_id)
+        seen.add(org.region_id)
+    return shared
 
 
 def notices_editable_by(user: User) -> QuerySet[FundNotice]:
@@ -364,6 +334,10 @@ class NoticePage:
     recipients: list[Organisation]
     attachments: list[NoticeAttachment]
     chain: NoticeChain
+    # The upper table (附件2) with the recipients' indicators under each of its own.
+    decomposition: Decomposition | None = None
+    corrections: list[FundNotice] = field(default_factory=list)  # 更正/补充通知 citing it
+    can_correct: bool = False
 
 
 def number_paragraphs(paragraphs: Iterable[NoticeParagraph]) -> list[NoticeParagraph]:
@@ -389,9 +363,21 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
     budget_total = from_yuan(
         total_yuan((line.amount, line.unit) for line in budget_lines), notice.amount_unit
     )
-    computed_tables = [
-        compute_allocation(table) for table in notice.allocation_tables.order_by("id")
+    attachments = list(
+        notice.attachments.select_related("allocation_table", "target_table__organisation")
+    )
+    recorded = [a.snapshot["allocation"] for a in attachments if "allocation" in (a.snapshot or {})]
+    # An issued notice shows its 分配表 as recorded at issue (the standards may have changed).
+    computed_tables = (
+        [allocation_from_snapshot(data) for data in recorded]
+        if recorded
+        else [compute_allocation(table) for table in notice.allocation_tables.order_by("id")]
+    )
+    chain = notice_chain(notice, user)
+    recipients = [
+        link.organisation for link in notice.recipient_links.select_related("organisation")
     ]
+    issued = notice.status == FundNotice.Status.ISSUED
     return NoticePage(
         notice=notice,
         editable=editable,
@@ -399,9 +385,48 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
         budget_lines=budget_lines,
         budget_total=budget_total,
         computed_tables=computed_tables,
-        recipients=[
-            link.organisation for link in notice.recipient_links.select_related("organisation")
-        ],
-        attachments=list(notice.attachments.select_related("allocation_table", "target_table")),
-        chain=notice_chain(notice, user),
+        recipients=recipients,
+        attachments=attachments,
+        chain=chain,
+        decomposition=_notice_decomposition(notice, attachments, recipients, chain, user),
+        # A draft has no 更正 yet: no query.
+        corrections=list(
+            notices_visible_to(user).filter(corrects=notice).order_by("doc_year", "doc_serial")
+        )
+        if issued
+        else [],
+        can_correct=(
+            issued
+            and not notice.is_external
+            and user.role == User.Role.FINANCE_STAFF
+            and notice.issuer_id == user.organisation_id
+        ),
     )
+
+
+def _notice_decomposition(
+    notice: FundNotice,
+    attachments: list[NoticeAttachment],
+    recipients: list[Organisation],
+    chain: NoticeChain,
+    user: User,
+) -> Decomposition | None:
+    """The notice's upper table decomposed into the tables drafted from this notice and from
+    the notices issued under it (瑞丽's 0296 under the 州's), as far as the user sees them."""
+    if notice.status != FundNotice.Status.ISSUED:
+        return None  # before issue no recipient has a table to compare
+    recipients = {org.pk for org in recipients}
+    upper = next(
+        (
+            a.target_table
+            for a in attachments
+            if a.target_table is not None and a.target_table.organisation_id not in recipients
+        ),
+        None,
+    )
+    if upper is None:
+        return None
+    lower = recipient_tables_visible_to(user).filter(
+        notice_id__in=[notice.pk, *(child.pk for child in chain.child_notices)]
+    )
+    return decomposition_of(upper, lower_tables=lower)

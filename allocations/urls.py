@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.notice_detail, name="notice_detail"),
     path("<int:pk>/edit/", views.notice_edit, name="notice_edit"),
     path("<int:pk>/issue/", views.notice_issue, name="notice_issue"),
+    path("<int:pk>/correct/", views.notice_correct, name="notice_correct"),
     path("<int:pk>/allocations/new/", views.allocation_create, name="allocation_create"),
     path("<int:pk>/allocations/<int:table_pk>/", views.allocation_edit, name="allocation_edit"),
     path(

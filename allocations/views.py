@@ -291,10 +291,42 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def notice_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a 更正/补充通知 of an issued notice of the user's own bureau."""
+    notice = notice_for_editing(request.user, pk)
+    if notice is None:
+        raise Http404
+    try:
+        draft = notices.notice_correction_create(notice=notice, user=request.user)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(notice)
+    messages.success(request, f"已起草{notice.doc_number}的更正（补充）通知，请修改正文后印发。")
+    return redirect("allocations:notice_edit", draft.pk)
+
+
+def _already_issued(request: HttpRequest, notice: FundNotice) -> HttpResponse:
+    """A second 印发 (a double click, a resent form) lands here: the notice was issued once,
+    which the user is told, not warned about."""
+    messages.info(request, f"该通知已印发，发文字号 {notice.doc_number}，未重复印发。")
+    return redirect(notice)
+
+
+@login_required
 def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _own_draft_or_refuse(request, pk)
-    if isinstance(notice, HttpResponse):
-        return notice
+    """GET: the confirmation naming the 文号, the amount and the recipients; POST: issue."""
+    notice = notice_for_editing(request.user, pk)
+    if notice is None:
+        raise Http404
+    if notice.status == FundNotice.Status.ISSUED:
+        return _already_issued(request, notice)
+    if request.method != "POST":
+        confirmation = issuing.issue_confirmation(notice)
+        return render(
+            request,
+            "allocations/notice_issue_confirm.html",
+            {"notice": notice, **vars(confirmation)},
+        )
     try:
         notice = issuing.notice_issue(
             notice=notice,
@@ -302,6 +334,10 @@ def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=int(request.POST.get("version", 0)),
         )
     except ValidationError as exc:
+        current = notices_visible_to(request.user).get(pk=pk)
+        if current.status == FundNotice.Status.ISSUED:
+            # The other click of the pair issued it while this one waited.
+            return _already_issued(request, current)
         for message in exc.messages:
             messages.error(request, message)
         return redirect(notice)

@@ -104,6 +104,17 @@ class PerformanceIndicator(models.Model):
         blank=True,
         related_name="children",
     )
+    # The upper level's indicator this one serves (a recipient's 签约率 under the 州's), set
+    # when issuing copies the upper table, or chosen by the bureau; the decomposition check
+    # and view follow it. A deleted upper row leaves the lower one unlinked.
+    upper_indicator = models.ForeignKey(
+        "self",
+        verbose_name=_("对应上级指标"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lower_indicators",
+    )
     level = models.PositiveSmallIntegerField(_("级次"), choices=Level.choices)
     position = models.PositiveIntegerField(_("同级顺序"))
     name = models.CharField(_("指标名称"), max_length=300, blank=True)

@@ -39,7 +39,8 @@ def indicator_tree_create(
     *, table, nodes: Sequence[Mapping[str, Any]], user=None
 ) -> list[PerformanceIndicator]:
     """Append a nested tree ({name, value, description, basis, children}, and any of the
-    optional columns symbol, target, unit, value_explanation, standard, scoring) to `table`.
+    optional columns symbol, target, unit, value_explanation, standard, scoring, and the
+    upper_indicator_id a row serves) to `table`.
 
     Rows are inserted level by level (four INSERTs whatever the size) with their history,
     each 一级/二级 row linked to its framework category.
@@ -68,6 +69,7 @@ def indicator_tree_create(
                 # The split value belongs to leaves, like the value (a database constraint).
                 **{name: _text(node.get(name)) if leaf else "" for name in LEAF_COLUMNS},
                 **{name: _text(node.get(name)) for name in EXTRA_COLUMNS},
+                upper_indicator_id=node.get("upper_indicator_id"),
             )
             row.category = index.resolve(generation, level, row.name)
             row.refresh_parsed_value()
@@ -398,11 +400,12 @@ def indicator_paste(*, user, table_id: int, version: int, rows: Sequence[Any]) -
 
 
 def indicator_tree_copy(
-    *, source_table_id: int, target_tables: Sequence[Any], user=None
+    *, source_table_id: int, target_tables: Sequence[Any], user=None, serve_source: bool = False
 ) -> list[PerformanceIndicator]:
     """Append the tree of the source table to each target table (a notice's recipients get
     the upper level's indicators): names, values, descriptions, bases and the optional
-    columns, level by level.
+    columns, level by level. With `serve_source` (a notice's upper table) each copied row
+    serves the row it was copied from; a copy of last year's table serves nothing.
 
     The source is read once, whatever the number of targets; nothing is read without one.
     """
@@ -419,6 +422,7 @@ def indicator_tree_copy(
             "basis": row.basis,
             **{name: getattr(row, name) for name in (*LEAF_COLUMNS, *EXTRA_COLUMNS)},
             "children": [as_node(child) for child in node.children],
+            "upper_indicator_id": row.pk if serve_source else None,
         }
 
     nodes = [as_node(node) for node in indicator_tree(table_id=source_table_id)]
@@ -427,3 +431,49 @@ def indicator_tree_copy(
         for table in target_tables:
             created += indicator_tree_create(table=table, nodes=nodes, user=user)
     return created
+
+
+# --- Serving an upper indicator ------------------------------------------------------------
+
+
+def upper_tables_of(table) -> set[int]:
+    """The tables whose indicators `table`'s may serve: the upper table it was drafted from
+    and any table its rows already serve."""
+    linked = PerformanceIndicator.objects.filter(table=table, upper_indicator__isnull=False)
+    ids = set(linked.values_list("upper_indicator__table_id", flat=True))
+    if table.source_table_id:
+        ids.add(table.source_table_id)
+    ids.discard(table.pk)
+    return ids
+
+
+@transaction.atomic
+def indicator_link_upper(
+    *, user, table_id: int, indicator_id: int, version: int, upper_indicator_id: int | None
+) -> PerformanceIndicator:
+    """Make a row of `table_id` serve an upper indicator (or none): a 三级 or 子项 of the
+    upper table, so that the decomposition check and view count it."""
+    row = indicator_editable(user=user, indicator_id=indicator_id)
+    if row.table_id != table_id:
+        raise Http404("没有找到可编辑的绩效指标。")
+    upper = None
+    if upper_indicator_id is not None:
+        upper = PerformanceIndicator.objects.filter(
+            pk=upper_indicator_id,
+            table_id__in=upper_tables_of(row.table),
+            level__in=[PerformanceIndicator.Level.THIRD, PerformanceIndicator.Level.SUB_ITEM],
+        ).first()
+        if upper is None:
+            raise ValidationError(
+                {"upper_indicator": "只能对应上级绩效目标表中的三级指标或子项。"},
+                code="upper_indicator_outside",
+            )
+    if row.level not in (PerformanceIndicator.Level.THIRD, PerformanceIndicator.Level.SUB_ITEM):
+        raise ValidationError(
+            {"upper_indicator": "只有三级指标和子项对应上级指标。"}, code="upper_indicator_level"
+        )
+    target_table_claim_version(table_id=row.table_id, user=user, version=version)
+    row.upper_indicator = upper
+    row._history_user = user
+    row.save(update_fields=["upper_indicator"])
+    return row

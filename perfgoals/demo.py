@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from allocations.models import (
     AllocationCell,
@@ -30,9 +31,10 @@ from allocations.models import (
     PolicyParagraph,
     parse_doc_number,
 )
+from allocations.services.issuing import notice_attachments_freeze
 from indicators.framework import sync_framework
 from indicators.library import library_rebuild
-from indicators.models import FrameworkCategory
+from indicators.models import FrameworkCategory, PerformanceIndicator
 from indicators.services import indicator_tree_create
 from perfgoals.models import Office, Organisation, Region, TargetTable, User
 
@@ -112,7 +114,9 @@ class DemoLoader:
             self.load_allocation_tables(seed.get("allocation_tables", []))
             self.load_target_tables(seed.get("target_tables", []))
             self.load_attachments(seed.get("notices", []))
+            self.link_decomposition(seed.get("decomposition", []))
         self.link_external_notices(orgs.get("external_notices", []))
+        self.record_issued_notices()
         self.load_users(orgs["users"])
         library_rebuild()
         return self.report
@@ -376,6 +380,32 @@ class DemoLoader:
                     },
                 )
                 self.report.count("附件", created)
+
+    def link_decomposition(self, items: list[dict[str, Any]]) -> None:
+        """Seed 000's 瑞丽 table serves the 州 table it was written from: each pair names the
+        lower indicator and the upper one it serves (the seed prints them side by side)."""
+        for item in items:
+            upper, lower = self.tables[item["upper"]], self.tables[item["lower"]]
+            upper_rows = {row.name: row for row in PerformanceIndicator.objects.filter(table=upper)}
+            for lower_name, upper_name in item["links"]:
+                PerformanceIndicator.objects.filter(
+                    table=lower, name=lower_name, upper_indicator__isnull=True
+                ).update(upper_indicator=upper_rows[upper_name])
+
+    def record_issued_notices(self) -> None:
+        """The seeds' notices were issued outside the system: record their attachments as
+        loaded, as issuing would have (once: a recorded notice is left alone)."""
+        # One filter: the conditions hold for the same attachment (a 附件 with no table in
+        # the system, printed as a placeholder, has nothing to record).
+        pending = FundNotice.objects.filter(
+            Q(attachments__allocation_table__isnull=False)
+            | Q(attachments__target_table__isnull=False),
+            is_external=False,
+            status=FundNotice.Status.ISSUED,
+            attachments__snapshot__isnull=True,
+        ).distinct()
+        for notice in pending:
+            notice_attachments_freeze(notice=notice)
 
     def link_external_notices(self, items: list[dict[str, Any]]) -> None:
         """Seed 004's tables name the provincial notices their money came from."""

@@ -51,6 +51,17 @@ def target_tables_visible_to(user: User) -> QuerySet[TargetTable]:
     return tables.filter(pk__in=TargetTable.objects.filter(scope).values("pk"))
 
 
+def recipient_tables_visible_to(user: User) -> QuerySet[TargetTable]:
+    """The recipients' tables a user may compare with the upper table they serve (the
+    decomposition view): finance staff, reviewers and administrators what they see; bureau
+    staff their own organisation's only: another recipient's draft attached to the same
+    notice is not theirs to compare with."""
+    tables = target_tables_visible_to(user)
+    if user.is_authenticated and user.role == User.Role.BUREAU_STAFF:
+        return tables.filter(organisation_id=user.organisation_id)
+    return tables
+
+
 def target_tables_editable_by(user: User) -> QuerySet[TargetTable]:
     """Drafts and returned tables of the user's own organisation, for bureau staff."""
     if not user.is_authenticated or user.organisation_id is None:

@@ -322,6 +322,63 @@ def notice_update(
     return _write_notice(notice=notice, user=user, **data)
 
 
+@history_attributed
+@transaction.atomic
+def notice_correction_create(*, notice: FundNotice, user: User) -> FundNotice:
+    """A 更正/补充通知 of an issued notice: a new draft of the same bureau citing the old one
+    (which stays as issued), to the same recipients, with its amount and budget lines to
+    amend. No new draft tables: the recipients already have theirs."""
+    issuer = notice_drafter_check(user)
+    if notice.issuer_id != issuer.pk or notice.is_external:
+        raise PermissionDenied(_("只能更正本单位印发的通知。"))
+    if notice.status != FundNotice.Status.ISSUED:
+        raise ValidationError(_("草稿可以直接修改，无需更正通知。"), code="notice_not_issued")
+    draft = FundNotice(
+        issuer=issuer,
+        issuer_name=notice.issuer_name,
+        issuer_code=issuer_code_for(user) or notice.issuer_code,
+        created_by=user,
+        status=FundNotice.Status.DRAFT,
+        corrects=notice,
+    )
+    lines = [
+        BudgetLineData(
+            source=line.source,
+            amount=line.amount,
+            unit=line.unit,
+            budget_kind=line.budget_kind,
+            function_code=line.function_code,
+            gov_econ_code=line.gov_econ_code,
+            dept_econ_code=line.dept_econ_code,
+            project_kind_code=line.project_kind_code,
+        )
+        for line in notice.budget_lines.select_related(
+            "function_code", "gov_econ_code", "dept_econ_code", "project_kind_code"
+        )
+    ]
+    signed = notice.signed_date or notice.printed_date
+    when = f"于{signed.year}年{signed.month}月{signed.day}日" if signed else ""
+    return _write_notice(
+        notice=draft,
+        user=user,
+        title=f"{notice.issuer_name}关于更正（补充）{notice.doc_number}的通知",
+        year=notice.year,
+        recipients=[link.organisation for link in notice.recipient_links.order_by("position")],
+        parent=notice.parent,
+        amount=notice.amount,
+        amount_unit=notice.amount_unit,
+        paragraphs=[],
+        budget_lines=lines,
+        paying_account=notice.paying_account,
+        copy_to=notice.copy_to,
+        signed_date=None,
+        printed_date=None,
+        printed_by=notice.printed_by,
+        attach_recipient_tables=False,
+        opening=f"我局{when}印发《{notice.title}》（{notice.doc_number}），现更正（补充）如下：",
+    )
+
+
 def notice_claim_version(*, notice: FundNotice, expected_version: int) -> None:
     """Compare-and-set on a draft's version, then reload it: refused when someone saved or
     issued the notice since `expected_version` was read. Call inside a transaction."""
@@ -353,7 +410,16 @@ def notice_attachments_sync(
     if upper is not None:
         title = upper.title if upper.title != "绩效目标表" else f"{upper.project_name}绩效目标表"
         rows.append(NoticeAttachment(notice=notice, title=title, target_table=upper))
-    rows += [NoticeAttachment(notice=notice, title=t.title, target_table=t) for t in own]
+    # Seed 000 lists its one recipient's table as 「绩效目标表」; with several recipients each
+    # 附件 names its bureau, so that no two attachments carry the same title.
+    rows += [
+        NoticeAttachment(
+            notice=notice,
+            title=t.title if len(own) == 1 else f"{t.organisation.name}{t.title}",
+            target_table=t,
+        )
+        for t in own
+    ]
     for position, row in enumerate(rows, 1):
         row.position = position
     NoticeAttachment.objects.bulk_create(rows)
@@ -364,7 +430,7 @@ def _attached_target_tables(notice: FundNotice) -> tuple[TargetTable | None, lis
     the recipients' own) and the recipients' own, in 附件 order."""
     recipient_ids = set(notice.recipient_links.values_list("organisation_id", flat=True))
     upper, own = None, []
-    for attachment in notice.attachments.select_related("target_table"):
+    for attachment in notice.attachments.select_related("target_table__organisation"):
         table = attachment.target_table
         if table is None:
             continue

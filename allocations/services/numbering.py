@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.db.models.functions import Greatest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from allocations.models import DocumentSequence, FundNotice
+from allocations.models import DocumentSequence, FundNotice, format_doc_number
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +61,34 @@ def document_sequence_bump_past(code: str, year: int, serial: int) -> None:
     )
 
 
+def notice_doc_year(notice: FundNotice) -> int:
+    """The 文号 year is the year the notice is signed (成文日期), today when not yet signed,
+    not its budget year: 冀财社〔2019〕101号 提前下达 2020年 money."""
+    signed = notice.signed_date or timezone.localdate()
+    return signed.year
+
+
+def notice_doc_number_preview(notice: FundNotice) -> str:
+    """The number issuing would give now, without taking it (the confirmation page names
+    it): the typed number, or the next of the issuer's series for the year of signature.
+    Another issue in between may take it; the page says so."""
+    if notice.doc_serial is not None:
+        return notice.doc_number
+    year = notice_doc_year(notice)
+    code = notice.issuer_code
+    sequence = DocumentSequence.objects.filter(issuer_code=code, year=year).first()
+    used = FundNotice.objects.filter(issuer_code=code, doc_serial__isnull=False)
+    highest = used.filter(doc_year=year).aggregate(m=Max("doc_serial"))["m"] or 0
+    if sequence is not None:
+        last, width = max(sequence.last_serial, highest), sequence.serial_width
+    else:
+        latest = used.order_by("-doc_year", "-doc_serial").first()
+        last, width = highest, latest.doc_serial_width if latest is not None else 0
+    return format_doc_number(code, year, last + 1, width)
+
+
 def notice_save_with_next_number(notice: FundNotice) -> None:
-    year = notice.year
+    year = notice_doc_year(notice)
     for _attempt in range(NUMBER_RETRIES):
         serial, width = document_number_next(code=notice.issuer_code, year=year)
         notice.doc_year, notice.doc_serial, notice.doc_serial_width = year, serial, width

@@ -18,9 +18,10 @@ from allocations.selectors import (
     compute_allocation,
     notices_visible_to,
 )
+from allocations.snapshots import allocation_from_snapshot
 from indicators.models import PerformanceIndicator
 from indicators.selectors import ROW_RELATIONS, TreeNode, attach_basis_sources, build_tree
-from indicators.snapshots import snapshot_rows
+from indicators.snapshots import snapshot_rows, table_from_record
 from perfgoals.models import Organisation, ReviewOpinion, TableSnapshot, TargetTable, User
 from perfgoals.selectors import target_tables_visible_to
 
@@ -181,6 +182,9 @@ def notice_export(user: User | None, pk: int) -> NoticeExport:
     ]
     paragraphs = list(notice.paragraphs.order_by("position"))
     attachments = list(notice.attachments.order_by("position"))
+    # An issued notice prints the record kept at issue, whatever the live tables are now.
+    if any(a.snapshot for a in attachments):
+        return NoticeExport(notice, recipients, paragraphs, _recorded(attachments))
     # Attached tables are visible with the notice (target_tables_visible_to includes them).
     table_ids = [a.target_table_id for a in attachments if a.target_table_id]
     tables = {t.pk: t for t in _printed_tables(user).filter(pk__in=table_ids)}
@@ -200,6 +204,27 @@ def notice_export(user: User | None, pk: int) -> NoticeExport:
             item.target = table_exports[attachment.target_table_id]
         out.append(item)
     return NoticeExport(notice, recipients, paragraphs, out)
+
+
+def _recorded(attachments: list[NoticeAttachment]) -> list[AttachmentExport]:
+    """The attachments of an issued notice as recorded at issue. No query: the record holds
+    each table whole (the allocation standards as the figures they were)."""
+    out = []
+    for attachment in attachments:
+        item = AttachmentExport(attachment)
+        record = attachment.snapshot or {}
+        if "allocation" in record:
+            item.allocation = allocation_from_snapshot(record["allocation"])
+        elif "target" in record:
+            table, rows = table_from_record(record["target"])
+            item.target = TableExport(table, build_tree(rows))
+        out.append(item)
+    # The layouts print the organisation's name: one query for all of them.
+    tables = [item.target.table for item in out if item.target is not None]
+    organisations = Organisation.objects.in_bulk({t.organisation_id for t in tables})
+    for table in tables:
+        table.organisation = organisations.get(table.organisation_id)
+    return out
 
 
 def parse_org_year(ident: str) -> tuple[int, int]:

@@ -22,11 +22,22 @@ amount_sum             ERROR     财政拨款 + 其他资金 ≠ 年度资金总
                                  年度预算申请资金总额 (department-wide); funds by source
                                  (一般公共预算 …) or 上年结转 more than the total
 amount_vs_notice       ERROR     资金情况 differs from the linked notice's amount (万元
-                                 rounding of perfgoals.money.agrees); not for the
-                                 transfer-fund regional table, which states the envelope
-amount_vs_allocation   ERROR     资金情况 differs from the notice's allocation table (the row
-                                 of the table's region, else the total; the envelope for a
-                                 transfer-fund regional table)
+                                 rounding of perfgoals.money.agrees); only for the notice's
+                                 single recipient, never a share against the whole; not for
+                                 the transfer-fund regional table, which states the envelope
+amount_vs_allocation   ERROR     资金情况 differs from the recipient's own row of the notice's
+                                 allocation table (its organisation's, else its region's when
+                                 no other recipient shares the region); a single recipient
+                                 with no row: the table's total, or with no table the upper
+                                 notice's row of its region; the envelope for a
+                                 transfer-fund regional table
+amount_no_allocation_row WARNING a notice to several recipients whose allocation table has
+                                 no row of this one: nothing to reconcile with
+decomposition_floor    ERROR     a rate looser than the upper indicator it serves (≥85%
+                                 upstream, ≥80% here); indicators.decomposition
+decomposition_sum      WARNING   the recipients' counts or amounts together miss the upper
+                                 indicator's value (受益人数 ≥15307人)
+decomposition_unlinked WARNING   upper indicators no indicator of this table serves
 special_funds          W / E     department-wide 项目支出 vs the special-fund tables of the
                                  same organisation and year: a remainder outside the summary
                                  is a WARNING naming it, a summary larger than 项目支出 ERROR
@@ -46,20 +57,27 @@ one query per kind over a whole queryset.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from allocations.models import AllocationTable
-from allocations.selectors import compute_allocation
+from allocations.models import AllocationTable, FundNotice, NoticeRecipient
+from allocations.selectors import (
+    ComputedAllocation,
+    allocation_share,
+    compute_allocation,
+    regions_shared,
+)
+from indicators.decomposition import decompose, table_label
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.rules import TABLE_ORDER, check_tree, in_print_order
-from indicators.selectors import FrameworkIndex
+from indicators.selectors import FrameworkIndex, build_tree, walk
 from perfgoals.display import amount_with_unit, format_amount, plain_number, yuan_in_unit
 from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec
-from perfgoals.models import TargetTable
+from perfgoals.models import Organisation, TargetTable
 from perfgoals.money import AmountUnit, agrees, to_yuan, total_yuan
 
 __all__ = ["check_table", "check_tables", "check_unsaved_tables", "open_findings"]
@@ -138,18 +156,65 @@ GENERIC_BIGRAMS = {
 
 
 @dataclass
+class _NoticeAmounts:
+    """What a recipient's table is reconciled with: its notice's allocation tables and
+    recipient bureaus, and the allocation tables of the upper notice it cites."""
+
+    computed: list[ComputedAllocation] = field(default_factory=list)
+    bureaus: list[Organisation] = field(default_factory=list)
+    parent: FundNotice | None = None
+    parent_computed: list[ComputedAllocation] = field(default_factory=list)
+
+
+@dataclass
 class _Context:
     framework: FrameworkIndex
     # (organisation id, year) → the special-fund tables of that organisation and year.
     special_funds: dict[tuple[int, int], list[TargetTable]] = field(default_factory=dict)
-    # notice id → [(region ids of rows, {region id: total 元}, total 元, envelope 元 or None)]
-    allocations: dict[int, list[tuple[dict[int, Decimal], Decimal, Decimal | None]]] = field(
-        default_factory=dict
-    )
+    notices: dict[int, _NoticeAmounts] = field(default_factory=dict)
+    # upper table id → the table, its rows and every row serving them (for the sums).
+    uppers: dict[
+        int, tuple[TargetTable, list[PerformanceIndicator], list[PerformanceIndicator]]
+    ] = field(default_factory=dict)
+    # upper indicator id → its table id
+    upper_table_of: dict[int, int] = field(default_factory=dict)
 
 
-def _load_context(tables: list[TargetTable]) -> _Context:
+def _load_uppers(
+    context: _Context, tables: list[TargetTable], rows: Iterable[PerformanceIndicator]
+) -> None:
+    """The upper tables the tables' rows serve, with every row serving them: no query when
+    nothing is linked, two otherwise, whatever the number of tables."""
+    linked = {row.upper_indicator_id for row in rows if row.upper_indicator_id}
+    source_ids = {t.source_table_id for t in tables if t.source_table_id}
+    if not linked and not source_ids:
+        return
+    of_uppers = Q(table_id__in=source_ids)
+    if linked:
+        of_uppers |= Q(
+            table_id__in=PerformanceIndicator.objects.filter(pk__in=linked).values("table_id")
+        )
+    upper_rows: dict[int, list[PerformanceIndicator]] = defaultdict(list)
+    uppers: dict[int, TargetTable] = {}
+    for row in PerformanceIndicator.objects.filter(of_uppers).select_related("table__organisation"):
+        upper_rows[row.table_id].append(row)
+        uppers[row.table_id] = row.table
+        context.upper_table_of[row.pk] = row.table_id
+    if not uppers:
+        return
+    served: dict[int, list[PerformanceIndicator]] = defaultdict(list)
+    serving = PerformanceIndicator.objects.filter(
+        upper_indicator__table_id__in=list(uppers)
+    ).select_related("table__organisation")
+    for row in serving:
+        served[context.upper_table_of[row.upper_indicator_id]].append(row)
+    for pk, upper in uppers.items():
+        context.uppers[pk] = (upper, upper_rows[pk], served[pk])
+
+
+def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator] = ()) -> _Context:
     context = _Context(framework=FrameworkIndex())
+    _load_uppers(context, tables, rows)
     departments = [t for t in tables if t.layout == Layout.DEPARTMENT]
     if departments:
         funds = TargetTable.objects.filter(
@@ -159,23 +224,27 @@ def _load_context(tables: list[TargetTable]) -> _Context:
         ).only("id", "organisation_id", "year", "amount_total", "amount_unit", "project_name")
         for fund in funds:
             context.special_funds.setdefault((fund.organisation_id, fund.year), []).append(fund)
-    notice_ids = {t.notice_id for t in tables if t.notice_id}
-    if notice_ids:
-        for allocation in AllocationTable.objects.filter(notice_id__in=notice_ids).order_by("pk"):
-            computed = compute_allocation(allocation)
-            by_region: dict[int, Decimal] = {}
-            for row in computed.rows:
-                if row.row.region_id is not None:
-                    by_region[row.row.region_id] = (
-                        by_region.get(row.row.region_id, Decimal(0)) + row.total_yuan
-                    )
-            envelope = (
-                to_yuan(allocation.envelope_amount, allocation.envelope_unit)
-                if allocation.envelope_amount is not None
-                else None
-            )
-            context.allocations.setdefault(allocation.notice_id, []).append(
-                (by_region, computed.total_yuan, envelope)
+    notices = {t.notice_id: t.notice for t in tables if t.notice_id}
+    if notices:
+        parents = {n.parent_id for n in notices.values() if n.parent_id}
+        computed: dict[int, list[ComputedAllocation]] = defaultdict(list)
+        for allocation in AllocationTable.objects.filter(
+            notice_id__in={*notices, *parents}
+        ).order_by("pk"):
+            computed[allocation.notice_id].append(compute_allocation(allocation))
+        bureaus: dict[int, list[Organisation]] = defaultdict(list)
+        # Finance bureaus among the recipients issue a notice of their own, not a table.
+        links = NoticeRecipient.objects.filter(notice_id__in=notices).exclude(
+            organisation__kind=Organisation.Kind.FINANCE
+        )
+        for link in links.select_related("organisation"):
+            bureaus[link.notice_id].append(link.organisation)
+        for pk, notice in notices.items():
+            context.notices[pk] = _NoticeAmounts(
+                computed=computed[pk],
+                bureaus=bureaus[pk],
+                parent=notice.parent if notice.parent_id in computed else None,
+                parent_computed=computed.get(notice.parent_id, []),
             )
     return context
 
@@ -228,7 +297,69 @@ class _TableChecks:
                 )
             )
             self.check_purpose(rows)
+            self.check_decomposition(rows)
         return in_print_order(self.findings)
+
+    # -- decomposition of the upper table ------------------------------------------------------
+
+    def check_decomposition(self, rows: list[PerformanceIndicator]) -> None:
+        """The table's indicators against the upper indicators they serve
+        (indicators.decomposition): a rate kept, the recipients' counts together, and the
+        upper indicators this table leaves without an indicator of its own."""
+        t = self.table
+        upper_id = t.source_table_id or next(
+            (
+                self.context.upper_table_of.get(row.upper_indicator_id)
+                for row in rows
+                if row.upper_indicator_id
+            ),
+            None,
+        )
+        if upper_id not in self.context.uppers:
+            return
+        upper, upper_rows, served = self.context.uppers[upper_id]
+        label = f"{t.organisation.name}《{t.title or t.project_name}》"
+        # This table's rows as given (maybe unsaved), the other recipients' as stored.
+        pairs = [(row, table_label(row.table)) for row in served if row.table_id != t.pk]
+        pairs += [(row, label) for row in rows if row.upper_indicator_id]
+        decomposition = decompose(upper, upper_rows, pairs)
+        order = {
+            id(node.indicator): position for position, node in enumerate(walk(build_tree(rows)), 1)
+        }
+        missing = []
+        for node in decomposition.indicators:
+            own = [s for s in node.served if id(s.indicator) in order]
+            if not own:
+                missing.append(node.indicator.name)
+            for served_row in own:
+                at = order.get(id(served_row.indicator), TABLE_ORDER)
+                row_pk = served_row.indicator.pk
+                if served_row.problem:
+                    self.add(
+                        at,
+                        "decomposition_floor",
+                        E,
+                        served_row.problem,
+                        field="value_text",
+                        indicator_id=row_pk,
+                    )
+                if node.problem:
+                    self.add(
+                        at,
+                        "decomposition_sum",
+                        W,
+                        node.problem,
+                        field="value_text",
+                        indicator_id=row_pk,
+                    )
+        if missing:
+            self.header(
+                "decomposition_unlinked",
+                W,
+                f"上级表{decomposition.upper_label}的指标"
+                + "、".join(f"“{name}”" for name in missing)
+                + "在本表没有对应的指标。",
+            )
 
     # -- header, amounts, plan ----------------------------------------------------------------
 
@@ -275,11 +406,48 @@ class _TableChecks:
             self.check_special_funds()
         if t.amount_total is None or t.notice_id is None:
             return
+        amounts = self.context.notices[t.notice_id]
+        if t.layout == Layout.TRANSFER:
+            # The regional table states the upper envelope its recipients share.
+            for allocation in amounts.computed:
+                table = allocation.table
+                if table.envelope_amount is not None:
+                    self.check_allocated(
+                        to_yuan(table.envelope_amount, table.envelope_unit), "分配表上级资金总额"
+                    )
+            return
+        self.check_recipient_amount(amounts)
+
+    def check_recipient_amount(self, amounts: _NoticeAmounts) -> None:
+        """A recipient's table against its own row of the allocation table, never against the
+        whole notice when the notice has other recipients; with no allocation row of its own,
+        a single recipient against the notice, its table and the upper notice's row."""
+        t = self.table
+        unit = t.amount_unit
         notice = t.notice
-        if (
-            t.layout != Layout.TRANSFER
-            and notice.amount is not None
-            and not _same_amount(t.amount_total, unit, notice.amount, notice.amount_unit)
+        org = t.organisation
+        others = [b for b in amounts.bureaus if b.pk != t.organisation_id]
+        shared = org.region_id in regions_shared([org, *others])
+        share = allocation_share(
+            amounts.computed,
+            organisation_id=org.pk,
+            region_id=org.region_id,
+            region_shared=shared,
+        )
+        if share is not None:
+            self.check_allocated(share.yuan, f"分配表中{share.label}的金额")
+        if others:
+            if share is None and amounts.computed:
+                self.header(
+                    "amount_no_allocation_row",
+                    W,
+                    f"资金下达通知{notice.doc_number}有多个主送单位，分配表中没有"
+                    f"{org.name}的行，无法核对资金总额。",
+                    field="amount_total",
+                )
+            return
+        if notice.amount is not None and not _same_amount(
+            t.amount_total, unit, notice.amount, notice.amount_unit
         ):
             self.header(
                 "amount_vs_notice",
@@ -289,26 +457,34 @@ class _TableChecks:
                 f"{amount_with_unit(notice.amount, notice.amount_unit)}不一致。",
                 field="amount_total",
             )
-        region_id = t.organisation.region_id if t.layout != Layout.TRANSFER else None
-        allocations = self.context.allocations.get(t.notice_id, [])
-        for by_region, allocation_yuan, envelope_yuan in allocations:
-            if t.layout == Layout.TRANSFER:
-                if envelope_yuan is None:
-                    continue
-                expected, what = envelope_yuan, "分配表上级资金总额"
-            elif region_id in by_region:
-                expected, what = by_region[region_id], "分配表中本地区的合计"
-            else:
-                expected, what = allocation_yuan, "分配表合计"
-            if not agrees(t.amount_total, unit, expected):
-                self.header(
-                    "amount_vs_allocation",
-                    E,
-                    f"资金总额{amount_with_unit(t.amount_total, unit)}与{what}"
-                    f"{yuan_in_unit(expected, unit)}"
-                    f"（{format_amount(expected, places=2)}元）不一致。",
-                    field="amount_total",
+        if share is not None:
+            return
+        for allocation in amounts.computed:
+            self.check_allocated(allocation.total_yuan, "分配表合计")
+        if not amounts.computed and amounts.parent is not None:
+            upper = allocation_share(
+                amounts.parent_computed,
+                organisation_id=org.pk,
+                region_id=org.region_id,
+                region_shared=False,
+            )
+            if upper is not None:
+                self.check_allocated(
+                    upper.yuan,
+                    f"上级通知{amounts.parent.doc_number}分配表中{upper.label}的金额",
                 )
+
+    def check_allocated(self, expected: Decimal, what: str) -> None:
+        t = self.table
+        if not agrees(t.amount_total, t.amount_unit, expected):
+            self.header(
+                "amount_vs_allocation",
+                E,
+                f"资金总额{amount_with_unit(t.amount_total, t.amount_unit)}与{what}"
+                f"{yuan_in_unit(expected, t.amount_unit)}"
+                f"（{format_amount(expected, places=2)}元）不一致。",
+                field="amount_total",
+            )
 
     def check_sources(self) -> None:
         """Funds by source (一般公共预算, 政府性基金 …) and 上年结转 are parts of the total.
@@ -435,7 +611,8 @@ def check_table(
     """All findings for one table, header first, then rows in print order, errors first."""
     if indicators is None:
         indicators = list(PerformanceIndicator.objects.filter(table_id=table.pk))
-    return _TableChecks(table, _load_context([table])).run(list(indicators))
+    indicators = list(indicators)
+    return _TableChecks(table, _load_context([table], indicators)).run(indicators)
 
 
 def check_unsaved_tables(
@@ -443,17 +620,19 @@ def check_unsaved_tables(
 ) -> list[list[Finding]]:
     """check_table for tables and rows not saved yet (an import's preview), sharing one
     context (the framework, special funds, allocations) instead of loading it per table."""
-    context = _load_context([table for table, _ in items])
+    context = _load_context(
+        [table for table, _ in items], [row for _, rows in items for row in rows]
+    )
     return [_TableChecks(table, context).run(list(rows)) for table, rows in items]
 
 
 def check_tables(tables: QuerySet[TargetTable]) -> dict[int, list[Finding]]:
     """Findings per table id, with one query per kind of data for the whole queryset."""
     tables = list(tables.select_related("organisation", "notice"))
-    context = _load_context(tables)
     by_table: dict[int, list[PerformanceIndicator]] = defaultdict(list)
     for row in PerformanceIndicator.objects.filter(table__in=[t.pk for t in tables]):
         by_table[row.table_id].append(row)
+    context = _load_context(tables, [row for rows in by_table.values() for row in rows])
     return {t.pk: _TableChecks(t, context).run(by_table[t.pk]) for t in tables}
 
 

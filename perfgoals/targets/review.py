@@ -25,7 +25,6 @@ scope raises Http404.
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,7 +33,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from indicators.models import LintAcknowledgement, PerformanceIndicator
-from indicators.snapshots import snapshot_rows
+from indicators.snapshots import snapshot_rows, table_snapshot_data
 from perfgoals.findings import Severity
 from perfgoals.models import (
     ReviewComment,
@@ -378,36 +377,13 @@ def review_comment_add(
 
 # --- the approved snapshot -----------------------------------------------------------------
 
-# Fields a snapshot leaves out: identity, workflow bookkeeping and relations it cannot keep.
-_TABLE_SKIP = {"id", "status", "version", "approved_snapshot", "created_at", "updated_at"}
-_ROW_SKIP = {"table", "category"}
-
-
-def _value(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
 
 def _freeze(table: TargetTable, *, user: User) -> TableSnapshot:
-    header = {
-        f.attname: _value(getattr(table, f.attname))
-        for f in TargetTable._meta.concrete_fields
-        if f.name not in _TABLE_SKIP
-    }
-    rows = [
-        {
-            f.attname: _value(getattr(row, f.attname))
-            for f in PerformanceIndicator._meta.concrete_fields
-            if f.name not in _ROW_SKIP
-        }
-        for row in PerformanceIndicator.objects.filter(table=table).order_by("level", "pk")
-    ]
     number = (table.snapshots.aggregate(n=Max("number"))["n"] or 0) + 1
     return TableSnapshot.objects.create(
         table=table,
         number=number,
         table_version=table.version + 1,
-        data={"table": header, "indicators": rows},
+        data=table_snapshot_data(table),
         approved_by=user,
     )

@@ -1,5 +1,6 @@
 """Builders that draft the seeds' notices through the service layer, as finance staff would."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -40,7 +41,8 @@ def notice_kwargs(**overrides) -> dict:
         ],
         "paying_account": "",
         "copy_to": "",
-        "signed_date": None,
+        # Signed in the budget year, as seed 000 was; the 文号 year follows this date.
+        "signed_date": date(2020, 9, 1),
         "printed_date": None,
         "printed_by": "瑞丽市财政局",
     }

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from allocations.models import AllocationTable, ClassificationCode, FundNotice
+from allocations.models import AllocationTable, ClassificationCode, DocumentSequence, FundNotice
 from allocations.services import allocation_tables, issuing, notices
-from perfgoals.models import Organisation, TargetTable
+from perfgoals.models import Organisation, TargetTable, User
 from tests.allocations.conftest import SEED_000_TITLE, build_seed_000
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,10 @@ def test_list_query_count_is_constant(client, login, django_assert_max_num_queri
 
 def test_draft_through_the_form_then_issue(client, login):
     user = login("ruili_finance")
-    response = client.post(reverse("allocations:notice_create"), draft_post())
+    # Signed in 2020: the 文号 year is the year of the signature, not of the budget.
+    response = client.post(
+        reverse("allocations:notice_create"), draft_post(signed_date="2020-09-01")
+    )
     assert response.status_code == 302, text_of(response)
     notice = FundNotice.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
     assert notice.parent.doc_number == "德财社〔2020〕162号"
@@ -518,8 +521,9 @@ def test_detail_and_editor_query_counts_do_not_grow_with_rows(
     login("ruili_finance")
     table = seed000_draft.allocation_tables.get()
     # Each page computes the table once and reconciles that result (23 and 15 queries when
-    # the check computed it a second time).
-    pinned = {seed000_draft.get_absolute_url(): 19, urls_for(seed000_draft)["allocation"]: 11}
+    # the check computed it a second time); the notice page also reads the upper notice's
+    # allocation tables, to reconcile this table with its row there.
+    pinned = {seed000_draft.get_absolute_url(): 20, urls_for(seed000_draft)["allocation"]: 11}
     for url, count in pinned.items():
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
@@ -598,3 +602,97 @@ def test_every_delete_on_the_allocation_editor_asks_first(client, login, seed000
     assert deletes, "the editor offers deletes"
     assert all("data-confirm=" in form and "不能恢复" in form for form in deletes), deletes
     assert "js/guard.js" in html
+
+
+# --- issuing: the confirmation and a double click ------------------------------------------
+
+
+def test_issue_asks_for_confirmation_naming_number_amount_and_recipients(client, login):
+    finance = login("ruili_finance")
+    notice = build_seed_000(finance)
+    response = client.get(reverse("allocations:notice_issue", args=[notice.pk]))
+    assert response.status_code == 200
+    text = text_of(response)
+    # 0296 is the last 瑞财社 number of 2020, the year the notice is signed.
+    assert "瑞财社〔2020〕0297号" in text
+    assert "3.88万元" in text
+    assert "瑞丽市卫生健康局" in text
+    notice.refresh_from_db()
+    # Looking at the confirmation takes no number and issues nothing.
+    assert notice.status == "draft" and notice.doc_serial is None
+    assert not DocumentSequence.objects.filter(issuer_code="瑞财社", year=2020, last_serial=297)
+
+
+def test_confirmation_with_errors_offers_no_issue_button(client, login):
+    finance = login("ruili_finance")
+    notice = build_seed_000(finance, amount=Decimal("3.89"))
+    html = client.get(reverse("allocations:notice_issue", args=[notice.pk])).content.decode()
+    assert "3.89万元不一致" in html
+    assert 'id="confirm-issue"' not in html
+
+
+def test_double_clicked_issue_issues_once(client, login):
+    finance = login("ruili_finance")
+    notice = build_seed_000(finance)
+    url = reverse("allocations:notice_issue", args=[notice.pk])
+    first = client.post(url, {"version": notice.version}, follow=True)
+    second = client.post(url, {"version": notice.version}, follow=True)
+    assert "已印发，发文字号 瑞财社〔2020〕0297号" in text_of(first)
+    text = text_of(second)
+    assert "该通知已印发，发文字号 瑞财社〔2020〕0297号，未重复印发。" in text
+    assert "不能再修改" not in text  # told, not scolded
+    notice.refresh_from_db()
+    assert notice.doc_number == "瑞财社〔2020〕0297号"
+    assert TargetTable.objects.filter(notice=notice).count() == 1
+    sequence = DocumentSequence.objects.get(issuer_code="瑞财社", year=2020)
+    assert sequence.last_serial == 297  # the second click took no number
+
+
+def test_issue_of_another_bureaus_notice_is_404(client, login):
+    finance = User.objects.get(username="ruili_finance")
+    notice = build_seed_000(finance)
+    login("dehong_finance")
+    url = reverse("allocations:notice_issue", args=[notice.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"version": notice.version}).status_code == 404
+    notice.refresh_from_db()
+    assert notice.status == "draft"
+
+
+def test_a_correction_is_a_new_notice_citing_the_issued_one(client, login):
+    finance = login("ruili_finance")
+    notice = build_seed_000(finance)
+    issued = issuing.notice_issue(notice=notice, user=finance, expected_version=notice.version)
+    drafts_before = TargetTable.objects.count()
+    response = client.post(reverse("allocations:notice_correct", args=[issued.pk]))
+    correction = FundNotice.objects.get(corrects=issued)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("allocations:notice_edit", args=[correction.pk])
+    assert correction.status == "draft" and correction.parent == issued.parent
+    assert correction.title == f"瑞丽市财政局关于更正（补充）{issued.doc_number}的通知"
+    assert [link.organisation.name for link in correction.recipient_links.all()] == [
+        "瑞丽市卫生健康局"
+    ]
+    assert issued.doc_number in correction.paragraphs.first().text
+    assert correction.budget_lines.get().amount == Decimal("3.88")
+    assert not correction.attach_recipient_tables
+    assert TargetTable.objects.count() == drafts_before
+    issued.refresh_from_db()
+    assert issued.status == "issued"  # the old notice stays as issued
+    page = text_of(client.get(issued.get_absolute_url()))
+    assert "已由 更正通知草稿 更正（补充）" in page
+    assert "本通知更正（补充）" in text_of(client.get(correction.get_absolute_url()))
+
+
+def test_only_the_issuer_may_correct_and_only_an_issued_notice(client, login):
+    finance = User.objects.get(username="ruili_finance")
+    notice = build_seed_000(finance)
+    login("ruili_finance")
+    client.post(reverse("allocations:notice_correct", args=[notice.pk]))
+    assert not FundNotice.objects.filter(corrects=notice).exists()  # a draft is just edited
+    issued = issuing.notice_issue(notice=notice, user=finance, expected_version=notice.version)
+    login("dehong_finance")
+    assert client.post(reverse("allocations:notice_correct", args=[issued.pk])).status_code == 404
+    login("ruili_health")
+    assert client.post(reverse("allocations:notice_correct", args=[issued.pk])).status_code == 404
+    assert not FundNotice.objects.filter(corrects=issued).exists()

@@ -40,6 +40,8 @@ def test_finance_drafts_and_issues_seed_000_then_the_bureau_finds_its_draft(
     page.fill("#id_line-0-gov_econ_code", "502")
     page.fill("#id_line-0-dept_econ_code", "302")
     page.fill("#id_line-0-project_kind_code", "13")
+    # Signed in 2020: the 文号 year is the year of signature, not of the budget.
+    page.fill("#id_signed_date", "2020-09-01")
     # 附件2: the prefecture's transfer-fund target table, whose indicators seed the draft.
     upper = TargetTable.objects.get(layout="transfer", project_name__startswith="2020年建档立卡")
     page.select_option("#id_upper_table", str(upper.pk))
@@ -96,7 +98,13 @@ def test_finance_drafts_and_issues_seed_000_then_the_bureau_finds_its_draft(
     page.locator("#check").wait_for()
     assert page.locator("#check .sev-error").count() == 0
     page.click("#issue-button")
-    page.wait_for_load_state()
+    # The confirmation names the number, the amount and the recipients before anything is done.
+    page.wait_for_url(re.compile(r"/notices/\d+/issue/$"))
+    assert page.locator("#confirm-doc-number").inner_text().startswith("瑞财社〔2020〕0297号")
+    assert page.locator("#confirm-amount").inner_text() == "3.88万元"
+    assert page.locator("#confirm-recipients").inner_text() == "瑞丽市卫生健康局"
+    page.click("#confirm-issue")
+    page.wait_for_url(re.compile(r"/notices/\d+/$"))
     assert page.locator("#doc-number").inner_text() == "瑞财社〔2020〕0297号"
     assert "已印发，发文字号 瑞财社〔2020〕0297号" in page.content()
     table_text = digits(page.locator("table.allocation").inner_text())

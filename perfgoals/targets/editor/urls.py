@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from perfgoals.targets import decomposition
 from perfgoals.targets.editor import creation, history, imports, pages, review, rows
 
 app_name = "tables"
@@ -19,6 +20,12 @@ urlpatterns = [
     path("<int:pk>/lint/", pages.table_lint, name="lint"),
     path("<int:pk>/tree/", pages.table_tree, name="tree"),
     path("<int:pk>/history/", history.table_history, name="history"),
+    path("<int:pk>/decomposition/", decomposition.table_decomposition, name="decomposition"),
+    path(
+        "<int:pk>/decomposition/link/",
+        decomposition.indicator_upper_link,
+        name="decomposition_link",
+    ),
     path("<int:pk>/history/compare/", history.table_compare, name="compare"),
     path("<int:table_pk>/rows/new/", rows.row_new, name="row_new"),
     path("<int:table_pk>/paste/", rows.paste, name="paste"),

@@ -46,7 +46,8 @@ def test_issuing_creates_a_draft_target_table_per_recipient_bureau(finance):
     titles = list(NoticeAttachment.objects.filter(notice=issued).values_list("title", flat=True))
     assert titles[0] == "2020年建档立卡贫困人口家庭医生签约服务个人代缴省级补助资金分配表"
     assert titles[1] == upper.title
-    assert titles[2:] == ["绩效目标表", "绩效目标表"]
+    # Two recipients: each 附件 names its bureau, never two plain 「绩效目标表」.
+    assert titles[2:] == ["瑞丽市卫生健康局绩效目标表", "瑞丽市医疗保障局绩效目标表"]
 
 
 def test_recipient_drafts_copy_the_upper_tree_row_for_row(finance):

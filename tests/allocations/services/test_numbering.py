@@ -2,11 +2,13 @@
 for historical notices checked for duplicates, and the sequence continuing after them."""
 
 import threading
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from allocations import checks
 from allocations.models import DocumentSequence, FundNotice
@@ -32,7 +34,7 @@ def test_auto_number_continues_the_issuers_series_with_its_padding(finance):
 
 @pytest.mark.django_db
 def test_numbers_are_per_issuer_and_per_year(finance):
-    next_year = issue(build_seed_000(finance, year=2021), finance)
+    next_year = issue(build_seed_000(finance, year=2021, signed_date=date(2021, 3, 1)), finance)
     assert next_year.doc_number == "瑞财社〔2021〕0001号"
     dehong = User.objects.get(username="dehong_finance")
     notice = notices.notice_create(
@@ -50,7 +52,21 @@ def test_numbers_are_per_issuer_and_per_year(finance):
 @pytest.mark.django_db
 def test_sequence_width_is_configurable(finance):
     DocumentSequence.objects.create(issuer_code="瑞财社", year=2022, last_serial=7, serial_width=3)
-    assert issue(build_seed_000(finance, year=2022), finance).doc_number == "瑞财社〔2022〕008号"
+    notice = build_seed_000(finance, year=2022, signed_date=date(2022, 1, 5))
+    assert issue(notice, finance).doc_number == "瑞财社〔2022〕008号"
+
+
+@pytest.mark.django_db
+def test_number_year_is_the_year_of_issue_not_the_budget_year(finance):
+    """冀财社〔2019〕101号 提前下达 2020年 money: signed in 2019 for the 2020 budget."""
+    early = issue(build_seed_000(finance, signed_date=date(2019, 11, 20)), finance)
+    assert (early.year, early.doc_number) == (2020, "瑞财社〔2019〕0001号")
+    # Not signed before issuing: the date of issue (today) gives the year.
+    today = timezone.localdate()
+    unsigned = issue(build_seed_000(finance, signed_date=None), finance)
+    assert unsigned.signed_date == today
+    assert unsigned.doc_year == today.year
+    assert unsigned.doc_number.startswith(f"瑞财社〔{today.year}〕")
 
 
 @pytest.mark.django_db
