@@ -16,6 +16,8 @@ from perfgoals.models import (
     ReviewComment,
     ReviewEvent,
     ReviewOpinion,
+    SpecialFundSummary,
+    SpecialFundSummaryRow,
     TableSnapshot,
     TargetTable,
     User,
@@ -325,3 +327,15 @@ class ReviewCommentAdmin(ReadOnlyAdmin):
 class TableSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["table", "number", "approved_by", "approved_at"]
     list_select_related = ["table", "approved_by"]
+
+
+class SpecialFundSummaryRowInline(admin.TabularInline):
+    model = SpecialFundSummaryRow
+    extra = 0
+
+
+@admin.register(SpecialFundSummary)
+class SpecialFundSummaryAdmin(admin.ModelAdmin):
+    list_display = ["title", "organisation", "year"]
+    list_filter = ["year"]
+    inlines = [SpecialFundSummaryRowInline]

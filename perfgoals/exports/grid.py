@@ -5,10 +5,9 @@ so the two formats cannot drift apart: the same cells, spans, numbers and format
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from perfgoals.display import decimal_text, plain_number
-from perfgoals.money import CENT
+from perfgoals.display import figure
 
 
 @dataclass
@@ -56,30 +55,36 @@ class Grid:
         return [f"{w * 100 / total:.2f}%" for w in self.widths]
 
 
-MONEY_FORMAT = "#,##0.00"
-PERCENT_FORMAT = "0.00"
 COUNT_FORMAT = "0"
 
 
-def money_cell(amount: Decimal | None, *, suffix: str = "", **kwargs) -> Cell:
-    """2 decimals as the official tables print them (90100.00, 3.88), no separators in the
-    PDF so the figure reads exactly as typed; XLSX shows it with #,##0.00."""
+def figure_format(text: str) -> str:
+    """The XLSX number format that shows a figure as `text` prints it: 31800 → 0, 4.8 → 0.0,
+    90100.00 → 0.00; no thousands separators, so the workbook and the PDF read alike."""
+    _, _, decimals = text.partition(".")
+    return f"0.{'0' * len(decimals)}" if decimals else "0"
+
+
+def money_cell(
+    amount: Decimal | None, *, places: int | None = None, suffix: str = "", **kwargs
+) -> Cell:
+    """An amount as the document prints it (perfgoals.display.figure): the fewest places that
+    keep the value unless the layout fixes `places`; a number with the same look in XLSX."""
     if amount is None:
         return Cell("", kind="num", **kwargs)
-    value = amount.quantize(CENT, rounding=ROUND_HALF_UP)
-    fmt = MONEY_FORMAT + (f'"{suffix}"' if suffix else "")
-    return Cell(f"{decimal_text(value)}{suffix}", kind="num", number=value, fmt=fmt, **kwargs)
+    text = figure(amount, places)
+    value = Decimal(text)
+    fmt = figure_format(text) + (f'"{suffix}"' if suffix else "")
+    return Cell(f"{text}{suffix}", kind="num", number=value, fmt=fmt, **kwargs)
 
 
-def number_cell(value: Decimal | int | None, fmt: str = "General", **kwargs) -> Cell:
+def number_cell(value: Decimal | int | None, fmt: str = "", **kwargs) -> Cell:
     if value is None:
         return Cell("", kind="num", **kwargs)
-    text = str(value) if isinstance(value, int) else plain_number(value)
-    return Cell(text, kind="num", number=value, fmt=fmt, **kwargs)
+    text = figure(value)
+    return Cell(text, kind="num", number=value, fmt=fmt or figure_format(text), **kwargs)
 
 
-def percent_cell(value: Decimal | None, **kwargs) -> Cell:
-    if value is None:
-        return Cell("", kind="num", **kwargs)
-    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
-    return Cell(decimal_text(value), kind="num", number=value, fmt=PERCENT_FORMAT, **kwargs)
+def percent_cell(value: Decimal | None, *, places: int | None = None, **kwargs) -> Cell:
+    """A spending-plan share (25, or 25.00 where the layout fixes two places)."""
+    return money_cell(value, places=places, **kwargs)

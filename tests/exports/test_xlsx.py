@@ -1,3 +1,4 @@
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -46,7 +47,7 @@ def test_project_table_sheet_keeps_the_seed_layout(demo):
     total = find(ws, "年度资金总额：")
     amount = ws.cell(total.row, total.column + 2)
     assert amount.value == pytest.approx(154.18) and amount.data_type == "n"
-    assert amount.number_format == "#,##0.00"
+    assert amount.number_format == "0.00"  # 154.18 as printed
     assert amount.border.left.style == "thin"
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
@@ -77,7 +78,10 @@ def test_allocation_amounts_are_numbers(demo):
     row = find(ws, "瑞丽市").row
     assert ws.cell(row, 2).value == 7602 and ws.cell(row, 6).value == pytest.approx(31800)
     assert ws.cell(row, 9).value == pytest.approx(7034.4)
-    assert ws.cell(row, 3).number_format == "#,##0.00"
+    # 3.88 and 31800 as the seed prints them: no separators, no padded places.
+    assert ws.cell(row, 3).number_format == "0.00"
+    assert ws.cell(row, 6).number_format == "0"
+    assert [ws.cell(row, c).number_format for c in (5, 8, 9)] == ["0.0", "0.0", "0.0"]
     assert merged_range_of(ws, find(ws, "已脱贫签约人数")).size["columns"] == 3
 
 
@@ -110,12 +114,13 @@ def test_department_workbook_has_an_index_and_one_sheet_per_table(demo):
     assert first.cell(plan.row + 1, plan.column).value == pytest.approx(100)
 
 
-def test_summary_workbook_totals_884_87(demo):
+def test_summary_workbook_prints_the_stored_amounts(demo):
     org = Organisation.objects.get(name="株洲市石峰区卫生和计划生育局")
     wb = workbook("summary", f"{org.pk}-2019")
     ws = wb["汇总表"]
-    total = find(ws, "合计")
-    assert ws.cell(total.row, 4).value == pytest.approx(884.87)
+    first = find(ws, "对严重精神障碍患者的监护人实施奖励补助")
+    amounts = [ws.cell(first.row + i, 4).value for i in range(14)]
+    assert sum(Decimal(str(a)) for a in amounts) == Decimal("884.87")
     wide = wb["支出方向绩效目标表"]
     assert merged_range_of(wide, find(wide, "绩效指标")).size["columns"] == 9
     assert wide.page_setup.orientation == "landscape"

@@ -1,0 +1,101 @@
+"""Seed 002 printed as the bureau printed it: 附件3-1 as its own 汇总表, 附件3-2 in its order,
+cell by cell against the seed's text (tests/exports/seed_text.py), in the PDF and the XLSX."""
+
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from perfgoals.exports.kinds import build_document, resolve
+from perfgoals.exports.pdf import render_pdf
+from perfgoals.exports.xlsx import render_xlsx
+from perfgoals.models import Organisation
+from tests.exports.helpers import pdf_text
+from tests.exports.seed_text import (
+    seed002_direction_rows,
+    seed002_summary_rows,
+    squash,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def summary_document(demo):
+    org = Organisation.objects.get(name="株洲市石峰区卫生和计划生育局")
+    return build_document("summary", resolve("summary", f"{org.pk}-2019", None))
+
+
+def sheet_rows(ws, first_text: str, count: int, width: int) -> list[list]:
+    """`count` rows of `width` cells from the row whose column B or C holds `first_text`."""
+    start = next(
+        row[0].row for row in ws.iter_rows() if any(cell.value == first_text for cell in row[:3])
+    )
+    return [[ws.cell(r, c) for c in range(1, width + 1)] for r in range(start, start + count)]
+
+
+def shown(cell) -> str:
+    """What Excel displays: a number through its format's places, text as stored."""
+    if cell.value is None:
+        return ""
+    if cell.data_type == "n":
+        places = len(cell.number_format.partition(".")[2])
+        return f"{Decimal(str(cell.value)):.{places}f}"
+    return str(cell.value)
+
+
+def test_summary_workbook_reproduces_attachment_3_1_cell_by_cell(summary_document):
+    seed = seed002_summary_rows()
+    ws = load_workbook(BytesIO(render_xlsx(summary_document)))["汇总表"]
+    got = sheet_rows(ws, seed[0][1], len(seed), 6)
+    mismatches = [
+        (r, c, want, shown(cell))
+        for r, (row, cells) in enumerate(zip(seed, got, strict=True), 1)
+        for c, (want, cell) in enumerate(zip(row, cells, strict=True), 1)
+        if squash(shown(cell)) != squash(want)
+    ]
+    assert mismatches == []
+    assert len(seed) * 6 == 84
+    # Nothing after the last row: the document has no 合计.
+    assert ws.cell(got[-1][0].row + 1, 2).value is None
+
+
+def test_summary_pdf_prints_attachment_3_1_in_order(summary_document):
+    text = pdf_text(render_pdf(summary_document))
+    position = 0
+    for row in seed002_summary_rows():
+        for want in row:
+            found = text.find(squash(want), position)
+            assert found >= 0, (want, text[position : position + 60])
+            position = found + len(squash(want))
+    # The seed's own facts, which a summary rebuilt from 附件3-2 loses.
+    for fact in ["标准为不低于200元/月/人", "全区26.18万人口", "五个政府主办", "计生专项经费"]:
+        assert fact in text
+    assert "附件3-" not in text
+
+
+def test_direction_table_keeps_the_documents_order_and_cells(summary_document):
+    seed = seed002_direction_rows()
+    ws = load_workbook(BytesIO(render_xlsx(summary_document)))["支出方向绩效目标表"]
+    got = sheet_rows(ws, seed[0][1], len(seed), 16)
+    # 健康教育 (10) second and 家庭医生 (20) third, as 附件3-2 prints them.
+    assert [shown(cells[4]) for cells in got][:3] == ["48", "10", "20"]
+    mismatches = [
+        (r, c, want, shown(cell))
+        for r, (row, cells) in enumerate(zip(seed, got, strict=True), 1)
+        for c, (want, cell) in enumerate(zip(row, cells, strict=True), 1)
+        if squash(want) not in squash(shown(cell))
+    ]
+    assert mismatches == []
+
+
+def test_direction_table_pdf_prints_rows_in_the_documents_order(summary_document):
+    text = pdf_text(render_pdf(summary_document))
+    wide = text[text.find("支出方向绩效目标表") :]
+    position = 0
+    for row in seed002_direction_rows():
+        for want in row[1:5]:
+            found = wide.find(squash(want), position)
+            assert found >= 0, (want, wide[position : position + 60])
+            position = found + len(squash(want))
