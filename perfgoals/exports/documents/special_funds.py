@@ -5,7 +5,15 @@ from decimal import Decimal
 from indicators.framework import normalise_category_name
 from indicators.selectors import TreeNode
 from perfgoals.display import figure, one_line, unit_label
-from perfgoals.exports.grid import COUNT_FORMAT, Cell, Grid, Section, money_cell, number_cell
+from perfgoals.exports.grid import (
+    COUNT_FORMAT,
+    Cell,
+    Grid,
+    Section,
+    content_widths,
+    money_cell,
+    number_cell,
+)
 from perfgoals.exports.selectors import SummaryExport, TableExport
 from perfgoals.models import SpecialFundSummary
 
@@ -62,16 +70,20 @@ def _wide_head() -> list[list[Cell]]:
     ]
     row1 = [Cell(label, rowspan=3, kind="head") for label in fixed]
     row1.append(Cell("绩效指标", colspan=len(WIDE_COLUMNS), kind="head"))
+    # As 附件3-2 prints it: the satisfaction column has no 一级 heading of its own.
     row2 = [
         Cell("产出指标", colspan=4, kind="head"),
         Cell("效益指标", colspan=4, kind="head"),
-        Cell("满意度指标", kind="head"),
+        Cell(WIDE_COLUMNS[-1][2], rowspan=2, kind="head"),
     ]
-    row3 = [Cell(label, kind="head") for _, _, label in WIDE_COLUMNS]
+    row3 = [Cell(label, kind="head") for _, _, label in WIDE_COLUMNS[:-1]]
     return [row1, row2, row3]
 
 
-WIDE_WIDTHS = [6, 8, 9, 5, 6, 13, 13] + [7, 8, 5, 6, 4, 8, 4, 5, 5]
+# The narrowest each column may be, in characters: what its heading needs (数量/指标 stacked,
+# 2019年), and the characters one landscape line holds at the table's 7pt.
+WIDE_MIN_WIDTHS = [4, 4, 4, 4, 3, 8, 8] + [4, 4, 6, 4, 3, 4, 3, 4, 4]
+WIDE_CHARS = 88
 
 
 def wide_grid(summary_funds: list[TableExport], *, title: str, organisation_name: str) -> Grid:
@@ -92,7 +104,9 @@ def wide_grid(summary_funds: list[TableExport], *, title: str, organisation_name
         )
     return Grid(
         title=title,
-        widths=WIDE_WIDTHS,
+        widths=content_widths(
+            [[cell.text for cell in row] for row in body], WIDE_MIN_WIDTHS, chars=WIDE_CHARS
+        ),
         sections=[Section(head=_wide_head(), body=body)],
         caption_right="单位：万元",
         landscape=True,
