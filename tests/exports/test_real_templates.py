@@ -154,7 +154,8 @@ def test_a_department_table_prints_its_tree_after_the_declaration_form(seed_depa
     ws = book["年度绩效指标"]
     leaf = find(ws, "家庭医生签约服务人数")
     row = [cell.value for cell in ws[leaf.row]]
-    assert row[leaf.column :] == [None, "≥30000人", "≥", "30000", "人", None]
+    # A plain figure is a number in the workbook; notation stays text.
+    assert row[leaf.column :] == [None, "≥30000人", "≥", 30000, "人", None]
     for grid in table_grids(resolve("target", str(seed_department.pk), None)):
         assert_rectangular(grid)
 

@@ -107,7 +107,7 @@ def department_document(data: DepartmentExport, progress=None) -> Document:
         number = item.table.sequence or index
         grid.heading = f"{number}、{grid.title}"
         grid.anchor = f"project-{item.table.pk}"
-        grid.sheet_name = f"{number}"
+        grid.sheet_name = f"{number} {item.table.project_name}"
         entries.append(TocEntry(grid.heading, grid.anchor, 2))
         body.append(grid)
         if progress:
