@@ -52,3 +52,23 @@ def seed002_direction_rows() -> list[list[str]]:
     cells = cells_between(2, "附件3-2", "附件3-3")
     first = cells.index("石峰区卫计局")
     return rows_of(cells[first:], 16)
+
+
+def rows_between(number: int, start: str, end: str | None = None) -> list[list[str]]:
+    """Table rows of the seed between `start` and `end`, for tables whose cells hold no blank
+    line (seeds 000 and 001): a row is a run of cells ended by a blank line; a cell merged
+    with the one above is printed empty."""
+    text = seed_text(number)
+    begin = text.index(start)
+    stop = text.index(end, begin) if end else len(text)
+    rows: list[list[list[str]]] = [[]]
+    for line in text[begin:stop].split("\n"):
+        if line.startswith("\t"):
+            rows[-1].append([line[1:]])
+        elif line.strip() and rows[-1]:
+            rows[-1][-1].append(line)
+        elif not line.strip() and rows[-1]:
+            rows.append([])
+    return [
+        ["\n".join(part.rstrip() for part in cell).strip() for cell in row] for row in rows if row
+    ]

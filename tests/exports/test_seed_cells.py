@@ -1,4 +1,4 @@
-"""Seed 002 printed as the bureau printed it: 附件3-1 as its own 汇总表, 附件3-2 in its order,
+"""Seeds printed as their documents print them: seed 002 附件3-1 as its own 汇总表, 附件3-2 in its order,
 cell by cell against the seed's text (tests/exports/seed_text.py), in the PDF and the XLSX."""
 
 from decimal import Decimal
@@ -99,3 +99,38 @@ def test_direction_table_pdf_prints_rows_in_the_documents_order(summary_document
             found = wide.find(squash(want), position)
             assert found >= 0, (want, wide[position : position + 60])
             position = found + len(squash(want))
+
+
+def test_seed_001_indicator_block_matches_the_seed_cell_by_cell_with_its_spans(demo):
+    """Every cell of seed 001 附件3's indicator block in its column, and every blank of the
+    seed a continuation of a merged cell above: a span one row short moves the last row's
+    value (救助对象满意度 / ≥90%) one column left, which this catches."""
+    from perfgoals.models import TargetTable
+    from tests.exports.seed_text import rows_between
+
+    table = TargetTable.objects.get(layout="project", organisation__name="瑞丽市医疗保障局")
+    document = build_document("target", resolve("target", str(table.pk), None))
+    ws = load_workbook(BytesIO(render_xlsx(document))).active
+    seed = rows_between(1, "\t一级指标", "image1.png")[1:]
+    first = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "产出指标")
+    merged = {
+        (r, c): span
+        for span in ws.merged_cells.ranges
+        for r in range(span.min_row, span.max_row + 1)
+        for c in range(span.min_col, span.max_col + 1)
+    }
+    vlabel = merged[(first, 1)]
+    assert (vlabel.min_row, vlabel.max_row) == (first, first + len(seed) - 1)
+    assert squash(ws.cell(first, 1).value) == "绩效指标"
+    for offset, row in enumerate(seed):
+        r = first + offset
+        # Six cells when the 三级 has sub-items, five when it spans the sub-item column; the
+        # first is the vertical label's, checked above.
+        columns = [1, 2, 3, 4, 5, 6] if len(row) == 6 else [1, 2, 3, 4, 6]
+        for want, c in list(zip(row, columns, strict=True))[1:]:
+            cell = ws.cell(r, c)
+            if want:
+                assert squash(shown(cell)) == squash(want), (r, c, want)
+            else:
+                span = merged.get((r, c))
+                assert span is not None and span.min_row < r, (r, c, "blank is not a span")
