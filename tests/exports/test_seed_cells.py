@@ -1,5 +1,6 @@
-"""Seeds printed as their documents print them: seed 002 附件3-1 as its own 汇总表, 附件3-2 in its order,
-cell by cell against the seed's text (tests/exports/seed_text.py), in the PDF and the XLSX."""
+"""Seeds printed as their documents print them, cell by cell against the seed's text
+(tests/exports/seed_text.py), in the PDF and the XLSX: seed 002 附件3-1 as its own 汇总表 and
+附件3-2 in its order, seed 001 附件3's indicator block with its merged spans."""
 
 from decimal import Decimal
 from io import BytesIO
