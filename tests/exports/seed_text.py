@@ -18,16 +18,22 @@ def seed_text(number: int) -> str:
 def cells_between(number: int, start: str, end: str | None = None) -> list[str]:
     """Every table cell of the seed between `start` and `end` in document order: a cell is a
     line that begins with a tab, with the untabbed lines after it (a Word table exported as
-    text); blank lines inside a cell are dropped, the cell's text is stripped."""
+    text); a single blank line inside a cell is dropped, two end the table (the heading of the
+    next part follows); the cell's text is stripped."""
     text = seed_text(number)
     begin = text.index(start)
     stop = text.index(end, begin) if end else len(text)
     cells: list[list[str]] = []
+    blanks = 0
     for line in text[begin:stop].split("\n"):
         if line.startswith("\t"):
             cells.append([line[1:]])
-        elif line.strip() and cells:
+            blanks = 0
+        elif not line.strip():
+            blanks += 1
+        elif cells and blanks < 2:
             cells[-1].append(line)
+            blanks = 0
     return ["\n".join(part.rstrip() for part in cell).strip() for cell in cells]
 
 
