@@ -70,13 +70,14 @@ def _wide_head() -> list[list[Cell]]:
     ]
     row1 = [Cell(label, rowspan=3, kind="head") for label in fixed]
     row1.append(Cell("绩效指标", colspan=len(WIDE_COLUMNS), kind="head"))
-    # As 附件3-2 prints it: the satisfaction column has no 一级 heading of its own.
+    # 附件3-2 merges the satisfaction heading down over the 二级 row; the workbook import
+    # (perfgoals/targets/imports) reads each column's 一级 and 二级 from rows of their own.
     row2 = [
         Cell("产出指标", colspan=4, kind="head"),
         Cell("效益指标", colspan=4, kind="head"),
-        Cell(WIDE_COLUMNS[-1][2], rowspan=2, kind="head"),
+        Cell("满意度指标", kind="head"),
     ]
-    row3 = [Cell(label, kind="head") for _, _, label in WIDE_COLUMNS[:-1]]
+    row3 = [Cell(label, kind="head") for _, _, label in WIDE_COLUMNS]
     return [row1, row2, row3]
 
 
