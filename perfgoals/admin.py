@@ -18,6 +18,8 @@ from perfgoals.models import (
     ReviewComment,
     ReviewEvent,
     ReviewOpinion,
+    SpecialFundSummary,
+    SpecialFundSummaryRow,
     TableSnapshot,
     TargetTable,
     User,
@@ -357,3 +359,15 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class SpecialFundSummaryRowInline(admin.TabularInline):
+    model = SpecialFundSummaryRow
+    extra = 0
+
+
+@admin.register(SpecialFundSummary)
+class SpecialFundSummaryAdmin(admin.ModelAdmin):
+    list_display = ["title", "organisation", "year"]
+    list_filter = ["year"]
+    inlines = [SpecialFundSummaryRowInline]

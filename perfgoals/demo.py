@@ -36,7 +36,15 @@ from indicators.framework import sync_framework
 from indicators.library import library_rebuild
 from indicators.models import FrameworkCategory, PerformanceIndicator
 from indicators.services import indicator_tree_create
-from perfgoals.models import Office, Organisation, Region, TargetTable, User
+from perfgoals.models import (
+    Office,
+    Organisation,
+    Region,
+    SpecialFundSummary,
+    SpecialFundSummaryRow,
+    TargetTable,
+    User,
+)
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 SEED_FILES = ["seed000.json", "seed001.json", "seed002.json", "seed003.json", "seed004.json"]
@@ -113,6 +121,7 @@ class DemoLoader:
             self.load_notices(seed.get("notices", []))
             self.load_allocation_tables(seed.get("allocation_tables", []))
             self.load_target_tables(seed.get("target_tables", []))
+            self.load_special_fund_summary(seed.get("summary"), seed.get("target_tables", []))
             self.load_attachments(seed.get("notices", []))
             self.link_decomposition(seed.get("decomposition", []))
         self.link_external_notices(orgs.get("external_notices", []))
@@ -364,6 +373,34 @@ class DemoLoader:
         table.save()
         indicator_tree_create(table=table, nodes=item["indicators"])
         return table
+
+    def load_special_fund_summary(
+        self, summary: dict[str, Any] | None, tables: list[dict[str, Any]]
+    ) -> None:
+        """Seed 002 附件3-1, verbatim: its own wording, amounts and order."""
+        if not summary or not summary.get("rows"):
+            return
+        fund = next(t for t in tables if t["layout"] == TargetTable.Layout.SPECIAL_FUND)
+        record, created = SpecialFundSummary.objects.get_or_create(
+            organisation=Organisation.objects.get(name=fund["organisation"]),
+            year=fund["year"],
+            defaults={"title": summary["title_summary"], "amount_unit": summary["unit"]},
+        )
+        self.report.count("汇总表", created)
+        if not created:
+            return
+        SpecialFundSummaryRow.objects.bulk_create(
+            SpecialFundSummaryRow(
+                summary=record,
+                position=row["position"],
+                project_name=row["project_name"],
+                spending_direction=row["spending_direction"],
+                amount=_decimal(row["amount"]),
+                period_goal=row["period_goal"],
+                annual_goal=row["annual_goal"],
+            )
+            for row in summary["rows"]
+        )
 
     def load_attachments(self, notices: list[dict[str, Any]]) -> None:
         for item in notices:

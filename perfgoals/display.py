@@ -46,6 +46,19 @@ def plain_number(value: Decimal | None) -> str:
     return f"{value.normalize():f}"
 
 
+def figure(value: Decimal | int | None, places: int | None = None) -> str:
+    """A figure as an official table prints it: with `places` decimals when the layout fixes
+    them (seed 004's 部门预算 tables print 90100.00, 25.00), otherwise with the fewest places
+    that keep the value (31800, 4.8, 7034.4, 0), never with thousands separators."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        value = Decimal(value)
+    if places is not None:
+        return decimal_text(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    return plain_number(value)
+
+
 def decimal_text(value: Decimal) -> str:
     """Positional notation with the digits as given (str(Decimal) may give 1E-7)."""
     return format(value, "f")

@@ -57,6 +57,9 @@ class LayoutSpec:
     six_columns: bool = False
     # 资金支出计划（%，累计）: 3月底 … 12月底, which must reach 100%.
     spending_plan: bool = False
+    # Decimals the official table prints its amounts and shares with; None: the fewest that
+    # keep the value, as typed (31800, 4.8). Seed 004's 部门预算 system prints 90100.00, 25.00.
+    amount_places: int | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -252,6 +255,7 @@ LAYOUTS: dict[str, LayoutSpec] = {
             ),
             six_columns=True,
             spending_plan=True,
+            amount_places=2,
         ),
         LayoutSpec(
             Layout.DEPARTMENT,

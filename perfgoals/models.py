@@ -604,3 +604,73 @@ class TableSnapshot(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("批准版本不可删除。"), code="snapshot_immutable")
+
+
+class SpecialFundSummary(models.Model):
+    """A department's 专项资金预算绩效目标汇总表 (seed 002 附件3-1) as the bureau wrote it.
+
+    It is a document of its own, not a view of the 支出方向 tables: its 专项支出名称, 支出方向
+    and goals are worded differently and its rows follow their own order, so it is stored and
+    printed verbatim rather than rebuilt from the tables.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("单位"),
+        on_delete=models.CASCADE,
+        related_name="special_fund_summaries",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    amount_unit = models.CharField(
+        _("金额单位"), max_length=4, choices=AmountUnit.choices, default=AmountUnit.WAN
+    )
+
+    class Meta:
+        verbose_name = _("专项资金绩效目标汇总表")
+        verbose_name_plural = _("专项资金绩效目标汇总表")
+        ordering = ["-year", "organisation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="special_fund_summary_one_per_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year} {self.title}"
+
+
+class SpecialFundSummaryRow(models.Model):
+    """One 专项 of the summary, in the document's order and wording."""
+
+    summary = models.ForeignKey(
+        SpecialFundSummary,
+        verbose_name=_("汇总表"),
+        on_delete=models.CASCADE,
+        related_name="rows",
+    )
+    position = models.PositiveSmallIntegerField(_("序号"))
+    project_name = models.TextField(_("专项支出名称"))
+    spending_direction = models.TextField(_("支出方向"), blank=True)
+    amount = money_field(_("资金总额"))
+    period_goal = models.TextField(_("实施期绩效目标"), blank=True)
+    annual_goal = models.TextField(_("年度绩效目标"), blank=True)
+
+    class Meta:
+        verbose_name = _("汇总表行")
+        verbose_name_plural = _("汇总表行")
+        ordering = ["summary", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["summary", "position"], name="special_fund_summary_row_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="special_fund_summary_row_amount_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.project_name}"

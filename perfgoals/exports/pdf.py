@@ -2,6 +2,7 @@
 shared by all renders, the cut-down CJK working fonts (fonts.py), and a fetcher that loads
 nothing but our static files and those fonts."""
 
+import copy
 from functools import lru_cache
 
 from django.conf import settings
@@ -36,7 +37,8 @@ def families_for(document: Document) -> set[str]:
     return {SANS, SERIF} if kinds & SERIF_PARTS else {SANS}
 
 
-def render_html(html: str, families: set[str] | frozenset[str] = frozenset({SANS, SERIF})) -> bytes:
+def layout_html(html: str, families: set[str] | frozenset[str] = frozenset({SANS, SERIF})):
+    """The laid-out pages of `html` (weasyprint.Document), ready to write as PDF."""
     font_config = FontConfiguration()
     fetcher = StaticOnlyFetcher()
     stylesheets = [print_stylesheet()]
@@ -47,10 +49,47 @@ def render_html(html: str, families: set[str] | frozenset[str] = frozenset({SANS
                 string=face_css, base_url=STATIC_BASE, url_fetcher=fetcher, font_config=font_config
             ),
         )
-    return HTML(string=html, base_url=STATIC_BASE, url_fetcher=fetcher).write_pdf(
+    return HTML(string=html, base_url=STATIC_BASE, url_fetcher=fetcher).render(
         stylesheets=stylesheets, font_config=font_config
     )
 
 
+def render_html(html: str, families: set[str] | frozenset[str] = frozenset({SANS, SERIF})) -> bytes:
+    return layout_html(html, families).write_pdf()
+
+
+def page_starts(pages) -> list[tuple[int, int, int]]:
+    """(part, section, body row) of the table row each page after the first begins with,
+    read from the data-row marks document.html puts on body rows."""
+    starts = []
+    for page in pages[1:]:
+        for box in page._page_box.descendants():
+            if getattr(box, "element_tag", None) == "tr" and box.element.get("data-row"):
+                part, section, row = map(int, box.element.get("data-row").split("."))
+                starts.append((part, section, row))
+                break
+    return starts
+
+
+# A cut label moves the rows after it by a line at most; two more layouts settle every seed.
+MAX_LAYOUTS = 3
+
+
 def render_pdf(document: Document) -> bytes:
-    return render_html(document_html(document), families_for(document))
+    """Lay the document out; where a page begins inside a 一级/二级 span, print that label
+    again on the new page (Section.restart_spans_at) and lay out again. A copy is cut, so
+    the document's grids, which the XLSX also draws, keep the spans the table has."""
+    families = families_for(document)
+    pages = layout_html(document_html(document), families)
+    copied = False
+    for _ in range(MAX_LAYOUTS - 1):
+        breaks = page_starts(pages.pages)
+        if not copied and breaks:
+            document, copied = copy.deepcopy(document), True
+        cut = False
+        for part, section, row in breaks:
+            cut |= document.parts[part].sections[section].restart_spans_at(row)
+        if not cut:
+            break
+        pages = layout_html(document_html(document), families)
+    return pages.write_pdf()

@@ -22,7 +22,14 @@ from allocations.snapshots import allocation_from_snapshot
 from indicators.models import PerformanceIndicator
 from indicators.selectors import ROW_RELATIONS, TreeNode, attach_basis_sources, build_tree
 from indicators.snapshots import snapshot_rows, table_from_record
-from perfgoals.models import Organisation, ReviewOpinion, TableSnapshot, TargetTable, User
+from perfgoals.models import (
+    Organisation,
+    ReviewOpinion,
+    SpecialFundSummary,
+    TableSnapshot,
+    TargetTable,
+    User,
+)
 from perfgoals.selectors import target_tables_visible_to
 
 # The tables a department's whole text is made of (部门整体 and its 部门项目 tables).
@@ -286,6 +293,8 @@ class SummaryExport:
     year: int
     funds: list[TableExport]
     department: TargetTable | None  # for reconciling 项目支出 with the funds' total
+    # The bureau's own 汇总表 (seed 002 附件3-1) with its rows prefetched, when it has one.
+    summary: SpecialFundSummary | None = None
 
 
 def summary_export(user: User | None, ident: str) -> SummaryExport:
@@ -303,7 +312,13 @@ def summary_export(user: User | None, ident: str) -> SummaryExport:
     if not funds:
         raise Http404("没有找到该单位的专项资金绩效目标。")
     department = next((t for t in rows if t.layout == TargetTable.Layout.DEPARTMENT), None)
-    return SummaryExport(funds[0].organisation, year, _table_exports(funds), department)
+    # Scoped through the funds just read: the summary is the same organisation's.
+    summary = (
+        SpecialFundSummary.objects.filter(organisation_id=funds[0].organisation_id, year=year)
+        .prefetch_related("rows")
+        .first()
+    )
+    return SummaryExport(funds[0].organisation, year, _table_exports(funds), department, summary)
 
 
 class ExportScope:

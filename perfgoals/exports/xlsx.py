@@ -3,6 +3,7 @@ sheets. Amounts are numbers with number formats; text never becomes a formula.""
 
 import math
 import re
+from decimal import Decimal
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -11,15 +12,30 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from perfgoals.exports.documents import Document, Narrative, NoticeBody, Placeholder
-from perfgoals.exports.grid import Grid
+from perfgoals.exports.documents import (
+    Cover,
+    Document,
+    Narrative,
+    NoticeBody,
+    PartTitle,
+    Placeholder,
+)
+from perfgoals.exports.grid import Grid, figure_format
 from perfgoals.spreadsheets import looks_like_formula
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+# Tables in 宋体 as the official forms; the notice and the cover in 仿宋 as their PDF parts
+# print in the serif face (print.css).
 FONT = Font(name="宋体", size=10)
 BOLD = Font(name="宋体", size=10, bold=True)
 TITLE_FONT = Font(name="宋体", size=16, bold=True)
+PROSE_FONT = Font(name="仿宋", size=12)
+PROSE_TITLE_FONT = Font(name="仿宋", size=16, bold=True)
+# An indicator value that is a plain figure (1596, 25, 0.5) is stored as a number; anything
+# with notation (≥95%, 95人, 2019年底前) stays the text the table prints.
+PLAIN_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+SHEET_NAME_LIMIT = 31
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
@@ -50,19 +66,43 @@ def _display_width(text: str) -> int:
 
 
 def _sheet_name(wb: Workbook, wanted: str) -> str:
-    base = SHEET_NAME_BAD.sub("", wanted).strip("'")[:28] or "Sheet"
-    name, n = base, 2
+    """Excel's 31 characters, cut at the end so the start (the number, the noun) reads; a
+    repeated name gets （2）, （3） instead of a cut that would make it ambiguous."""
+    base = " ".join(SHEET_NAME_BAD.sub("", wanted).split()).strip("'") or "Sheet"
+    name, n = base[:SHEET_NAME_LIMIT], 2
     while name in wb.sheetnames:
-        name = f"{base[:26]}_{n}"
+        suffix = f"（{n}）"
+        name = base[: SHEET_NAME_LIMIT - len(suffix)] + suffix
         n += 1
     return name
 
 
-def _fit_to_a4_width(ws: Worksheet) -> None:
+def _fit_to_a4_width(ws: Worksheet, title_rows: tuple[int, int] | None = None) -> None:
+    """Page set-up every sheet shares: A4, one page wide, page numbers in the footer, and
+    the heading rows repeated on every printed page."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if title_rows:
+        ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+
+
+def _merged_line(ws: Worksheet, row: int, ncols: int, text: str, font, alignment) -> None:
+    """A heading line merged across the table's width and wrapped, tall enough for its lines."""
+    cell = ws.cell(row, 1)
+    set_text(cell, text)
+    cell.font = font
+    cell.alignment = alignment
+    if ncols > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    width = sum(ws.column_dimensions[get_column_letter(c)].width or 9 for c in range(1, ncols + 1))
+    scale = font.size / 10
+    lines = max(1, math.ceil(_display_width(text) * scale / max(width - 2, 1)))
+    ws.row_dimensions[row].height = max(18, (font.size + 6) * lines)
 
 
 def write_grid(ws: Worksheet, grid: Grid) -> None:
@@ -74,25 +114,16 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
 
     row = 1
     if grid.heading:
-        set_text(ws.cell(row, 1), grid.heading)
-        ws.cell(row, 1).font = BOLD
+        _merged_line(ws, row, ncols, grid.heading, BOLD, LEFT)
         row += 1
-    set_text(ws.cell(row, 1), grid.title)
-    ws.cell(row, 1).font = TITLE_FONT
-    ws.cell(row, 1).alignment = CENTER
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
-    ws.row_dimensions[row].height = 28
+    _merged_line(ws, row, ncols, grid.title, TITLE_FONT, CENTER)
     row += 1
     if grid.subtitle:
-        set_text(ws.cell(row, 1), grid.subtitle)
-        ws.cell(row, 1).alignment = CENTER
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        _merged_line(ws, row, ncols, grid.subtitle, FONT, CENTER)
         row += 1
     if grid.stamp:
-        set_text(ws.cell(row, 1), grid.stamp)
-        ws.cell(row, 1).font = BOLD
-        ws.cell(row, 1).alignment = Alignment(horizontal="right", vertical="center")
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        right = Alignment(horizontal="right", vertical="center", wrap_text=True)
+        _merged_line(ws, row, ncols, grid.stamp, BOLD, right)
         row += 1
     if grid.caption_left or grid.caption_right:
         set_text(ws.cell(row, 1), grid.caption_left)
@@ -100,6 +131,7 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
         ws.cell(row, ncols).alignment = RIGHT
         row += 1
 
+    first_table_row = row
     title_rows: tuple[int, int] | None = None
     occupied: set[tuple[int, int]] = set()
     # (first row, rows spanned, text) of each vertical label, made tall enough at the end.
@@ -117,6 +149,9 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
                 if cell.number is not None:
                     target.value = cell.number
                     target.number_format = cell.fmt or "General"
+                elif cell.kind == "value" and PLAIN_FIGURE.fullmatch(cell.text):
+                    target.value = Decimal(cell.text)
+                    target.number_format = figure_format(cell.text)
                 else:
                     set_text(target, cell.text)
                 target.font = BOLD if cell.kind == "head" else FONT
@@ -150,13 +185,14 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
         ws.cell(row, 1).alignment = LEFT
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
 
-    _fit_to_a4_width(ws)
+    _fit_to_a4_width(ws, title_rows)
     ws.page_setup.orientation = "landscape" if grid.landscape else "portrait"
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    if title_rows:
-        ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    # Scrolling keeps the column headings in view: frozen below the first header, or below
+    # the title where the table opens with its header block (layouts A–D).
+    if grid.sections and grid.sections[0].head and title_rows:
+        ws.freeze_panes = ws.cell(title_rows[1] + 1, 1)
+    else:
+        ws.freeze_panes = ws.cell(first_table_row, 1)
 
 
 # Points one stacked character of a vertical label takes at 10 pt, and the cell's padding.
@@ -179,20 +215,23 @@ def _fit_vertical_label(ws: Worksheet, first: int, span: int, text: str) -> None
             ws.row_dimensions[r].height = height + math.ceil(missing / span)
 
 
-def write_text_sheet(ws: Worksheet, title: str, lines: list[str], width: int = 90) -> None:
+def write_text_sheet(
+    ws: Worksheet, title: str, lines: list[str], width: int = 90, *, prose: bool = False
+) -> None:
     ws.column_dimensions["A"].width = width
-    set_text(ws.cell(1, 1), title)
-    ws.cell(1, 1).font = TITLE_FONT
-    ws.cell(1, 1).alignment = CENTER
+    font, title_font = (PROSE_FONT, PROSE_TITLE_FONT) if prose else (FONT, TITLE_FONT)
+    _merged_line(ws, 1, 1, title, title_font, CENTER)
+    line_height = font.size + 4
     for index, line in enumerate(lines, 2):
         cell = ws.cell(index, 1)
         set_text(cell, line)
         cell.alignment = LEFT
-        cell.font = FONT
+        cell.font = font
+        chars = (width - 2) * 10 / font.size
         ws.row_dimensions[index].height = max(
-            18, 14 * math.ceil(_display_width(line) / (width - 2)) + 4
+            18, line_height * math.ceil(_display_width(line) / chars) + 4
         )
-    _fit_to_a4_width(ws)
+    _fit_to_a4_width(ws, (1, 1))
 
 
 def _notice_lines(body: NoticeBody) -> list[str]:
@@ -221,7 +260,7 @@ def render_xlsx(document: Document) -> bytes:
             index_rows.append((ws.title, part.heading or part.title))
         elif isinstance(part, NoticeBody):
             ws = wb.create_sheet(_sheet_name(wb, "通知"))
-            write_text_sheet(ws, part.title, _notice_lines(part))
+            write_text_sheet(ws, part.title, _notice_lines(part), prose=True)
             index_rows.append((ws.title, part.title))
         elif isinstance(part, Narrative):
             ws = wb.create_sheet(_sheet_name(wb, part.heading))
@@ -230,6 +269,21 @@ def render_xlsx(document: Document) -> bytes:
                 lines += [heading, *paragraphs]
             write_text_sheet(ws, part.heading, lines)
             index_rows.append((ws.title, part.heading))
+        elif isinstance(part, Cover):
+            ws = wb.create_sheet(_sheet_name(wb, "封面"))
+            lines = [
+                part.title,
+                "（草案）" if part.draft else "",
+                part.compiled_by,
+                part.reviewed_by,
+            ]
+            write_text_sheet(ws, part.organisation, [line for line in lines if line], prose=True)
+            wb.move_sheet(ws, offset=-wb.index(ws))  # the cover opens the workbook
+            index_rows.append((ws.title, "封面"))
+        elif isinstance(part, PartTitle):
+            ws = wb.create_sheet(_sheet_name(wb, f"{part.number} {part.text}"))
+            write_text_sheet(ws, part.number, [part.text], prose=True)
+            index_rows.append((ws.title, f"{part.number} {part.text}"))
         elif isinstance(part, Placeholder):
             ws = wb.create_sheet(_sheet_name(wb, part.heading))
             write_text_sheet(ws, part.title, [part.heading, part.text])
@@ -255,6 +309,9 @@ def render_xlsx(document: Document) -> bytes:
             for col in (1, 2, 3):
                 index_sheet.cell(r, col).border = BORDER
                 index_sheet.cell(r, col).alignment = LEFT
+                index_sheet.cell(r, col).font = FONT
+        _fit_to_a4_width(index_sheet, (2, 2))
+        index_sheet.freeze_panes = "A3"
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

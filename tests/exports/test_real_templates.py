@@ -154,7 +154,8 @@ def test_a_department_table_prints_its_tree_after_the_declaration_form(seed_depa
     ws = book["年度绩效指标"]
     leaf = find(ws, "家庭医生签约服务人数")
     row = [cell.value for cell in ws[leaf.row]]
-    assert row[leaf.column :] == [None, "≥30000人", "≥", "30000", "人", None]
+    # A plain figure is a number in the workbook; notation stays text.
+    assert row[leaf.column :] == [None, "≥30000人", "≥", 30000, "人", None]
     for grid in table_grids(resolve("target", str(seed_department.pk), None)):
         assert_rectangular(grid)
 
@@ -201,7 +202,7 @@ def test_a_filled_column_prints_in_pdf_and_xlsx_and_widens_the_header(project):
 def test_project_source_and_funds_by_source_print_when_filled(project):
     TargetTable.objects.filter(pk=project.pk).update(
         project_source="党中央、国务院决策部署",
-        amount_carryover=Decimal("0.50"),
+        amount_carryover=Decimal("0.5"),
         amount_general_budget=Decimal("3.38"),
     )
     text = pdf_text(export("target", project.pk, "pdf"))
@@ -215,7 +216,7 @@ def test_project_source_and_funds_by_source_print_when_filled(project):
             "年度资金总额",
             "其中：财政拨款",
             "上年结转",
-            "0.50",
+            "0.5",
             "其他资金",
             "一般公共预算",
             "3.38",
@@ -261,7 +262,7 @@ def test_department_code_duties_and_sources_print_on_the_declaration_form(seed_d
             "项目支出",
             "按资金来源分",
             "其中：一般公共预算",
-            "1600.00万元",
+            "1600万元",
             "事业收入",
             "67.84万元",
             "整体绩效目标",

@@ -312,11 +312,22 @@ def test_summary_export_queries_do_not_grow_with_funds(demo, django_assert_num_q
     from perfgoals.exports.kinds import build_document, resolve
 
     ident = ids()["summary"]
-    # the 14 funds with the department table they reconcile with, all the funds' indicators
-    with django_assert_num_queries(2):
+    # the 14 funds with the department table they reconcile with, all the funds' indicators,
+    # the bureau's own 汇总表 and its rows
+    with django_assert_num_queries(4):
         document = build_document("summary", resolve("summary", ident, None))
+    assert len(document.grids[0].sections[0].body) == 14  # 附件3-1 as written: no 合计 row
+    assert len(document.grids[1].sections[0].body) == 14
+
+
+def test_summary_without_a_stored_summary_adds_up_the_funds(demo):
+    from perfgoals.exports.kinds import build_document, resolve
+    from perfgoals.models import SpecialFundSummary
+
+    SpecialFundSummary.objects.all().delete()
+    document = build_document("summary", resolve("summary", ids()["summary"], None))
     assert len(document.grids[0].sections[0].body) == 14 + 1  # the funds and 合计
-    assert "其余330.00万元不属于本表所列专项资金" in document.grids[0].note
+    assert "其余330万元不属于本表所列专项资金" in document.grids[0].note
 
 
 def test_notice_export_query_count(demo, django_assert_num_queries):

@@ -1,8 +1,10 @@
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
 
+from allocations.models import FundNotice
 from indicators.models import PerformanceIndicator
 from perfgoals.exports.kinds import build_document, resolve
 from perfgoals.exports.xlsx import render_xlsx
@@ -46,7 +48,7 @@ def test_project_table_sheet_keeps_the_seed_layout(demo):
     total = find(ws, "年度资金总额：")
     amount = ws.cell(total.row, total.column + 2)
     assert amount.value == pytest.approx(154.18) and amount.data_type == "n"
-    assert amount.number_format == "#,##0.00"
+    assert amount.number_format == "0.00"  # 154.18 as printed
     assert amount.border.left.style == "thin"
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
@@ -77,7 +79,10 @@ def test_allocation_amounts_are_numbers(demo):
     row = find(ws, "瑞丽市").row
     assert ws.cell(row, 2).value == 7602 and ws.cell(row, 6).value == pytest.approx(31800)
     assert ws.cell(row, 9).value == pytest.approx(7034.4)
-    assert ws.cell(row, 3).number_format == "#,##0.00"
+    # 3.88 and 31800 as the seed prints them: no separators, no padded places.
+    assert ws.cell(row, 3).number_format == "0.00"
+    assert ws.cell(row, 6).number_format == "0"
+    assert [ws.cell(row, c).number_format for c in (5, 8, 9)] == ["0.0", "0.0", "0.0"]
     assert merged_range_of(ws, find(ws, "已脱贫签约人数")).size["columns"] == 3
 
 
@@ -97,11 +102,26 @@ def test_seed_001_allocation_has_source_columns_and_total(demo):
 def test_department_workbook_has_an_index_and_one_sheet_per_table(demo):
     org = Organisation.objects.get(name="顺平县医疗保障局")
     wb = workbook("department", f"{org.pk}-2020")
-    assert wb.sheetnames[0] == "目录"
-    assert len(wb.sheetnames) == 1 + 1 + 16
+    assert wb.sheetnames[:5] == [
+        "封面",
+        "目录",
+        "第一部分 部门整体绩效目标",
+        "部门整体绩效目标",
+        "第二部分 预算项目绩效目标",
+    ]
+    assert len(wb.sheetnames) == 5 + 16
+    assert wb.sheetnames[5] == "1 城乡居民基本医疗保险代办员补助资金"
+    assert all(len(name) <= 31 for name in wb.sheetnames)
+    assert [wb["封面"].cell(r, 1).value for r in range(1, 6)] == [
+        "顺平县医疗保障局",
+        "2020年部门预算绩效文本",
+        "（草案）",
+        "顺平县医疗保障局编制",
+        "顺平县财政局审核",
+    ]
     index = wb["目录"]
     assert index.cell(3, 2).hyperlink is not None
-    first = wb[wb.sheetnames[2]]
+    first = wb[wb.sheetnames[5]]
     assert find(first, "450002顺平县医疗保障局") and find(first, "单位：元")
     assert find(first, "450-0201-JXN-2T53")
     budget = find(first, "预算数")
@@ -110,12 +130,50 @@ def test_department_workbook_has_an_index_and_one_sheet_per_table(demo):
     assert first.cell(plan.row + 1, plan.column).value == pytest.approx(100)
 
 
-def test_summary_workbook_totals_884_87(demo):
+def test_summary_workbook_prints_the_stored_amounts(demo):
     org = Organisation.objects.get(name="株洲市石峰区卫生和计划生育局")
     wb = workbook("summary", f"{org.pk}-2019")
     ws = wb["汇总表"]
-    total = find(ws, "合计")
-    assert ws.cell(total.row, 4).value == pytest.approx(884.87)
+    first = find(ws, "对严重精神障碍患者的监护人实施奖励补助")
+    amounts = [ws.cell(first.row + i, 4).value for i in range(14)]
+    assert sum(Decimal(str(a)) for a in amounts) == Decimal("884.87")
     wide = wb["支出方向绩效目标表"]
     assert merged_range_of(wide, find(wide, "绩效指标")).size["columns"] == 9
     assert wide.page_setup.orientation == "landscape"
+
+
+def test_every_sheet_prints_on_a4_with_page_numbers_and_repeated_headings(demo):
+    org = Organisation.objects.get(name="顺平县医疗保障局")
+    notice = FundNotice.objects.get(issuer_code="瑞财社", doc_serial=296)
+    for wb in [workbook("department", f"{org.pk}-2020"), workbook("notice", notice.pk)]:
+        for ws in wb.worksheets:
+            assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4), ws.title
+            assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+            assert ws.oddFooter.center.text == "第 &P 页，共 &N 页", ws.title
+            assert ws.print_title_rows, ws.title
+
+
+def test_table_sheets_freeze_below_the_header_and_merge_their_headings(demo):
+    notice = FundNotice.objects.get(issuer_code="瑞财社", doc_serial=296)
+    wb = workbook("notice", notice.pk)
+    allocation = wb["附件1"]
+    header = find(allocation, "县市")
+    span = merged_range_of(allocation, header)
+    assert allocation.freeze_panes == f"A{span.max_row + 1}"
+    heading = find(allocation, "附件1：")
+    assert merged_range_of(allocation, heading).size["columns"] == allocation.max_column
+    title = find(allocation, "2020年建档立卡贫困人口家庭医生签约服务个人代缴省级补助资金分配表")
+    assert title.alignment.wrap_text
+    assert merged_range_of(allocation, title).size["columns"] == allocation.max_column
+    assert find(wb["通知"], "瑞财社〔2020〕0296号").font.name == "仿宋"
+
+
+def test_plain_indicator_values_are_numbers_and_notation_stays_text(demo):
+    table = TargetTable.objects.get(layout="project", organisation__name="瑞丽市医疗保障局")
+    ws = workbook("target", table.pk).active
+    inpatient = find(ws, "住院救助人次数")
+    value = ws.cell(inpatient.row, ws.max_column)
+    assert value.value == 1596 and value.data_type == "n"
+    rate = find(ws, "政策知晓率")
+    assert ws.cell(rate.row, ws.max_column).value == "≥90%"
+    assert find(ws, "95人").data_type == "s"

@@ -36,6 +36,11 @@ class NoticeBody:
     printed_date: str
     kind: str = "notice"
 
+    @property
+    def has_imprint(self) -> bool:
+        """版记 (抄送, 印发机关 and 印发日期) exists only when the document states one of them."""
+        return bool(self.copy_to or self.printed_by or self.printed_date)
+
 
 @dataclass
 class Cover:

@@ -51,7 +51,7 @@ def allocation_grid(computed: ComputedAllocation) -> Grid:
             if cell.column.kind == "calc":
                 out += [
                     number_cell(cell.count, COUNT_FORMAT),
-                    number_cell(cell.standard, "0.00##"),
+                    number_cell(cell.standard),
                     money_cell(cell.amount_yuan),
                 ]
             else:

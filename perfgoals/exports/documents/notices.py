@@ -37,14 +37,16 @@ def notice_document(data: NoticeExport) -> Document:
         paragraphs=paragraphs,
         attachment_titles=[one_line(a.attachment.title) for a in data.attachments],
         issuer_name=issuer,
-        signed_date=chinese_date(notice.signed_date or notice.printed_date),
+        # GB/T 9704-2012: 成文日期 and 版记 print only when the document has them; a date is
+        # never borrowed from the other (seed 000 has neither, seed 001 only the 印发日期).
+        signed_date=chinese_date(notice.signed_date),
         copy_to=notice.copy_to,
-        printed_by=notice.printed_by or notice.issuer_name,
-        printed_date=chinese_date(notice.printed_date or notice.signed_date),
+        printed_by=(notice.printed_by or issuer) if notice.printed_date else notice.printed_by,
+        printed_date=chinese_date(notice.printed_date),
     )
     parts: list = [body]
     for index, item in enumerate(data.attachments, 1):
-        heading = f"附件{index}"
+        heading = f"附件{index}："
         grids: list = []
         if item.allocation is not None:
             grids = [allocation_grid(item.allocation)]
@@ -105,7 +107,7 @@ def department_document(data: DepartmentExport, progress=None) -> Document:
         number = item.table.sequence or index
         grid.heading = f"{number}、{grid.title}"
         grid.anchor = f"project-{item.table.pk}"
-        grid.sheet_name = f"{number}"
+        grid.sheet_name = f"{number} {item.table.project_name}"
         entries.append(TocEntry(grid.heading, grid.anchor, 2))
         body.append(grid)
         if progress:

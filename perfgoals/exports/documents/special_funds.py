@@ -4,9 +4,18 @@ from decimal import Decimal
 
 from indicators.framework import normalise_category_name
 from indicators.selectors import TreeNode
-from perfgoals.display import decimal_text, one_line
-from perfgoals.exports.grid import COUNT_FORMAT, Cell, Grid, Section, money_cell, number_cell
+from perfgoals.display import figure, one_line, unit_label
+from perfgoals.exports.grid import (
+    COUNT_FORMAT,
+    Cell,
+    Grid,
+    Section,
+    content_widths,
+    money_cell,
+    number_cell,
+)
 from perfgoals.exports.selectors import SummaryExport, TableExport
+from perfgoals.models import SpecialFundSummary
 
 # ---------------------------------------------------------------- special funds (layout E)
 
@@ -61,6 +70,8 @@ def _wide_head() -> list[list[Cell]]:
     ]
     row1 = [Cell(label, rowspan=3, kind="head") for label in fixed]
     row1.append(Cell("绩效指标", colspan=len(WIDE_COLUMNS), kind="head"))
+    # 附件3-2 merges the satisfaction heading down over the 二级 row; the workbook import
+    # (perfgoals/targets/imports) reads each column's 一级 and 二级 from rows of their own.
     row2 = [
         Cell("产出指标", colspan=4, kind="head"),
         Cell("效益指标", colspan=4, kind="head"),
@@ -70,7 +81,10 @@ def _wide_head() -> list[list[Cell]]:
     return [row1, row2, row3]
 
 
-WIDE_WIDTHS = [6, 8, 9, 5, 6, 13, 13] + [7, 8, 5, 6, 4, 8, 4, 5, 5]
+# The narrowest each column may be, in characters: what its heading needs (数量/指标 stacked,
+# 2019年), and the characters one landscape line holds at the table's 7pt.
+WIDE_MIN_WIDTHS = [4, 4, 4, 4, 3, 8, 8] + [4, 4, 6, 4, 3, 4, 3, 4, 4]
+WIDE_CHARS = 88
 
 
 def wide_grid(summary_funds: list[TableExport], *, title: str, organisation_name: str) -> Grid:
@@ -91,7 +105,9 @@ def wide_grid(summary_funds: list[TableExport], *, title: str, organisation_name
         )
     return Grid(
         title=title,
-        widths=WIDE_WIDTHS,
+        widths=content_widths(
+            [[cell.text for cell in row] for row in body], WIDE_MIN_WIDTHS, chars=WIDE_CHARS
+        ),
         sections=[Section(head=_wide_head(), body=body)],
         caption_right="单位：万元",
         landscape=True,
@@ -105,9 +121,50 @@ def special_fund_grid(item: TableExport) -> Grid:
     return wide_grid([item], title=one_line(t.title), organisation_name=t.organisation.name)
 
 
+SUMMARY_HEAD = ["序号", "专项支出名称", "支出方向", "资金总额", "实施期绩效目标", "年度绩效目标"]
+SUMMARY_WIDTHS = [5, 17, 14, 8, 27, 29]
+
+
+def _summary_head() -> list[list[Cell]]:
+    return [[Cell(label, kind="head") for label in SUMMARY_HEAD]]
+
+
+def stored_summary_grid(summary: SpecialFundSummary) -> Grid:
+    """The bureau's 汇总表 as it wrote it (seed 002 附件3-1): its rows, wording and order."""
+    body = [
+        [
+            number_cell(row.position, COUNT_FORMAT),
+            Cell(row.project_name),
+            Cell(row.spending_direction),
+            money_cell(row.amount),
+            Cell(row.period_goal),
+            Cell(row.annual_goal),
+        ]
+        for row in summary.rows.all()
+    ]
+    return Grid(
+        title=one_line(summary.title),
+        widths=SUMMARY_WIDTHS,
+        sections=[Section(head=_summary_head(), body=body)],
+        caption_right=f"单位：{unit_label(summary.amount_unit)}",
+        landscape=True,
+        sheet_name="汇总表",
+        font_size="8pt",
+    )
+
+
 def summary_grids(summary: SummaryExport) -> list[Grid]:
     funds = summary.funds
     wide_title = one_line(funds[0].table.title) if funds else "专项资金支出方向绩效目标表"
+    wide = wide_grid(funds, title=wide_title, organisation_name=summary.organisation.name)
+    if summary.summary is not None:
+        return [stored_summary_grid(summary.summary), wide]
+    return [computed_summary_grid(summary, wide_title), wide]
+
+
+def computed_summary_grid(summary: SummaryExport, wide_title: str) -> Grid:
+    """A 汇总表 added up from the 支出方向 tables, for a bureau that has not entered its own."""
+    funds = summary.funds
     summary_title = wide_title.replace("支出方向绩效目标表", "预算绩效目标汇总表")
     if summary_title == wide_title:
         summary_title = f"{summary.year}年专项资金预算绩效目标汇总表"
@@ -130,27 +187,14 @@ def summary_grids(summary: SummaryExport) -> list[Grid]:
         diff = dept.project_expenditure - total
         if diff:
             note = (
-                f"注：本表专项资金合计{decimal_text(total)}万元；部门整体支出绩效申报表中项目支出为"
-                f"{decimal_text(dept.project_expenditure)}万元，"
-                f"其余{decimal_text(diff)}万元不属于本表所列专项资金。"
+                f"注：本表专项资金合计{figure(total)}万元；部门整体支出绩效申报表中项目支出为"
+                f"{figure(dept.project_expenditure)}万元，"
+                f"其余{figure(diff)}万元不属于本表所列专项资金。"
             )
-    head = [
-        [
-            Cell(label, kind="head")
-            for label in [
-                "序号",
-                "专项支出名称",
-                "支出方向",
-                "资金总额",
-                "实施期绩效目标",
-                "年度绩效目标",
-            ]
-        ]
-    ]
-    summary_grid = Grid(
+    return Grid(
         title=summary_title,
-        widths=[5, 17, 14, 9, 27, 28],
-        sections=[Section(head=head, body=body)],
+        widths=SUMMARY_WIDTHS,
+        sections=[Section(head=_summary_head(), body=body)],
         caption_left=summary.organisation.name,
         caption_right="单位：万元",
         note=note,
@@ -158,5 +202,3 @@ def summary_grids(summary: SummaryExport) -> list[Grid]:
         sheet_name="汇总表",
         font_size="8pt",
     )
-    wide = wide_grid(funds, title=wide_title, organisation_name=summary.organisation.name)
-    return [summary_grid, wide]

@@ -205,7 +205,10 @@ def project_grid(item: TableExport) -> Grid:
     funds += [("其他资金", t.amount_other)]
     funds += _filled(t, spec, [name for name, _ in SOURCES])
     for index, (label, value) in enumerate(funds):
-        row = [Cell(label, colspan=2, kind="label"), money_cell(value, colspan=2)]
+        row = [
+            Cell(label, colspan=2, kind="label"),
+            money_cell(value, places=spec.amount_places, colspan=2),
+        ]
         if index == 0:
             row.insert(0, Cell(f"资金情况（{unit}）", colspan=2, rowspan=len(funds), kind="label"))
         rows.append(row)
@@ -270,6 +273,7 @@ def dept_project_grid(item: TableExport) -> Grid:
     """Layout C (seed 004 part 2): 7 columns; the indicator block has six headings."""
     t = item.table
     spec = layout_spec(t.layout)
+    places = spec.amount_places
     has_sub = _has_sub_items(item.tree)
     columns = indicator_columns(item)
     rows = [
@@ -290,17 +294,17 @@ def dept_project_grid(item: TableExport) -> Grid:
         [
             Cell("预算规模及资金用途", rowspan=2, kind="label"),
             Cell("预算数", kind="label"),
-            money_cell(t.amount_total),
+            money_cell(t.amount_total, places=places),
             Cell("其中：财政资金", kind="label"),
-            money_cell(t.amount_fiscal),
+            money_cell(t.amount_fiscal, places=places),
             Cell("其他资金", kind="label"),
-            money_cell(t.amount_other),
+            money_cell(t.amount_other, places=places),
         ],
         [Cell(t.fund_purpose, colspan=6)],
     ]
     sources = _filled(t, spec, ["amount_carryover", *(name for name, _ in SOURCES)])
     for index, (label, value) in enumerate(sources):
-        row = [Cell(label, kind="label"), money_cell(value, colspan=5)]
+        row = [Cell(label, kind="label"), money_cell(value, places=places, colspan=5)]
         if index == 0:
             row.insert(0, Cell("资金来源", rowspan=len(sources), kind="label"))
         rows.append(row)
@@ -313,7 +317,7 @@ def dept_project_grid(item: TableExport) -> Grid:
             ],
         ],
         [
-            percent_cell(value, colspan=span)
+            percent_cell(value, places=places, colspan=span)
             for value, span in zip(t.spending_plan, (1, 2, 1, 2), strict=True)
         ],
     ]
@@ -371,10 +375,11 @@ def department_grid(item: TableExport) -> Grid:
         grade = f"（{found.get_grade_display()}）" if found.grade else ""
         return f"{found.text}{grade}"
 
-    def amount(value: Decimal | None) -> Cell:
-        return money_cell(value, suffix=unit)
-
     spec = layout_spec(t.layout)
+
+    def amount(value: Decimal | None) -> Cell:
+        return money_cell(value, places=spec.amount_places, suffix=unit)
+
     rows = [
         [Cell("部门名称", kind="label"), Cell(t.project_name or t.organisation.name, colspan=2)],
     ]

@@ -4,6 +4,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from perfgoals.exports.kinds import KINDS
+from perfgoals.exports.typeset import nobreak, title_lines
 
 register = template.Library()
 
@@ -20,8 +21,23 @@ def grid_cell(cell, tag: str = "td"):
     if cell.kind == "vlabel":
         inner = "".join(f"<span>{conditional_escape(ch)}</span>" for ch in cell.text)
     else:
-        inner = conditional_escape(cell.text)
+        inner = nobreak(cell.text)
     return mark_safe(f'<{tag} class="{cell.kind}"{attrs}>{inner}</{tag}>')  # noqa: S308
+
+
+# Ems of title text one line holds (print.css): the notice title at 20pt and a table title at
+# 16pt across A4's text width, portrait 178 mm or landscape 273 mm, less a little slack.
+TITLE_CAPACITY = {"notice": 24.0, "portrait": 30.0, "landscape": 46.0}
+
+
+register.filter("nobreak", nobreak)
+
+
+@register.simple_tag
+def title_text(text: str, where: str):
+    """A title on balanced lines cut at a phrase boundary (typeset.title_lines)."""
+    lines = title_lines(text, TITLE_CAPACITY[where])
+    return mark_safe("<br>".join(str(nobreak(line)) for line in lines))  # noqa: S308
 
 
 @register.simple_tag
