@@ -50,7 +50,7 @@ from allocations.tables import NoticeTable
 from perfgoals import spreadsheets
 from perfgoals.display import unit_label
 from perfgoals.money import ROUNDING_RULE
-from perfgoals.validation import add_validation_errors
+from perfgoals.validation import STALE_PAGE, add_validation_errors, posted_version
 
 # ------------------------------------------------------------------------------------------
 # List and detail
@@ -153,7 +153,10 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
     form, paragraphs, lines = _notice_forms(user, notice, post)
     if post is not None and all([form.is_valid(), paragraphs.is_valid(), lines.is_valid()]):
         kwargs = form.service_kwargs(paragraphs, lines)
+        version = posted_version(request.POST)
         try:
+            if notice is not None and version is None:
+                raise ValidationError(STALE_PAGE, code="version")
             if notice is None:
                 notice = notices.notice_create(user=user, **kwargs)
                 messages.success(request, "通知草稿已保存。接下来可添加分配表，核对无误后印发。")
@@ -161,7 +164,7 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
                 notice = notices.notice_update(
                     notice=notice,
                     user=user,
-                    expected_version=int(request.POST.get("version", 0)),
+                    expected_version=version,
                     **kwargs,
                 )
                 messages.success(request, "通知草稿已保存。")
@@ -294,12 +297,11 @@ def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _own_draft_or_refuse(request, pk)
     if isinstance(notice, HttpResponse):
         return notice
+    version = posted_version(request.POST)
     try:
-        notice = issuing.notice_issue(
-            notice=notice,
-            user=request.user,
-            expected_version=int(request.POST.get("version", 0)),
-        )
+        if version is None:
+            raise ValidationError(STALE_PAGE, code="version")
+        notice = issuing.notice_issue(notice=notice, user=request.user, expected_version=version)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -462,14 +464,16 @@ def allocation_row_add(request: HttpRequest, pk: int, table_pk: int) -> HttpResp
 @require_POST
 def allocation_settings(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
     notice, table = allocation_table_for_editing(request.user, pk, table_pk)
-    version = table.version
     form = AllocationTableForm(request.POST, instance=allocation_table_copy(table))
     if form.is_valid():
         try:
+            expected = posted_version(request.POST)
+            if expected is None:
+                raise ValidationError(STALE_PAGE, code="version")
             allocation_tables.allocation_table_update(
                 table=table,
                 user=request.user,
-                expected_version=int(request.POST.get("version", version)),
+                expected_version=expected,
                 **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
             messages.success(request, "分配表设置已保存。")

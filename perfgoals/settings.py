@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # --- security (issue 15) ---
+    "perfgoals.inputs.PlainInputMiddleware",
 ]
 
 ROOT_URLCONF = "perfgoals.urls"

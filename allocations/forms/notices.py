@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from allocations.forms.fields import CodeField, amount_field
+from allocations.forms.fields import CodeField, WholeFormSet, amount_field
 from allocations.models import BudgetLine, ClassificationCode, FundNotice
 from allocations.selectors import (
     notice_basis_choices,
@@ -215,7 +215,7 @@ class ParagraphForm(forms.Form):
     numbered = forms.BooleanField(label="编号（一、二、三、）", required=False, initial=True)
 
 
-class BaseParagraphFormSet(forms.BaseFormSet):
+class BaseParagraphFormSet(WholeFormSet):
     def paragraphs(self) -> list[tuple[str, bool]]:
         return [
             (form.cleaned_data["text"], form.cleaned_data.get("numbered", False))
@@ -281,7 +281,7 @@ class BudgetLineForm(forms.Form):
         return data
 
 
-class BaseBudgetLineFormSet(forms.BaseFormSet):
+class BaseBudgetLineFormSet(WholeFormSet):
     def budget_lines(self) -> list[BudgetLineData]:
         lines = []
         for form in self.forms:
