@@ -29,8 +29,8 @@ postgres:
 
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 test-sqlite: setup
 	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
@@ -50,5 +50,5 @@ test: setup postgres
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache

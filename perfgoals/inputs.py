@@ -7,6 +7,9 @@ screen and paper, so it must be empty to the checks too, and must not be stored.
 
 from django.http import HttpRequest, QueryDict
 
+# The longest free text a form takes (年度目标, 正文开头, 绩效标准 …): pages of prose, far
+# below a request's size limit; anything longer is a paste gone wrong, refused at the field.
+LONG_TEXT_MAX = 10_000
 # Printed as nothing; never meaningful in the Chinese administrative text this app holds.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\u2064"
 _REMOVE_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))

@@ -62,7 +62,8 @@ def percent_field(label: str, example: int) -> NumberField:
         percent=True,
         min_value=0,
         max_value=100,
-        max_digits=5,
+        # No max_digits: at most 100 with two decimals fits the column, and a long number
+        # gets the one message that says why.
         decimal_places=2,
         error_messages={**PERCENT_ERRORS, "invalid": f"比例须为数字，如 {example}。"},
     )

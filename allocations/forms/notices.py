@@ -17,6 +17,7 @@ from allocations.services.notices import (
     notice_opening_text,
     notice_upper_table,
 )
+from perfgoals.inputs import LONG_TEXT_MAX
 from perfgoals.models import Organisation, User
 from perfgoals.money import AmountUnit
 
@@ -71,6 +72,7 @@ class NoticeForm(forms.Form):
     opening = forms.CharField(
         label="正文开头（依据、金额、科目）",
         required=False,
+        max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="留空则按依据文件、金额和收支分类科目自动生成。",
     )
@@ -210,7 +212,10 @@ class NoticeForm(forms.Form):
 
 class ParagraphForm(forms.Form):
     text = forms.CharField(
-        label="要求段落", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="要求段落",
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     numbered = forms.BooleanField(label="编号（一、二、三、）", required=False, initial=True)
 

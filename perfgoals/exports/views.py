@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_GET, require_POST
 
+from perfgoals.audit import audit_record
 from perfgoals.exports.kinds import KINDS, exportable_objects
 from perfgoals.exports.models import ExportJob
 from perfgoals.exports.selectors import export_jobs_visible_to
@@ -17,6 +18,7 @@ from perfgoals.exports.services import (
     export_jobs_fail_stale,
     export_render,
 )
+from perfgoals.models import AuditEvent
 
 
 def _attachment(response, filename: str):
@@ -30,6 +32,7 @@ def download(request, kind: str, ident: str, fmt: str):
     if kind not in KINDS or fmt not in FORMATS:
         raise Http404
     exported = export_render(user=request.user, kind=kind, ident=ident, fmt=fmt)
+    audit_record(action=AuditEvent.Action.DOWNLOAD, request=request, summary=exported.filename)
     return _attachment(
         HttpResponse(exported.content, content_type=exported.content_type), exported.filename
     )
@@ -56,6 +59,7 @@ def job_create(request):
         raise Http404
     export_jobs_fail_stale()
     job = export_job_create(user=request.user, kind=kind, ident=ident, fmt=fmt)
+    audit_record(action=AuditEvent.Action.EXPORT, request=request, summary=f"{kind} {ident}.{fmt}")
     if request.htmx:
         return render(request, "exports/job.html#progress", {"job": job})
     return redirect(job)
@@ -81,6 +85,7 @@ def job_download(request, pk):
     path = (root / job.file).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         raise Http404("文件已不存在，请重新导出。")
+    audit_record(action=AuditEvent.Action.DOWNLOAD, request=request, summary=job.filename)
     return FileResponse(
         path.open("rb"),
         as_attachment=True,

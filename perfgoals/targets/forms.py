@@ -3,8 +3,10 @@
 import unicodedata
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
+from perfgoals.inputs import LONG_TEXT_MAX
 from perfgoals.layouts import HEADER_FIELDS, layout_spec
 from perfgoals.models import TargetTable
 from perfgoals.money import AmountUnit, read_amount, read_percent
@@ -81,6 +83,8 @@ class TargetTableForm(forms.ModelForm):
             field.label = labels[name]
             if name in TEXTAREAS:
                 field.widget = forms.Textarea(attrs={"rows": 4})
+                field.max_length = LONG_TEXT_MAX
+                field.validators.append(MaxLengthValidator(LONG_TEXT_MAX))
             elif isinstance(field, forms.DecimalField):
                 # Text input: keeps "1,234.50" as typed when it is refused, no spinner arrows.
                 field.widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "num"})

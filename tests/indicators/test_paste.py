@@ -66,4 +66,6 @@ def test_too_long_cells_are_refused():
 def test_a_cell_over_the_csv_field_limit_is_a_problem_not_an_error():
     result = parse_pasted_rows("产出指标\t数量指标\t" + "长" * 131_073 + "\t≥90%")
     assert result.rows == []
-    assert [p.message for p in result.problems] == ["第1行有单元格过长，无法识别；请只复制指标表中的行。"]
+    assert [p.message for p in result.problems] == [
+        "第1行有单元格过长，无法识别；请只复制指标表中的行。"
+    ]
