@@ -45,23 +45,29 @@ class PlainInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        request.GET = _plain_query(request.GET)
+        # A query string only searches and filters: a NUL byte in it is dropped (PostgreSQL
+        # refuses NUL in text); a posted one is left for the form to refuse with a message.
+        request.GET = _plain_query(request.GET, _without_nul)
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ):
-            request.POST = _plain_query(request.POST)
+            request.POST = _plain_query(request.POST, without_invisible)
         return self.get_response(request)
 
 
-def _plain_query(query: QueryDict) -> QueryDict:
+def _without_nul(text: str) -> str:
+    return without_invisible(text).replace("\x00", "")
+
+
+def _plain_query(query: QueryDict, clean) -> QueryDict:
     if not any(
-        not _verbatim(name) and any(without_invisible(v) != v for v in values)
+        not _verbatim(name) and any(clean(v) != v for v in values)
         for name, values in query.lists()
     ):
         return query
     cleaned = QueryDict(mutable=True, encoding=query.encoding)
     for name, values in query.lists():
-        cleaned.setlist(name, values if _verbatim(name) else [without_invisible(v) for v in values])
+        cleaned.setlist(name, values if _verbatim(name) else [clean(v) for v in values])
     cleaned._mutable = False
     return cleaned

@@ -108,6 +108,13 @@ class CodeField(forms.ModelChoiceField):
         )
 
     def to_python(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            # PostgreSQL refuses a NUL byte in a query: no code holds one anyway.
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value.replace("\x00", "")[:20]},
+            )
         return super().to_python(value.strip() if isinstance(value, str) else value)
 
 
@@ -124,3 +131,23 @@ class WholeFormSet(forms.BaseFormSet):
         stored = len(self.initial or [])
         if counts.get("INITIAL_FORMS") != stored or counts.get("TOTAL_FORMS", -1) < stored:
             raise ValidationError(STALE_PAGE, code="incomplete_formset")
+
+
+# The largest id a 64-bit integer column holds; SQLite refuses to even compare with more.
+MAX_ID = 2**63 - 1
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Picks by id, refusing an id no integer column can hold before the database sees it
+    (SQLite raises OverflowError inside `id IN (…)`)."""
+
+    def _check_values(self, value):
+        for item in value:
+            text = str(item).strip()
+            if text.isascii() and text.isdigit() and int(text) > MAX_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text[:30]},
+                )
+        return super()._check_values(value)

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from allocations.forms.fields import CodeField, WholeFormSet, amount_field
+from allocations.forms.fields import CodeField, IdsChoiceField, WholeFormSet, amount_field
 from allocations.models import BudgetLine, ClassificationCode, FundNotice
 from allocations.selectors import (
     notice_basis_choices,
@@ -39,7 +39,7 @@ class NoticeForm(forms.Form):
             "max_value": "年度不能晚于2100年。",
         },
     )
-    recipients = forms.ModelMultipleChoiceField(
+    recipients = IdsChoiceField(
         label="主送机关",
         queryset=Organisation.objects.all(),
         widget=forms.CheckboxSelectMultiple,
