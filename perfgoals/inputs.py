@@ -62,8 +62,7 @@ def _without_nul(text: str) -> str:
 
 def _plain_query(query: QueryDict, clean) -> QueryDict:
     if not any(
-        not _verbatim(name) and any(clean(v) != v for v in values)
-        for name, values in query.lists()
+        not _verbatim(name) and any(clean(v) != v for v in values) for name, values in query.lists()
     ):
         return query
     cleaned = QueryDict(mutable=True, encoding=query.encoding)
