@@ -170,7 +170,7 @@ LOGGING = {
 
 # --- Security (issue 15): login protection, idle logout, Content-Security-Policy ---------
 # Kept in one block so deployment settings (static files, tasks, proxies) stay apart.
-from csp.constants import NONE, SELF  # noqa: E402
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
 # Logout after this much inactivity (等保2.0: 登录连接超时自动退出); the idle clock is slid by
 # perfgoals.security.IdleTimeoutMiddleware.
@@ -194,13 +194,14 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
 )
 
-# django-csp: scripts and styles from this site only. Inline style attributes remain for
-# a few layout tweaks in templates; no inline script runs anywhere.
+# django-csp: scripts and styles from this site only; a page's own <style> block carries the
+# request's nonce. Inline style attributes remain for a few layout tweaks in templates; no
+# inline script runs anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF],
+        "style-src": [SELF, NONCE],
         "style-src-attr": ["'unsafe-inline'"],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
