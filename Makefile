@@ -31,9 +31,9 @@ postgres:
 	@scripts/ensure-postgres
 
 run: setup
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	scripts/with-worker $(PY) $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true scripts/with-worker $(PY) $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: setup
 	VENV=$(VENV) BIND=$${BIND:-$(HOST):$(PORT)} scripts/serve
@@ -56,5 +56,5 @@ test: setup postgres
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache

@@ -11,7 +11,7 @@ class NoticeFilter(django_filters.FilterSet):
     """Year, issuer, recipient and status over the notices the user may see; the issuer and
     recipient choices are only the organisations that occur in those notices."""
 
-    q = django_filters.CharFilter(label="标题或文号", method="filter_text")
+    q = django_filters.CharFilter(label="标题或文号", method="filter_text", max_length=100)
     year = django_filters.NumberFilter(label="年度")
     issuer = django_filters.ModelChoiceFilter(
         label="发文单位",

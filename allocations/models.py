@@ -21,8 +21,9 @@ from perfgoals.money import AmountUnit, round_cents
 
 # Variants seen in the seeds (冀财社[2019]101号, 冀财社【2019】105号) are accepted on input;
 # the hexagonal brackets 〔〕 are what gets printed.
+# A 发文代字 is Chinese characters only (瑞财社, 冀财社); markup or digits are not a code.
 DOC_NUMBER_RE = re.compile(
-    r"^\s*(?P<code>[^\s\[\]【】〔〕()（）0-9]{1,20})\s*[\[【〔(（]\s*(?P<year>\d{4})\s*[\]】〕)）]"
+    r"^\s*(?P<code>[\u4e00-\u9fff]{1,20})\s*[\[【〔(（]\s*(?P<year>\d{4})\s*[\]】〕)）]"
     r"\s*(?P<serial>\d{1,6})\s*号?\s*$"
 )
 
@@ -40,6 +41,10 @@ def parse_doc_number(text: str) -> tuple[str, int, int, int]:
             params={"text": text},
         )
     serial = match["serial"]
+    if int(serial) < 1:
+        raise ValidationError(
+            _("发文字号“%(text)s”的序号须从1起。"), code="doc_number_serial", params={"text": text}
+        )
     return match["code"], int(match["year"]), int(serial), len(serial)
 
 

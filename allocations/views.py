@@ -51,7 +51,7 @@ from allocations.tables import NoticeTable
 from perfgoals import spreadsheets
 from perfgoals.display import unit_label
 from perfgoals.money import ROUNDING_RULE
-from perfgoals.validation import add_validation_errors
+from perfgoals.validation import STALE_PAGE, add_validation_errors, posted_version
 
 # ------------------------------------------------------------------------------------------
 # List and detail
@@ -154,7 +154,10 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
     form, paragraphs, lines = _notice_forms(user, notice, post)
     if post is not None and all([form.is_valid(), paragraphs.is_valid(), lines.is_valid()]):
         kwargs = form.service_kwargs(paragraphs, lines)
+        version = posted_version(request.POST)
         try:
+            if notice is not None and version is None:
+                raise ValidationError(STALE_PAGE, code="version")
             if notice is None:
                 notice = notices.notice_create(user=user, **kwargs)
                 messages.success(request, "通知草稿已保存。接下来可添加分配表，核对无误后印发。")
@@ -162,7 +165,7 @@ def _notice_form_page(request, *, notice: FundNotice | None) -> HttpResponse:
                 notice = notices.notice_update(
                     notice=notice,
                     user=user,
-                    expected_version=int(request.POST.get("version", 0)),
+                    expected_version=version,
                     **kwargs,
                 )
                 messages.success(request, "通知草稿已保存。")
@@ -327,12 +330,11 @@ def notice_issue(request: HttpRequest, pk: int) -> HttpResponse:
             "allocations/notice_issue_confirm.html",
             {"notice": notice, **vars(confirmation)},
         )
+    version = posted_version(request.POST)
     try:
-        notice = issuing.notice_issue(
-            notice=notice,
-            user=request.user,
-            expected_version=int(request.POST.get("version", 0)),
-        )
+        if version is None:
+            raise ValidationError(STALE_PAGE, code="version")
+        notice = issuing.notice_issue(notice=notice, user=request.user, expected_version=version)
     except ValidationError as exc:
         current = notices_visible_to(request.user).get(pk=pk)
         if current.status == FundNotice.Status.ISSUED:
@@ -502,14 +504,16 @@ def allocation_row_add(request: HttpRequest, pk: int, table_pk: int) -> HttpResp
 @require_POST
 def allocation_settings(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
     notice, table = allocation_table_for_editing(request.user, pk, table_pk)
-    version = table.version
     form = AllocationTableForm(request.POST, instance=allocation_table_copy(table))
     if form.is_valid():
         try:
+            expected = posted_version(request.POST)
+            if expected is None:
+                raise ValidationError(STALE_PAGE, code="version")
             allocation_tables.allocation_table_update(
                 table=table,
                 user=request.user,
-                expected_version=int(request.POST.get("version", version)),
+                expected_version=expected,
                 **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
             messages.success(request, "分配表设置已保存。")

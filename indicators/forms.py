@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from indicators.models import PerformanceIndicator
 from indicators.paste import parse_pasted_rows
 from indicators.services import ROW_FIELDS
+from perfgoals.inputs import LONG_TEXT_MAX
 from perfgoals.validation import RefuseOverlong
 
 
@@ -41,7 +42,10 @@ class IndicatorRowForm(RefuseOverlong, forms.Form):
         label="指标值", max_length=_max_length("value_text"), required=False
     )
     description = forms.CharField(
-        label="绩效指标描述", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="绩效指标描述",
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     basis = forms.CharField(label="指标值确定依据", max_length=_max_length("basis"), required=False)
     basis_paragraph = forms.ModelChoiceField(
@@ -71,13 +75,22 @@ class IndicatorRowForm(RefuseOverlong, forms.Form):
     target = forms.CharField(label="目标值", max_length=_max_length("target"), required=False)
     unit = forms.CharField(label="度量单位", max_length=_max_length("unit"), required=False)
     value_explanation = forms.CharField(
-        label="指标值说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="指标值说明",
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     standard = forms.CharField(
-        label="绩效标准", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="绩效标准",
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     scoring = forms.CharField(
-        label="评（扣）分标准", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="评（扣）分标准",
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     # Set by Enter in the row's last field (editor.js) or the "保存并添加下一行" button.
     next = forms.BooleanField(required=False, widget=forms.HiddenInput)

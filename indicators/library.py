@@ -6,6 +6,9 @@ category and fund type, with the values typed for it before, the most common des
 and basis, and how often it was used.
 
 What goes in
+- Approved tables' rows go into the shared library every bureau searches; rows of tables
+  not approved (drafts, tables under review) only into their organisation's own entries,
+  so no bureau reads another's unpublished wording.
 - 三级 rows with a name. Sub-items (level 4, e.g. 农村特困人员 under 资助参保人次数) are parts of
   one indicator, not indicators to reuse on their own. Seed 002's summary tables have no
   三级 names (the value sits in the 二级 column), so those cells give no entry: a nameless
@@ -43,6 +46,7 @@ from django.db.models import Count, Q
 
 from indicators.framework import normalise_category_name
 from indicators.models import FrameworkCategory, LibraryIndicator, PerformanceIndicator
+from perfgoals.models import TargetTable
 
 __all__ = [
     "FUND_TYPE_OTHER",
@@ -51,6 +55,7 @@ __all__ = [
     "clean_indicator_name",
     "fund_type_for",
     "library_categories",
+    "library_entries_for",
     "library_fund_types",
     "library_rebuild",
     "library_search",
@@ -127,15 +132,28 @@ def _entry(row: LibraryIndicator) -> LibraryEntry:
     )
 
 
+def library_entries_for(organisation_id: int | None):
+    """The entries an organisation may see: the shared ones and its own."""
+    return LibraryIndicator.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation_id=organisation_id)
+    )
+
+
 def library_search(
-    *, query: str = "", category_id: int | None = None, fund_type: str = "", limit: int = 20
+    *,
+    organisation_id: int | None,
+    query: str = "",
+    category_id: int | None = None,
+    fund_type: str = "",
+    limit: int = 20,
 ) -> list[LibraryEntry]:
-    """Entries matching all given filters, most used first. One query.
+    """Entries `organisation_id` may see matching all given filters, most used first. One
+    query.
 
     `query` matches the name or the description, each whitespace-separated word on its own
     (签约 满意 finds 签约对象满意度).
     """
-    rows = LibraryIndicator.objects.all()
+    rows = library_entries_for(organisation_id)
     for word in (query or "").split():
         rows = rows.filter(Q(name__icontains=word) | Q(description__icontains=word))
     if category_id is not None:
@@ -146,21 +164,28 @@ def library_search(
     return [_entry(row) for row in rows.order_by("-use_count", "name", "id")[:limit]]
 
 
-def library_categories() -> list[tuple[FrameworkCategory, int]]:
-    """二级 categories that have library entries, in framework order, with entry counts."""
+def library_categories(*, organisation_id: int | None) -> list[tuple[FrameworkCategory, int]]:
+    """二级 categories that have entries the organisation may see, in framework order, with
+    entry counts."""
+    visible = Q(library_entries__organisation__isnull=True) | Q(
+        library_entries__organisation_id=organisation_id
+    )
     categories = (
         FrameworkCategory.objects.filter(level=2)
         .select_related("parent")
-        .annotate(entry_count=Count("library_entries"))
+        .annotate(entry_count=Count("library_entries", filter=visible))
         .filter(entry_count__gt=0)
         .order_by("generation", "parent__position", "position")
     )
     return [(category, category.entry_count) for category in categories]
 
 
-def library_fund_types() -> list[str]:
-    """Fund types present in the library, in the order of FUND_TYPE_RULES, 其他 last."""
-    present = set(LibraryIndicator.objects.values_list("fund_type", flat=True).distinct())
+def library_fund_types(*, organisation_id: int | None) -> list[str]:
+    """Fund types of the entries the organisation may see, in the order of FUND_TYPE_RULES,
+    其他 last."""
+    present = set(
+        library_entries_for(organisation_id).values_list("fund_type", flat=True).distinct()
+    )
     order = [name for name, _ in FUND_TYPE_RULES] + [FUND_TYPE_OTHER]
     known = [name for name in order if name in present]
     return known + sorted(present - set(order) - {""})
@@ -175,8 +200,10 @@ def _most_common(texts: list[str]) -> str:
 def library_rebuild() -> int:
     """(Re)build the library from every named 三级 indicator; returns the number of entries.
 
-    Idempotent: entries are matched by (name, 二级, fund type), updated in place (so their
-    ids stay stable for the editor), created when new and deleted when no table uses them.
+    Idempotent: entries are matched by (organisation, name, 二级, fund type), updated in
+    place (so their ids stay stable for the editor), created when new and deleted when no
+    table uses them. An approved table's rows are shared (organisation None); any other
+    table's rows stay its organisation's.
     """
     rows = (
         PerformanceIndicator.objects.filter(level=PerformanceIndicator.Level.THIRD)
@@ -201,7 +228,10 @@ def library_rebuild() -> int:
             first = second.parent if second is not None else None
             first_name = normalise_category_name(first.name) if first else ""
         fund_type = fund_type_for(row.table.project_name, row.table.spending_direction)
-        key = (name[:300], category_name[:50], fund_type)
+        owner = (
+            None if row.table.status == TargetTable.Status.APPROVED else row.table.organisation_id
+        )
+        key = (owner, name[:300], category_name[:50], fund_type)
         group = groups.setdefault(
             key,
             {
@@ -221,12 +251,12 @@ def library_rebuild() -> int:
         group["bases"].append(row.basis.strip())
 
     existing = {
-        (entry.name, entry.category_name, entry.fund_type): entry
+        (entry.organisation_id, entry.name, entry.category_name, entry.fund_type): entry
         for entry in LibraryIndicator.objects.all()
     }
     to_create, to_update = [], []
     for key, group in groups.items():
-        name, category_name, fund_type = key
+        owner, name, category_name, fund_type = key
         # Counter keeps insertion order among equal counts: first typed comes first.
         values = [v for v, _ in group["values"].most_common(MAX_VALUES)]
         fields = {
@@ -241,7 +271,11 @@ def library_rebuild() -> int:
         if entry is None:
             to_create.append(
                 LibraryIndicator(
-                    name=name, category_name=category_name, fund_type=fund_type, **fields
+                    organisation_id=owner,
+                    name=name,
+                    category_name=category_name,
+                    fund_type=fund_type,
+                    **fields,
                 )
             )
             continue

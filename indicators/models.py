@@ -305,12 +305,23 @@ class LibraryIndicator(models.Model):
     """An entry of the indicator library (指标库): a 三级 indicator used before, to pick from.
 
     Rebuilt from every PerformanceIndicator by `indicators.library.library_rebuild`; one entry
-    per (name, 二级 category, fund type) so staff see the values used for that kind of fund.
+    per (name, 二级 category, fund type) so staff see the values used for that kind of fund,
+    shared when it comes from approved tables, else per organisation.
     The category names are kept as text too, because a library entry may come from a row
     whose 二级 spelling the framework does not know.
     """
 
     name = models.CharField(_("指标名称"), max_length=300)
+    # Empty for an entry from approved tables, which every bureau may reuse; an entry from
+    # tables not (yet) approved is its organisation's own and shown to nobody else.
+    organisation = models.ForeignKey(
+        "perfgoals.Organisation",
+        verbose_name=_("所属单位"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     category = models.ForeignKey(
         FrameworkCategory,
         verbose_name=_("二级指标"),
@@ -336,7 +347,14 @@ class LibraryIndicator(models.Model):
         ordering = ["-use_count", "name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["name", "category_name", "fund_type"], name="library_unique_entry"
+                fields=["name", "category_name", "fund_type"],
+                condition=models.Q(organisation__isnull=True),
+                name="library_unique_entry",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "name", "category_name", "fund_type"],
+                condition=models.Q(organisation__isnull=False),
+                name="library_unique_own_entry",
             ),
         ]
         indexes = [

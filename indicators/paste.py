@@ -57,7 +57,23 @@ def parse_pasted_rows(text: str) -> PasteResult:
     first = second = ""
     reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")), delimiter="\t")
     lines = []
-    for line_no, raw in enumerate(reader, 1):
+    rows_read = enumerate(reader, 1)
+    while True:
+        try:
+            line_no, raw = next(rows_read)
+        except StopIteration:
+            break
+        except csv.Error:
+            # csv refuses a cell over its field limit (131,072 characters): no indicator
+            # cell is that long, so the paste is not a copied table.
+            problems.append(
+                PasteProblem(
+                    reader.line_num,
+                    "",
+                    f"第{reader.line_num}行有单元格过长，无法识别；请只复制指标表中的行。",
+                )
+            )
+            break
         if line_no > MAX_PASTE_LINES:
             problems.append(PasteProblem(line_no, "", f"一次最多粘贴{MAX_PASTE_LINES}行。"))
             break

@@ -4,14 +4,16 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import PerformanceIndicator
-from perfgoals import userimport
+from perfgoals import spreadsheets, userimport
 from perfgoals.exports.models import ExportJob
 from perfgoals.models import (
+    AuditEvent,
     Office,
     Organisation,
     Region,
@@ -371,3 +373,49 @@ class SpecialFundSummaryAdmin(admin.ModelAdmin):
     list_display = ["title", "organisation", "year"]
     list_filter = ["year"]
     inlines = [SpecialFundSummaryRowInline]
+
+
+AUDIT_EXPORT = spreadsheets.ListExport(
+    headers=["时间", "用户名", "单位", "操作", "结果", "对象类型", "对象编号", "内容", "来源地址"],
+    widths=[20, 16, 28, 12, 8, 16, 10, 60, 18],
+    title="审计日志",
+)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log for administrators: read, filter and export; nobody edits it."""
+
+    list_display = ["at", "username", "organisation", "action", "result", "summary", "address"]
+    list_filter = ["action", "result", "organisation", "user", ("at", admin.DateFieldListFilter)]
+    search_fields = ["username", "summary", "object_id", "address"]
+    date_hierarchy = "at"
+    list_select_related = ["organisation"]
+    actions = ["export_xlsx"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="导出所选日志（Excel）")
+    def export_xlsx(self, request, queryset):
+        rows = [
+            [
+                timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+                event.username,
+                event.organisation.name if event.organisation else "",
+                event.get_action_display(),
+                event.get_result_display(),
+                event.object_type,
+                event.object_id,
+                event.summary,
+                event.address or "",
+            ]
+            for event in queryset.select_related("organisation")
+        ]
+        return spreadsheets.export_response(AUDIT_EXPORT, rows, "xlsx")

@@ -101,7 +101,8 @@ def _read(name: str) -> dict[str, Any]:
 
 
 class DemoLoader:
-    def __init__(self) -> None:
+    def __init__(self, password: str = DEMO_PASSWORD) -> None:
+        self.password = password
         self.report = LoadReport()
         self.notices: dict[str, FundNotice] = {}
         self.standards: dict[str, AllocationStandard] = {}
@@ -489,7 +490,7 @@ class DemoLoader:
                     is_staff=is_admin,
                     is_superuser=is_admin,
                 )
-                user.set_password(DEMO_PASSWORD)
+                user.set_password(self.password)
                 user.save()
                 self.report.count("用户", True)
             self.report.logins.append(
@@ -497,5 +498,7 @@ class DemoLoader:
             )
 
 
-def load_demo() -> LoadReport:
-    return DemoLoader().load()
+def load_demo(password: str = DEMO_PASSWORD) -> LoadReport:
+    """Load the demo; the accounts it creates get `password` (the known one by default, for
+    tests and `make run`; `manage.py load_demo` refuses it when DEBUG is off)."""
+    return DemoLoader(password).load()

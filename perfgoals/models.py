@@ -107,6 +107,13 @@ class Office(models.Model):
         ordering = ["organisation", "name"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="office_unique_name"),
+            # A 发文代字 numbers one bureau's documents: registered to one office only.
+            models.UniqueConstraint(
+                fields=["document_prefix"],
+                condition=~models.Q(document_prefix=""),
+                name="office_unique_document_prefix",
+                violation_error_message=_("该发文代字已登记给其他股室。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -674,3 +681,69 @@ class SpecialFundSummaryRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.project_name}"
+
+
+class AuditEvent(models.Model):
+    """One line of the audit log (等保2.0 安全审计): who did what, when, from where, and
+    whether it succeeded. Written only by perfgoals.audit; never changed, pruned only by
+    `manage.py audit_prune` after the retention period."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出")
+        EXPORT = "export", _("导出")
+        DOWNLOAD = "download", _("下载")
+        CREATE = "create", _("新建")
+        CHANGE = "change", _("修改")
+        DELETE = "delete", _("删除")
+        RECIPIENTS = "recipients", _("主送机关变更")
+        ATTACHMENTS = "attachments", _("附件变更")
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", _("成功")
+        FAILURE = "failure", _("失败")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("用户"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # As typed or as it was: kept when the account is renamed or deleted, and for failures.
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("单位"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices, db_index=True)
+    result = models.CharField(
+        _("结果"), max_length=10, choices=Result.choices, default=Result.SUCCESS
+    )
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    summary = models.CharField(_("内容"), max_length=500, blank=True)
+    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValidationError(_("审计日志不可修改。"), code="audit_immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("审计日志不可删除，只能按保留期清理。"), code="audit_immutable")

@@ -1,6 +1,7 @@
 """Settings read from the environment, with safe defaults for a first run on SQLite."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -16,13 +17,16 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` turns it on for the demo; production never does.
+DEBUG = env_bool("DEBUG", False)
+# The test suite runs without an environment; pytest-django keeps DEBUG off while it runs.
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or TESTING):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Only for local first runs; production refuses to start without a real key.
+    # Only for local first runs and tests; production refuses to start without a real key.
     SECRET_KEY = "dev-only-insecure-key-perfgoals-do-not-use-in-production"
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
@@ -45,6 +49,9 @@ INSTALLED_APPS = [
     "indicators",
     "allocations",
     "perfgoals.exports",
+    # --- security (issue 15) ---
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +66,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # --- security (issue 15): see the security block at the end ---
+    "perfgoals.inputs.PlainInputMiddleware",
+    "perfgoals.security.IdleTimeoutMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "perfgoals.urls"
@@ -107,6 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "perfgoals.security.CharacterClassesValidator", "OPTIONS": {"classes": 3}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -134,9 +148,8 @@ PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", BASE_DIR / ".cache" / "pdf-fo
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
+if not (DEBUG or TESTING):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -178,8 +191,55 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DB_RETRY_DELAYS = tuple(
     float(d) for d in os.environ.get("DB_RETRY_DELAYS", "0.25,0.5,1.0").split(",") if d
 )
-MIDDLEWARE += [
+# Before django-axes, which must stay last.
+_AXES = MIDDLEWARE.index("axes.middleware.AxesMiddleware")
+MIDDLEWARE[_AXES:_AXES] = [
     "perfgoals.operations.middleware.DatabaseUnavailableMiddleware",
     # An htmx request after the session expired goes to the login page and back, typing kept.
     "perfgoals.operations.middleware.HtmxLoginMiddleware",
 ]
+
+# --- Security (issue 15): login protection, idle logout, Content-Security-Policy ---------
+# Kept in one block so deployment settings (static files, tasks, proxies) stay apart.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+# Logout after this much inactivity (等保2.0: 登录连接超时自动退出); the idle clock is slid by
+# perfgoals.security.IdleTimeoutMiddleware.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# django-axes: after AXES_FAILURE_LIMIT failed logins an account, and separately an address,
+# is locked for AXES_COOLOFF_TIME hours, on the app login and the admin login alike.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind the reverse proxy of README § Production the client address is X-Forwarded-For.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
+)
+
+# django-csp: scripts and styles from this site only; a page's own <style> block carries the
+# request's nonce. Inline style attributes remain for a few layout tweaks in templates; no
+# inline script runs anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}

@@ -24,6 +24,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from perfgoals.audit import audit_record
+from perfgoals.models import AuditEvent
+
 EXPORT_FORMATS = ("xlsx", "csv")
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 
@@ -106,6 +109,7 @@ def export_query(request: HttpRequest) -> str:
 
 def export_response(spec: ListExport, rows: list[list[Any]], fmt: str) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    audit_record(action=AuditEvent.Action.EXPORT, summary=f"{spec.title}（{len(rows)}行，{fmt}）")
     if fmt == "xlsx":
         body = write_xlsx(spec, rows)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

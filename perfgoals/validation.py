@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from django import forms
 from django.core.exceptions import ValidationError
 
-__all__ = ["RefuseOverlong", "add_validation_errors"]
+__all__ = ["STALE_PAGE", "RefuseOverlong", "add_validation_errors", "posted_version"]
 
 OVERLONG = "最多%(limit_value)d个字，现在有%(show_value)d个字，请删减后再保存。"
 
@@ -30,6 +30,22 @@ class RefuseOverlong:
             if getattr(field, "max_length", None):
                 field.widget.attrs.pop("maxlength", None)
                 field.error_messages["max_length"] = OVERLONG
+
+
+# What a form hears when the version it carried is missing or not a version at all.
+STALE_PAGE = "页面已过期或不完整，请刷新后重新填写。"
+# Versions count saves; anything longer is not one (and would overflow an SQLite integer).
+_MAX_VERSION_DIGITS = 9
+
+
+def posted_version(data: Mapping) -> int | None:
+    """The version a posted form was read at, or None when it is missing or malformed."""
+    text = data.get("version")
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit():
+        return None
+    if len(text) > _MAX_VERSION_DIGITS:
+        return None
+    return int(text)
 
 
 def add_validation_errors(

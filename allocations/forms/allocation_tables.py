@@ -5,7 +5,13 @@ from decimal import Decimal
 from django import forms
 from django.db.models import QuerySet
 
-from allocations.forms.fields import AMOUNT_ERRORS, COUNT_ERRORS, amount_field
+from allocations.forms.fields import (
+    AMOUNT_ERRORS,
+    COUNT_ERRORS,
+    NumberField,
+    amount_field,
+    percent_field,
+)
 from allocations.models import AllocationColumn, AllocationStandard, AllocationTable, FundNotice
 from perfgoals.display import plain_number
 from perfgoals.models import Organisation
@@ -60,7 +66,7 @@ class AllocationColumnForm(RefuseOverlong, forms.Form):
         choices=AllocationColumn.Side.choices,
         initial=AllocationColumn.Side.UPPER,
     )
-    standard_amount = forms.DecimalField(
+    standard_amount = NumberField(
         label="或：直接填写标准（元）",
         required=False,
         min_value=0,
@@ -70,7 +76,7 @@ class AllocationColumnForm(RefuseOverlong, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     new_name = forms.CharField(label="或：新建标准——名称", required=False, max_length=150)
-    new_base_amount = forms.DecimalField(
+    new_base_amount = NumberField(
         label="标准金额（元/人/年）",
         required=False,
         min_value=0,
@@ -79,30 +85,8 @@ class AllocationColumnForm(RefuseOverlong, forms.Form):
         error_messages={**AMOUNT_ERRORS, "invalid": "标准须为数字，如 12。"},
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    new_upper_percent = forms.DecimalField(
-        label="上级承担（%）",
-        required=False,
-        min_value=0,
-        max_value=100,
-        decimal_places=2,
-        error_messages={
-            "invalid": "比例须为数字，如 40。",
-            "min_value": "比例不能为负数。",
-            "max_value": "比例不能超过100%。",
-        },
-    )
-    new_lower_percent = forms.DecimalField(
-        label="本级承担（%）",
-        required=False,
-        min_value=0,
-        max_value=100,
-        decimal_places=2,
-        error_messages={
-            "invalid": "比例须为数字，如 60。",
-            "min_value": "比例不能为负数。",
-            "max_value": "比例不能超过100%。",
-        },
-    )
+    new_upper_percent = percent_field("上级承担（%）", 40)
+    new_lower_percent = percent_field("本级承担（%）", 60)
     count_label = forms.CharField(label="人数列标题", required=False, max_length=100)
     standard_label = forms.CharField(label="标准列标题", required=False, max_length=100)
     amount_label = forms.CharField(label="金额列标题", required=False, max_length=100)

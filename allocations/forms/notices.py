@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from allocations.forms.fields import CodeField, amount_field
+from allocations.forms.fields import CodeField, IdsChoiceField, WholeFormSet, amount_field
 from allocations.models import BudgetLine, ClassificationCode, FundNotice
 from allocations.selectors import (
     notice_basis_choices,
@@ -17,6 +17,7 @@ from allocations.services.notices import (
     notice_opening_text,
     notice_upper_table,
 )
+from perfgoals.inputs import LONG_TEXT_MAX
 from perfgoals.models import Organisation, User
 from perfgoals.money import AmountUnit
 from perfgoals.validation import RefuseOverlong
@@ -39,7 +40,7 @@ class NoticeForm(RefuseOverlong, forms.Form):
             "max_value": "年度不能晚于2100年。",
         },
     )
-    recipients = forms.ModelMultipleChoiceField(
+    recipients = IdsChoiceField(
         label="主送机关",
         queryset=Organisation.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -72,6 +73,7 @@ class NoticeForm(RefuseOverlong, forms.Form):
     opening = forms.CharField(
         label="正文开头（依据、金额、科目）",
         required=False,
+        max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="留空则按依据文件、金额和收支分类科目自动生成。",
     )
@@ -211,12 +213,15 @@ class NoticeForm(RefuseOverlong, forms.Form):
 
 class ParagraphForm(RefuseOverlong, forms.Form):
     text = forms.CharField(
-        label="要求段落", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="要求段落",
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     numbered = forms.BooleanField(label="编号（一、二、三、）", required=False, initial=True)
 
 
-class BaseParagraphFormSet(forms.BaseFormSet):
+class BaseParagraphFormSet(WholeFormSet):
     def paragraphs(self) -> list[tuple[str, bool]]:
         return [
             (form.cleaned_data["text"], form.cleaned_data.get("numbered", False))
@@ -282,7 +287,7 @@ class BudgetLineForm(RefuseOverlong, forms.Form):
         return data
 
 
-class BaseBudgetLineFormSet(forms.BaseFormSet):
+class BaseBudgetLineFormSet(WholeFormSet):
     def budget_lines(self) -> list[BudgetLineData]:
         lines = []
         for form in self.forms:

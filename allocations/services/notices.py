@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -28,9 +28,11 @@ from allocations.models import (
     format_doc_number,
     parse_doc_number,
 )
-from allocations.selectors import notice_recipient_choices
+from allocations.selectors import notice_basis_choices, notice_recipient_choices
+from allocations.services.numbering import code_owner, organisation_codes
+from perfgoals.audit import audit_record
 from perfgoals.display import stated_amount
-from perfgoals.models import Organisation, TargetTable, User
+from perfgoals.models import AuditEvent, Organisation, TargetTable, User
 from perfgoals.money import AmountUnit
 from perfgoals.services import history_attributed
 
@@ -100,18 +102,38 @@ def project_name_from_title(title: str) -> str:
     return match["name"] if match else title.strip()
 
 
-def notice_external_basis(*, doc_number: str, title: str) -> FundNotice:
+def notice_external_basis(*, user: User, doc_number: str, title: str) -> FundNotice:
     """An upper-level notice outside the system, registered by number and title; a number
-    already known is reused so the chain has one node per document."""
+    already known is reused so the chain has one node per document.
+
+    An issued notice of the system is found only among those `user` may cite: another
+    bureau's notice is neither attached nor named by typing its number.
+    """
     code, year, serial, width = parse_doc_number(doc_number)
-    existing = FundNotice.objects.filter(
-        Q(is_external=True) | Q(status=FundNotice.Status.ISSUED),
-        issuer_code=code,
-        doc_year=year,
-        doc_serial=serial,
-    ).first()
+    number = {"issuer_code": code, "doc_year": year, "doc_serial": serial}
+    existing = (
+        FundNotice.objects.filter(is_external=True, **number).first()
+        or notice_basis_choices(user).filter(**number).first()
+    )
     if existing is not None:
         return existing
+    owner = code_owner(code)
+    if owner is not None and owner.users.filter(role=User.Role.FINANCE_STAFF).exists():
+        # That bureau numbers its notices here: a number it has not issued to this user is
+        # a typing mistake or not theirs to cite, and registering it would take a number
+        # out of the bureau's own sequence.
+        raise ValidationError(
+            _(
+                "%(code)s是%(owner)s在本系统中使用的发文代字，本单位可引用的文件中没有"
+                "%(number)s；请核对文号，或在“依据的上级文件（系统内）”中选择。"
+            ),
+            code="basis_code_in_system",
+            params={
+                "code": code,
+                "owner": owner.name,
+                "number": format_doc_number(code, year, serial, width),
+            },
+        )
     if not title.strip():
         raise _field_error(
             "basis_title",
@@ -128,8 +150,21 @@ def notice_external_basis(*, doc_number: str, title: str) -> FundNotice:
         amount_unit=AmountUnit.WAN,
     )
     notice.set_doc_number(doc_number)
-    notice.full_clean()
-    notice.save()
+    notice.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            notice.save()
+    except IntegrityError:
+        # Drafters citing the same new number at once: the first registration is the one.
+        existing = FundNotice.objects.filter(is_external=True, **number).first()
+        if existing is None:
+            raise _field_error(
+                "basis_number",
+                _("文件%(number)s无法登记，请核对文号。"),
+                code="basis_number_taken",
+                params={"number": format_doc_number(code, year, serial, width)},
+            ) from None
+        return existing
     return notice
 
 
@@ -168,6 +203,14 @@ def _check_manual_number(notice: FundNotice, doc_number: str) -> None:
         code, year, serial, _width = parse_doc_number(doc_number)
     except ValidationError as exc:
         raise ValidationError({"doc_number": exc.messages}) from exc
+    own = organisation_codes(notice.issuer)
+    if code not in own:
+        raise _field_error(
+            "doc_number",
+            _("“%(code)s”不是%(issuer)s登记的发文代字（本单位：%(own)s），不能用它编号。"),
+            code="doc_number_foreign_code",
+            params={"code": code, "issuer": notice.issuer.name, "own": "、".join(own) or "无"},
+        )
     clash = (
         FundNotice.objects.filter(issuer_code=code, doc_year=year, doc_serial=serial)
         .exclude(pk=notice.pk)
@@ -223,7 +266,7 @@ def _write_notice(
     _check_recipients(issuer, recipients)
     if parent is None and basis_number.strip():
         try:
-            parent = notice_external_basis(doc_number=basis_number, title=basis_title)
+            parent = notice_external_basis(user=user, doc_number=basis_number, title=basis_title)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 raise
@@ -260,11 +303,22 @@ def _write_notice(
             params={"number": notice.doc_number},
         ) from exc
 
+    before = list(
+        notice.recipient_links.order_by("position").values_list("organisation__name", flat=True)
+    )
     notice.recipient_links.all().delete()
     NoticeRecipient.objects.bulk_create(
         NoticeRecipient(notice=notice, organisation=org, position=pos)
         for pos, org in enumerate(recipients, 1)
     )
+    if [org.name for org in recipients] != before:
+        audit_record(
+            action=AuditEvent.Action.RECIPIENTS,
+            user=user,
+            obj=notice,
+            summary=f"{notice}：主送 {'、'.join(org.name for org in recipients)}"
+            + (f"（原为 {'、'.join(before)}）" if before else ""),
+        )
     opening = opening.strip() or notice_opening_text(
         notice=notice, parent=parent, budget_lines=budget_lines
     )
@@ -402,6 +456,7 @@ def notice_attachments_sync(
     attached_upper, own = _attached_target_tables(notice)
     upper = attached_upper if keep_upper else upper_table
     own += [t for t in recipient_tables if t not in own]
+    before = list(notice.attachments.order_by("position").values_list("title", flat=True))
     notice.attachments.all().delete()
     rows = [
         NoticeAttachment(notice=notice, title=table.title, allocation_table=table)
@@ -423,6 +478,13 @@ def notice_attachments_sync(
     for position, row in enumerate(rows, 1):
         row.position = position
     NoticeAttachment.objects.bulk_create(rows)
+    titles = [row.title for row in rows]
+    if titles != before:
+        audit_record(
+            action=AuditEvent.Action.ATTACHMENTS,
+            obj=notice,
+            summary=f"{notice}：附件 {'；'.join(titles) or '无'}",
+        )
 
 
 def _attached_target_tables(notice: FundNotice) -> tuple[TargetTable | None, list[TargetTable]]:

@@ -10,10 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from allocations.models import DocumentSequence, FundNotice, format_doc_number
+from perfgoals.models import Organisation
 
 logger = logging.getLogger(__name__)
 
 NUMBER_RETRIES = 5
+
+
+def _counted(notices):
+    """The notices a bureau's sequence continues after: its own, including its historical
+    notices loaded with their issuer. An upper-level notice registered by number as a
+    reference (no issuer) never moves a sequence, whatever code it was typed with."""
+    return notices.exclude(is_external=True, issuer__isnull=True)
 
 
 def _sequence_for(code: str, year: int) -> DocumentSequence:
@@ -22,7 +30,7 @@ def _sequence_for(code: str, year: int) -> DocumentSequence:
     sequence = DocumentSequence.objects.filter(issuer_code=code, year=year).first()
     if sequence is not None:
         return sequence
-    used = FundNotice.objects.filter(issuer_code=code, doc_serial__isnull=False)
+    used = _counted(FundNotice.objects.filter(issuer_code=code, doc_serial__isnull=False))
     last = used.filter(doc_year=year).aggregate(m=Max("doc_serial"))["m"] or 0
     latest = used.order_by("-doc_year", "-doc_serial").first()
     width = latest.doc_serial_width if latest is not None else 0
@@ -39,19 +47,41 @@ def _sequence_for(code: str, year: int) -> DocumentSequence:
 def document_number_next(*, code: str, year: int) -> tuple[int, int]:
     """Take the next serial (and its width). Call inside the issuing transaction: the
     conditional UPDATE holds the sequence row until commit, so concurrent issues queue here.
-    Manual numbers entered since are skipped (next after a manual 0296 is 0297)."""
+    Manual numbers entered since are skipped (next after a manual 0296 is 0297); upper-level
+    notices registered by number are references and never move the sequence."""
     sequence = _sequence_for(code, year)
     highest_used = (
-        FundNotice.objects.filter(issuer_code=code, doc_year=year).aggregate(m=Max("doc_serial"))[
-            "m"
-        ]
+        _counted(FundNotice.objects.filter(issuer_code=code, doc_year=year)).aggregate(
+            m=Max("doc_serial")
+        )["m"]
         or 0
     )
     DocumentSequence.objects.filter(pk=sequence.pk).update(
         last_serial=Greatest(F("last_serial"), highest_used) + 1
     )
     sequence.refresh_from_db(fields=["last_serial", "serial_width"])
+    # A number held by a reference is passed over, never reused and never followed.
+    taken = FundNotice.objects.filter(issuer_code=code, doc_year=year)
+    while taken.filter(doc_serial=sequence.last_serial).exists():
+        DocumentSequence.objects.filter(pk=sequence.pk).update(last_serial=F("last_serial") + 1)
+        sequence.refresh_from_db(fields=["last_serial"])
     return sequence.last_serial, sequence.serial_width
+
+
+def organisation_codes(organisation: Organisation) -> list[str]:
+    """The 发文代字 registered to an organisation's offices (by administrators)."""
+    return sorted(
+        {
+            prefix.strip()
+            for prefix in organisation.offices.values_list("document_prefix", flat=True)
+            if prefix.strip()
+        }
+    )
+
+
+def code_owner(code: str) -> Organisation | None:
+    """The organisation whose office has `code` registered, if any."""
+    return Organisation.objects.filter(offices__document_prefix=code).order_by("pk").first()
 
 
 def document_sequence_bump_past(code: str, year: int, serial: int) -> None:

@@ -57,6 +57,8 @@ row and the recording, vocabulary.py the words they judge by.
 
 from __future__ import annotations
 
+import copy
+
 from indicators.models import PerformanceIndicator
 from indicators.rules.base import TABLE_ORDER, default_generation, period_end
 from indicators.rules.categories import CategoryRules
@@ -64,8 +66,30 @@ from indicators.rules.row_values import ValueRules
 from indicators.rules.wording import WordingRules
 from indicators.selectors import FrameworkIndex, build_tree
 from perfgoals.findings import Finding, Severity
+from perfgoals.inputs import without_invisible
 
 __all__ = ["TABLE_ORDER", "check_tree", "default_generation", "in_print_order"]
+
+
+# The row's texts the rules read; a cell holding only invisible characters (pasted from
+# Word) is judged as the empty cell it looks like, whether the row is saved or not.
+_TEXT_FIELDS = [
+    f.attname
+    for f in PerformanceIndicator._meta.concrete_fields
+    if f.get_internal_type() in ("CharField", "TextField")
+]
+
+
+def _as_read(row: PerformanceIndicator) -> PerformanceIndicator:
+    """`row` as a reader sees it: without invisible characters (a copy, when it had any)."""
+    texts = {name: getattr(row, name) for name in _TEXT_FIELDS}
+    visible = {name: without_invisible(text) for name, text in texts.items() if text}
+    if all(visible[name] == texts[name] for name in visible):
+        return row
+    read = copy.copy(row)
+    for name, text in visible.items():
+        setattr(read, name, text)
+    return read
 
 
 class _RowRules(CategoryRules, ValueRules, WordingRules):
@@ -124,6 +148,7 @@ def check_tree(
     """
     if framework is None:
         framework = FrameworkIndex()
+    rows = [_as_read(row) for row in rows]
     return _RowRules(
         rows, layout=layout, generation=generation, year=year, period=period, framework=framework
     ).run()

@@ -7,11 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.http import require_GET, require_POST
 
+from perfgoals.audit import audit_record
 from perfgoals.exports.jobs import export_job_create, export_jobs_recover
 from perfgoals.exports.kinds import KINDS, exportable_objects
 from perfgoals.exports.models import ExportJob
 from perfgoals.exports.selectors import export_jobs_visible_to
 from perfgoals.exports.services import CONTENT_TYPES, FORMATS, export_render
+from perfgoals.models import AuditEvent
 
 
 def _attachment(response, filename: str):
@@ -25,6 +27,7 @@ def download(request, kind: str, ident: str, fmt: str):
     if kind not in KINDS or fmt not in FORMATS:
         raise Http404
     exported = export_render(user=request.user, kind=kind, ident=ident, fmt=fmt)
+    audit_record(action=AuditEvent.Action.DOWNLOAD, request=request, summary=exported.filename)
     return _attachment(
         HttpResponse(exported.content, content_type=exported.content_type), exported.filename
     )
@@ -51,6 +54,7 @@ def job_create(request):
         raise Http404
     export_jobs_recover()
     job = export_job_create(user=request.user, kind=kind, ident=ident, fmt=fmt)
+    audit_record(action=AuditEvent.Action.EXPORT, request=request, summary=f"{kind} {ident}.{fmt}")
     if request.htmx:
         return render(request, "exports/job.html#progress", {"job": job})
     return redirect(job)
@@ -76,6 +80,7 @@ def job_download(request, pk):
     path = (root / job.file).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         raise Http404("文件已不存在，请重新导出。")
+    audit_record(action=AuditEvent.Action.DOWNLOAD, request=request, summary=job.filename)
     return FileResponse(
         path.open("rb"),
         as_attachment=True,

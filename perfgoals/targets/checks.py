@@ -76,6 +76,7 @@ from indicators.rules import TABLE_ORDER, check_tree, in_print_order
 from indicators.selectors import FrameworkIndex, build_tree, walk
 from perfgoals.display import amount_with_unit, format_amount, plain_number, yuan_in_unit
 from perfgoals.findings import Finding, Severity
+from perfgoals.inputs import is_blank
 from perfgoals.layouts import layout_spec
 from perfgoals.models import Organisation, TargetTable
 from perfgoals.money import AmountUnit, agrees, to_yuan, total_yuan
@@ -259,7 +260,8 @@ def _same_amount(a: Decimal, a_unit: str, b: Decimal, b_unit: str) -> bool:
 
 
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    # Invisible characters pasted from Word leave a field that reads as empty.
+    return is_blank(value)
 
 
 def _bigrams(text: str) -> set[str]:

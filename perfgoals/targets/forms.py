@@ -3,10 +3,13 @@
 import unicodedata
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
+from perfgoals.inputs import LONG_TEXT_MAX
 from perfgoals.layouts import HEADER_FIELDS, layout_spec
 from perfgoals.models import TargetTable
+from perfgoals.money import AmountUnit, read_amount, read_percent
 from perfgoals.validation import RefuseOverlong
 
 TEXTAREAS = {
@@ -24,14 +27,25 @@ FRAMEWORK_SECTION = "指标体系"
 
 
 class LenientDecimalField(forms.DecimalField):
-    """Accepts what staff paste from Excel/WPS: 1,234.50, full-width digits, trailing 万元/%."""
+    """Accepts what staff paste from Excel/WPS: 1,234.50, full-width digits, a unit after it.
+
+    An amount field converts a typed 元/万元 into the table's unit (perfgoals.money) and keeps
+    the note of the conversion for the page; a percent field refuses an amount.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit: str | None = None  # the table's AmountUnit; None on a percent field
+        self.conversion = ""
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = unicodedata.normalize("NFKC", value).strip().replace(",", "")
-            for suffix in ("万元", "元", "%"):
-                value = value.removesuffix(suffix).strip()
-        return super().to_python(value)
+        self.conversion = ""
+        if not isinstance(value, str) or value.strip() in self.empty_values:
+            return super().to_python(value)
+        if self.unit is None:
+            return read_percent(value)
+        amount, self.conversion = read_amount(value, self.unit)
+        return amount
 
 
 class TargetTableForm(RefuseOverlong, forms.ModelForm):
@@ -70,12 +84,22 @@ class TargetTableForm(RefuseOverlong, forms.ModelForm):
             field.label = labels[name]
             if name in TEXTAREAS:
                 field.widget = forms.Textarea(attrs={"rows": 4})
+                field.max_length = LONG_TEXT_MAX
+                field.validators.append(MaxLengthValidator(LONG_TEXT_MAX))
             elif isinstance(field, forms.DecimalField):
                 # Text input: keeps "1,234.50" as typed when it is refused, no spinner arrows.
                 field.widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "num"})
                 field.localize = False
         if "amount_unit" in self.fields:
             self.fields["amount_unit"].widget.attrs["class"] = "unit"
+        # The unit the amounts are read in: the one posted with them when it is a valid
+        # choice, else the table's (amount_unit is cleaned after the amounts, by name order).
+        unit = self.data.get(self.add_prefix("amount_unit")) if self.is_bound else None
+        if unit not in AmountUnit.values:
+            unit = self.instance.amount_unit
+        for name, field in self.fields.items():
+            if isinstance(field, LenientDecimalField):
+                field.unit = None if name in TargetTable.SPENDING_PLAN_FIELDS else unit
 
     def clean_department_code(self) -> str:
         # Full-width brackets and digits typed with a Chinese input method: ［０１５００１］.
@@ -86,6 +110,14 @@ class TargetTableForm(RefuseOverlong, forms.ModelForm):
             yield title, [self[name] for name, _ in fields]
         if "framework" in self.fields:
             yield FRAMEWORK_SECTION, [self["framework"]]
+
+    def conversions(self) -> list[str]:
+        """What was typed in another unit and converted, one note per field, for the page."""
+        return [
+            f"{field.label}：{field.conversion}"
+            for field in self.fields.values()
+            if isinstance(field, LenientDecimalField) and field.conversion
+        ]
 
     def header_data(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}

@@ -59,7 +59,7 @@ def table_edit_url(pk: int) -> str:
 
 
 class TargetTableFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="项目名称或编码", method="filter_text")
+    q = django_filters.CharFilter(label="项目名称或编码", method="filter_text", max_length=100)
     year = django_filters.ChoiceFilter(label="年度", empty_label="全部年度")
     organisation = django_filters.ModelChoiceFilter(
         label="填报单位", queryset=Organisation.objects.none(), empty_label="全部单位"

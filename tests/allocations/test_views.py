@@ -696,3 +696,99 @@ def test_only_the_issuer_may_correct_and_only_an_issued_notice(client, login):
     login("ruili_health")
     assert client.post(reverse("allocations:notice_correct", args=[issued.pk])).status_code == 404
     assert not FundNotice.objects.filter(corrects=issued).exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("150", "比例不能超过100%。"),
+        ("1e400", "比例须为数字，如 40。"),
+        ("1234567890123456", "比例不能超过100%。"),
+        ("1_000", "比例须为数字，如 40。"),
+        ("40万元", "比例须为百分数，不能填金额。"),
+    ],
+)
+def test_a_share_out_of_range_is_refused_at_the_field_not_a_500(
+    client, login, seed000_draft, typed, message
+):
+    table = seed000_draft.allocation_tables.get()
+    login("ruili_finance")
+    columns = table.columns.count()
+    response = client.post(
+        reverse("allocations:allocation_column_add", args=[seed000_draft.pk, table.pk]),
+        {
+            "col-kind": "calc",
+            "col-label": "错比例",
+            "col-share_side": "upper",
+            "col-new_base_amount": "12",
+            "col-new_upper_percent": typed,
+            "col-new_lower_percent": "60",
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["column_form"].errors["new_upper_percent"] == [message]
+    assert table.columns.count() == columns
+
+
+def edit_post(notice, **overrides) -> dict:
+    return draft_post(
+        **{
+            "version": str(notice.version),
+            "parent": str(notice.parent_id),
+            "basis_number": "",
+            "para-INITIAL_FORMS": "1",
+            "line-INITIAL_FORMS": "1",
+            **overrides,
+        }
+    )
+
+
+@pytest.mark.parametrize("version", ["abc", "", "9" * 30])
+def test_a_malformed_version_is_a_message_not_a_500(client, login, seed000_draft, version):
+    login("ruili_finance")
+    table = seed000_draft.allocation_tables.get()
+    edit = client.post(
+        reverse("allocations:notice_edit", args=[seed000_draft.pk]),
+        edit_post(seed000_draft, version=version, amount="9.99"),
+    )
+    assert edit.status_code == 400
+    assert "页面已过期或不完整，请刷新后重新填写。" in edit.content.decode()
+    issue = client.post(
+        reverse("allocations:notice_issue", args=[seed000_draft.pk]),
+        {"version": version},
+        follow=True,
+    )
+    assert "页面已过期或不完整，请刷新后重新填写。" in text_of(issue)
+    settings_page = client.post(
+        reverse("allocations:allocation_settings", args=[seed000_draft.pk, table.pk]),
+        {"version": version, "title": "新标题", "unit": "wan", "recipient_label": "县市"},
+    )
+    assert settings_page.status_code == 400
+    seed000_draft.refresh_from_db()
+    table.refresh_from_db()
+    assert seed000_draft.amount == Decimal("3.88") and seed000_draft.status == "draft"
+    assert table.title != "新标题"
+
+
+@pytest.mark.parametrize("total", ["-1", "0"])
+def test_a_cut_down_formset_count_deletes_no_budget_line(client, login, seed000_draft, total):
+    login("ruili_finance")
+    response = client.post(
+        reverse("allocations:notice_edit", args=[seed000_draft.pk]),
+        edit_post(seed000_draft, **{"line-TOTAL_FORMS": total}),
+    )
+    assert response.status_code == 400
+    assert "页面已过期或不完整，请刷新后重新填写。" in response.content.decode()
+    assert seed000_draft.budget_lines.count() == 1
+
+
+def test_snan_in_an_existing_budget_line_is_refused_at_the_field(client, login, seed000_draft):
+    login("ruili_finance")
+    response = client.post(
+        reverse("allocations:notice_edit", args=[seed000_draft.pk]),
+        edit_post(seed000_draft, **{"line-0-amount": "sNaN"}),
+    )
+    assert response.status_code == 400
+    assert response.context["lines"].forms[0].errors["amount"] == [
+        "金额须为数字，如 3.88（不要带单位或文字）。"
+    ]

@@ -54,8 +54,18 @@ def page(browser, live_server, transactional_db):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Every journey runs under the Content-Security-Policy: anything it blocks (an inline
+    # script, htmx's own styles) is reported by Chromium on the console and fails the test.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == [], violations
 
 
 @pytest.fixture

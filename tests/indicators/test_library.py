@@ -17,6 +17,15 @@ from tests.factories import TargetTableFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def demo(demo):
+    """The demo tables as approved ones, so that their rows make up the shared library."""
+    from perfgoals.models import TargetTable
+
+    TargetTable.objects.update(status=TargetTable.Status.APPROVED)
+    library_rebuild()
+
+
 @pytest.mark.parametrize(
     ("project_name", "fund_type"),
     [
@@ -59,7 +68,7 @@ def test_misplaced_indicator_is_filed_where_the_framework_says(demo):
 
 
 def test_values_used_before_most_used_first(demo):
-    [entry] = library_search(query="受益人口满意度", fund_type="医疗救助")
+    [entry] = library_search(organisation_id=None, query="受益人口满意度", fund_type="医疗救助")
     assert entry.values == ["≥85%", "≥90%"]
     assert entry.use_count == 3
     assert entry.description and entry.basis
@@ -68,27 +77,30 @@ def test_values_used_before_most_used_first(demo):
 def test_search_by_words_category_and_fund_type(demo, django_assert_num_queries):
     satisfaction = FrameworkCategory.objects.get(generation="2015", name="服务对象满意度指标")
     with django_assert_num_queries(1):
-        entries = library_search(query="满意", category_id=satisfaction.pk, limit=100)
+        entries = library_search(
+            organisation_id=None, query="满意", category_id=satisfaction.pk, limit=100
+        )
     assert entries and all("满意" in e.name or "满意" in e.description for e in entries)
     assert all(e.category_name == "服务对象满意度指标" for e in entries)
     counts = [e.use_count for e in entries]
     assert counts == sorted(counts, reverse=True)
-    assert library_search(query="签约 知晓") and all(
+    assert library_search(organisation_id=None, query="签约 知晓") and all(
         "签约" in e.name + e.description and "知晓" in e.name + e.description
-        for e in library_search(query="签约 知晓")
+        for e in library_search(organisation_id=None, query="签约 知晓")
     )
-    assert {e.fund_type for e in library_search(fund_type="家庭医生签约", limit=100)} == {
-        "家庭医生签约"
-    }
-    assert len(library_search(limit=3)) == 3
-    assert library_search(query="不存在的指标名称") == []
+    assert {
+        e.fund_type
+        for e in library_search(organisation_id=None, fund_type="家庭医生签约", limit=100)
+    } == {"家庭医生签约"}
+    assert len(library_search(organisation_id=None, limit=3)) == 3
+    assert library_search(organisation_id=None, query="不存在的指标名称") == []
 
 
 def test_categories_and_fund_types_for_grouping(demo):
-    categories = dict((c.name, n) for c, n in library_categories())
+    categories = dict((c.name, n) for c, n in library_categories(organisation_id=None))
     assert categories["时效指标"] >= 1
     assert sum(categories.values()) == LibraryIndicator.objects.exclude(category=None).count()
-    fund_types = library_fund_types()
+    fund_types = library_fund_types(organisation_id=None)
     assert fund_types[:2] == ["家庭医生签约", "医保经办与监管"]
     assert "医疗救助" in fund_types and "城乡居民医保" in fund_types
 
@@ -100,7 +112,7 @@ def test_rebuild_is_idempotent_and_keeps_ids(demo):
 
 
 def test_rebuild_adds_counts_and_removes_unused_entries(demo):
-    table = TargetTableFactory(project_name="某县家庭医生签约服务补助资金")
+    table = TargetTableFactory(project_name="某县家庭医生签约服务补助资金", status="approved")
     indicator_tree_create(
         table=table,
         nodes=[
@@ -119,13 +131,15 @@ def test_rebuild_adds_counts_and_removes_unused_entries(demo):
         ],
     )
     library_rebuild()
-    [entry] = library_search(query="一个全新的指标")
+    [entry] = library_search(organisation_id=None, query="一个全新的指标")
     assert entry.fund_type == "家庭医生签约" and entry.values == ["≥1人"]
-    [signed] = library_search(query="签约对象满意度", fund_type="家庭医生签约")
+    [signed] = library_search(
+        organisation_id=None, query="签约对象满意度", fund_type="家庭医生签约"
+    )
     assert "≥92%" in signed.values and "≧85%" in signed.values
     table.delete()
     library_rebuild()
-    assert library_search(query="一个全新的指标") == []
+    assert library_search(organisation_id=None, query="一个全新的指标") == []
 
 
 def test_rebuild_library_command_takes_in_new_values(demo):
@@ -143,3 +157,35 @@ def test_rebuild_library_command_takes_in_new_values(demo):
     assert any(
         "≥93%" in entry.values for entry in LibraryIndicator.objects.filter(name="群众满意度")
     )
+
+
+def test_a_draft_tables_rows_are_its_organisations_own_entries(demo):
+    """After rebuild_library another bureau's draft wording is not in anyone else's library."""
+    from perfgoals.models import Organisation, TargetTable
+
+    table = TargetTableFactory(project_name="某县家庭医生签约服务补助资金")
+    assert table.status == TargetTable.Status.DRAFT
+    indicator_tree_create(
+        table=table,
+        nodes=[
+            {
+                "name": "产出指标",
+                "children": [
+                    {
+                        "name": "数量指标",
+                        "children": [{"name": "草稿里的秘密措辞", "value": "≥1人"}],
+                    }
+                ],
+            },
+        ],
+    )
+    library_rebuild()
+    own = table.organisation_id
+    other = Organisation.objects.exclude(pk=own).first().pk
+    assert [e.name for e in library_search(organisation_id=own, query="秘密措辞")] == [
+        "草稿里的秘密措辞"
+    ]
+    assert library_search(organisation_id=other, query="秘密措辞") == []
+    assert library_search(organisation_id=None, query="秘密措辞") == []
+    counts = dict((c.name, n) for c, n in library_categories(organisation_id=other))
+    assert counts == dict((c.name, n) for c, n in library_categories(organisation_id=None))

@@ -61,3 +61,11 @@ def test_trailing_empty_cells_from_a_wide_selection_are_ignored():
 def test_too_long_cells_are_refused():
     result = parse_pasted_rows(f"产出指标\t数量指标\t{'长' * 301}\t1人\n")
     assert result.problems[0].message == "三级指标过长。"
+
+
+def test_a_cell_over_the_csv_field_limit_is_a_problem_not_an_error():
+    result = parse_pasted_rows("产出指标\t数量指标\t" + "长" * 131_073 + "\t≥90%")
+    assert result.rows == []
+    assert [p.message for p in result.problems] == [
+        "第1行有单元格过长，无法识别；请只复制指标表中的行。"
+    ]

@@ -8,7 +8,7 @@ from indicators.models import PerformanceIndicator
 from indicators.rules import check_tree, in_print_order
 from perfgoals.findings import Finding, Severity
 from perfgoals.models import TargetTable
-from tests.indicators.trees import GOOD_TREE, dept, dept_tree, make, of, one, tree
+from tests.indicators.trees import GOOD_TREE, dept, dept_tree, make, of, one, row_id, tree
 
 pytestmark = pytest.mark.django_db
 
@@ -371,3 +371,20 @@ def test_load_demo_restores_the_framework_a_transactional_flush_removed():
     assert FrameworkCategory.objects.count() == expected
     table = TargetTable.objects.get(layout="project", organisation__name="瑞丽市卫生健康局")
     assert "unknown_category" not in {finding.code for finding in check_rows(table)}
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\ufeff\u200b", "\u3000\u3000"])
+def test_a_cell_of_invisible_characters_or_full_width_spaces_is_empty_to_the_rules(blank):
+    """Saved rows (imported from Word) and unsaved ones (a row being checked) alike."""
+    table = dept(dept_tree(description=blank, basis=blank))
+    saved = check_rows(table)
+    target = row_id(table, "政策知晓率")
+    assert [f.indicator_id for f in of(saved, "description_empty")] == [target]
+    assert [f.indicator_id for f in of(saved, "basis_empty")] == [target]
+    unsaved = list(PerformanceIndicator.objects.filter(table_id=table.pk))
+    for row in unsaved:
+        if row.level == 3 and row.pk != target:
+            row.name = blank
+    findings = check_tree(unsaved, layout=table.layout, year=table.year)
+    expected = sum(1 for row in unsaved if row.level == 3) - 1
+    assert len(of([f for _, f in findings], "name_missing")) == expected

@@ -83,6 +83,8 @@ def table_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 add_validation_errors(form, exc)
             else:
                 messages.success(request, "表头已保存。")
+                for note in form.conversions():
+                    messages.info(request, note)
                 return redirect(editor_url(table))
         # The form validated against `table`, which it modified: read the stored one again.
         table = target_table_editable(user=request.user, table_id=pk)

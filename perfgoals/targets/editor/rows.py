@@ -431,7 +431,13 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
         default_fund_type = fund_type_for(table.project_name, table.spending_direction)
     else:
         default_fund_type = ""
-    entries = library_search(query=query, category_id=category_id, fund_type=fund_type, limit=60)
+    entries = library_search(
+        organisation_id=table.organisation_id,
+        query=query,
+        category_id=category_id,
+        fund_type=fund_type,
+        limit=60,
+    )
     context = {
         "table": table,
         "row": row,
@@ -441,8 +447,8 @@ def library(request: HttpRequest, table_pk: int) -> HttpResponse:
         "category_id": category_id,
         "fund_type": fund_type,
         "default_fund_type": default_fund_type,
-        "categories": library_categories(),
-        "fund_types": library_fund_types(),
+        "categories": library_categories(organisation_id=table.organisation_id),
+        "fund_types": library_fund_types(organisation_id=table.organisation_id),
         "groups": library_groups(entries, default_fund_type),
         "entry_count": len(entries),
         "params": request.GET,

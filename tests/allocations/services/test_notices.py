@@ -75,3 +75,58 @@ def test_external_basis_by_number_reuses_or_registers(finance):
             user=finance, **notice_kwargs(parent=None, basis_number="云财社〔2020〕89号")
         )
     assert "basis_title" in exc.value.message_dict
+
+
+def test_another_bureaus_issued_notice_cannot_be_cited_by_typing_its_number(demo):
+    shunping = User.objects.get(username="shunping_finance")
+    ruili_notice = FundNotice.objects.get(issuer_code="瑞财社", doc_year=2020, doc_serial=296)
+    with pytest.raises(ValidationError) as exc:
+        notices.notice_create(
+            user=shunping,
+            **notice_kwargs(
+                recipients=[Organisation.objects.get(name="顺平县医疗保障局")],
+                parent=None,
+                basis_number="瑞财社〔2020〕0296号",
+            ),
+        )
+    message = exc.value.message_dict["basis_number"][0]
+    assert "本单位可引用的文件中没有瑞财社〔2020〕0296号" in message
+    assert ruili_notice.title not in message
+    assert not FundNotice.objects.filter(parent=ruili_notice, issuer__name="顺平县财政局").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_drafters_citing_one_new_external_number_at_once_share_one_registration(demo):
+    """Four drafters register the same new upper notice at the same instant."""
+    import threading
+
+    from django.db import connection
+
+    finance = User.objects.get(username="ruili_finance")
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            notice = notices.notice_create(
+                user=finance,
+                **notice_kwargs(
+                    parent=None,
+                    basis_number="云财社〔2020〕77号",
+                    basis_title="云南省财政厅关于下达某资金的通知",
+                ),
+            )
+            results.append(notice.parent_id)
+        except BaseException as exc:  # reported below, in the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert len(results) == 4 and len(set(results)) == 1

@@ -45,7 +45,9 @@ def test_numbers_are_per_issuer_and_per_year(finance):
             budget_lines=notice_kwargs()["budget_lines"],
         ),
     )
-    assert issue(notice, dehong).doc_number == "德财社〔2020〕163号"
+    # 德财社〔2020〕150号 and 162号 are in the demo only as references (no issuer): they
+    # never move 德宏's sequence, which starts at 1 (an administrator may set it).
+    assert issue(notice, dehong).doc_number == "德财社〔2020〕1号"
     assert issue(build_seed_000(finance), finance).doc_number == "瑞财社〔2020〕0297号"
 
 
@@ -153,3 +155,81 @@ def test_issuer_code_comes_from_the_office_the_administrator_configures(finance)
         issue(notice, finance)
     notice.refresh_from_db()
     assert notice.status == FundNotice.Status.DRAFT and notice.doc_serial is None
+
+
+@pytest.mark.django_db
+def test_a_manual_number_with_another_bureaus_code_is_refused(demo):
+    shunping = User.objects.get(username="shunping_finance")
+    kwargs = notice_kwargs(
+        doc_number="瑞财社〔2021〕0500号",
+        recipients=[Organisation.objects.get(name="顺平县医疗保障局")],
+        parent=None,
+    )
+    with pytest.raises(ValidationError) as exc:
+        notices.notice_create(user=shunping, **kwargs)
+    assert exc.value.message_dict["doc_number"] == [
+        "“瑞财社”不是顺平县财政局登记的发文代字（本单位：顺财社），不能用它编号。"
+    ]
+    assert not FundNotice.objects.filter(issuer_code="瑞财社", doc_serial=500).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("<script>〔2021〕1号", "格式不对"),
+        ("瑞财社〔2021〕0号", "序号须从1起"),
+        ("瑞财社〔2021〕0000号", "序号须从1起"),
+    ],
+)
+def test_a_code_that_is_not_chinese_characters_or_serial_zero_is_refused(finance, typed, message):
+    with pytest.raises(ValidationError) as exc:
+        notices.notice_create(user=finance, **notice_kwargs(doc_number=typed))
+    assert message in exc.value.message_dict["doc_number"][0]
+
+
+@pytest.mark.django_db
+def test_a_basis_in_a_code_numbered_here_must_exist_and_never_moves_the_sequence(demo, finance):
+    shunping = User.objects.get(username="shunping_finance")
+    kwargs = notice_kwargs(
+        recipients=[Organisation.objects.get(name="顺平县医疗保障局")],
+        parent=None,
+        basis_number="瑞财社〔2021〕9000号",
+        basis_title="瑞丽市财政局关于下达某资金的通知",
+    )
+    with pytest.raises(ValidationError) as exc:
+        notices.notice_create(user=shunping, **kwargs)
+    assert (
+        "瑞财社是瑞丽市财政局在本系统中使用的发文代字" in exc.value.message_dict["basis_number"][0]
+    )
+    assert issue(build_seed_000(finance, year=2021), finance).doc_number == "瑞财社〔2021〕0001号"
+
+
+@pytest.mark.django_db
+def test_an_external_reference_never_touches_the_local_sequence(finance):
+    # Registered by number without an issuer: a reference, typed before codes were owned.
+    FundNotice.objects.create(
+        is_external=True,
+        issuer_code="瑞财社",
+        doc_year=2020,
+        doc_serial=9000,
+        year=2020,
+        title="旧数据中的外部登记",
+        status="issued",
+    )
+    assert issue(build_seed_000(finance), finance).doc_number == "瑞财社〔2020〕0297号"
+
+
+@pytest.mark.django_db
+def test_a_number_held_by_a_reference_is_passed_over(finance):
+    FundNotice.objects.create(
+        is_external=True,
+        issuer_code="瑞财社",
+        doc_year=2020,
+        doc_serial=297,
+        doc_serial_width=4,
+        year=2020,
+        title="旧数据中的外部登记",
+        status="issued",
+    )
+    assert issue(build_seed_000(finance), finance).doc_number == "瑞财社〔2020〕0298号"

@@ -269,7 +269,7 @@ class TestPages:
         page = response.content.decode()
         assert response.status_code == 200
         assert "年度应在2000至2100之间。" in page
-        assert "请输入一个数字" in page or "输入一个数字" in page
+        assert "“12元五角”不是有效的数字，请填写如 3.88 的数字。" in page
         assert 'value="校园安全"' in page and 'value="12元五角"' in page and "完成改造" in page
         assert TargetTable.objects.count() == before
 

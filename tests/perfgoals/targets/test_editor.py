@@ -523,6 +523,67 @@ def test_an_overlong_name_is_refused_at_the_field_never_cut(client, login, table
     assert f'value="{name}"' in page
     row.refresh_from_db()
     assert row.name == "指标2：基层就诊率"
+
+
+@pytest.mark.parametrize(
+    ("unit", "typed", "stored", "shown"),
+    [
+        (
+            "wan",
+            "38800元",
+            Decimal("3.88"),
+            "年度资金总额：“38800元”已按金额单位折合为 3.8800 万元",
+        ),
+        (
+            "yuan",
+            "3.88万元",
+            Decimal("38800"),
+            "年度资金总额：“3.88万元”已按金额单位折合为 38800.00 元",
+        ),
+    ],
+)
+def test_an_amount_typed_with_another_unit_is_converted_and_the_conversion_shown(
+    client, login, table, unit, typed, stored, shown
+):
+    login("ruili_health")
+    url = reverse("tables:edit", args=[table.pk])
+    response = client.post(
+        url, header_post(table, amount_unit=unit, amount_total=typed), follow=True
+    )
+    table.refresh_from_db()
+    assert table.amount_total == stored and table.amount_unit == unit
+    assert shown in [str(m) for m in response.context["messages"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("amount_total", "50%", "“50%”是百分比，这里应填金额（万元），如 3.88。"),
+        (
+            "amount_total",
+            "38834元",
+            "“38834元”折合3.8834万元，超过两位小数；请按万元填写，或把金额单位改为元。",
+        ),
+        ("spend_by_mar", "3.88万元", "“3.88万元”是金额，这里应填百分比，如 35 或 35%。"),
+    ],
+)
+def test_a_percent_in_an_amount_or_an_amount_in_a_percent_is_refused_at_the_field(
+    client, login, demo, field, typed, message
+):
+    table = TargetTable.objects.filter(layout="dept_project").first()
+    login("shunping_medsec")
+    data = {
+        "version": table.version,
+        "title": table.title,
+        "project_name": table.project_name,
+        "project_code": table.project_code,
+        "amount_unit": "wan",
+        "amount_total": "9.01",
+        "amount_fiscal": "9.01",
+        field: typed,
+    }
+    response = client.post(reverse("tables:edit", args=[table.pk]), data)
+    assert response.context["form"].errors[field] == [message]
     table.refresh_from_db()
     assert table.version == 1
 
@@ -611,3 +672,17 @@ def test_the_opened_row_form_carries_the_rows_version(client, login, table):
     row = some_row(table)
     page = client.get(reverse("tables:row_edit", args=[row.pk]), **HTMX).content.decode()
     assert f'name="row_version" value="{row.version}"' in page
+
+
+def test_invisible_characters_are_removed_at_input_and_a_field_of_them_is_empty(
+    client, login, table
+):
+    login("ruili_health")
+    url = reverse("tables:edit", args=[table.pk])
+    response = client.post(
+        url,
+        header_post(table, contact="\u200b\ufeff", implementing_unit="瑞丽\u200b市卫健局\u3000"),
+    )
+    assert response.status_code == 302
+    table.refresh_from_db()
+    assert table.contact == "" and table.implementing_unit == "瑞丽市卫健局"

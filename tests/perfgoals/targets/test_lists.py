@@ -23,8 +23,8 @@ URL = "/tables/"
 # session, user, the user's organisation (page header), year / organisation / notice choices,
 # the row count and the page of rows.
 LIST_QUERIES = 8
-# session, user, the user's organisation (scope), the rows.
-EXPORT_QUERIES = 4
+# session, user, the user's organisation (scope), the rows, the audit log's line.
+EXPORT_QUERIES = 5
 # The columns of both export formats, as staff see them in Excel.
 EXPORT_HEADERS = [
     "项目名称",
