@@ -36,7 +36,13 @@ def _database_url() -> str:
 
 
 def _worker(media: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "MEDIA_ROOT": str(media)}
+    # As deployed: DEBUG off, so the worker needs a key of its own (perfgoals/settings.py).
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "MEDIA_ROOT": str(media),
+        "SECRET_KEY": "worker-test-key",
+    }
     env.pop("PERFGOALS_TEST_DB", None)
     return subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload"]
