@@ -151,11 +151,15 @@
   // they refresh): the focus would fall back to the start of the page. It goes to the new
   // content instead, so that the next Tab continues there.
   var focusWasIn = null;
-  document.addEventListener("htmx:beforeSwap", function (event) {
+  // Noted when the request starts: by the swap the browser may already have moved the focus.
+  document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.target;
     var active = document.activeElement;
-    focusWasIn = target && active && active !== document.body && target.contains(active)
-      ? target.id : null;
+    var from = event.detail.elt;
+    focusWasIn = target && target.id && (
+      (active && active !== document.body && target.contains(active)) ||
+      (from && target.contains(from))
+    ) ? target.id : null;
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     var id = event.target.id;

@@ -90,6 +90,9 @@
     var from = detail.elt;
     var target = detail.target;
     if (!target) return;
+    // A link inside the row being typed (a level change carries the text along; 取消 is the
+    // user discarding it on purpose) loses nothing by surprise.
+    if (from && from.closest && from.closest("tr.editing")) return;
     var lost = unsavedForms(target).filter(function (form) {
       // The form's own save (or a button of it) is not losing it.
       return from !== form && !form.contains(from) && from.form !== form &&

@@ -35,6 +35,8 @@ def test_a_table_goes_round_the_review_loop(browser_login, live_server, artifact
 
     # The bureau: 提交审核 is refused while two warnings are open; each gets a reason.
     page = browser_login("ruili_health")
+    # A review decision asks for confirmation (static/js/guard.js); the reviewer confirms.
+    page.on("dialog", lambda dialog: dialog.accept())
     page.goto(editor)
     page.get_by_role("button", name="提交审核", exact=True).click()
     refusal = page.locator("#submit-refusal")
