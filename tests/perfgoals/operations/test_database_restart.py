@@ -52,7 +52,9 @@ def postgres_cluster():
 def test_a_postgres_restart_costs_no_500_and_no_half_written_row(
     client, login, postgres_cluster, settings
 ):
-    settings.DB_RETRY_DELAYS = (0.25, 0.5, 1.0, 1.0)
+    # A generous window: a loaded machine may take seconds to start the cluster again; what
+    # is tested is that reads are retried through the outage, not how fast PostgreSQL starts.
+    settings.DB_RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)
     login("shunping_medsec")
     department = f"{Organisation.objects.get(name='顺平县医疗保障局').pk}-2020"
     client.raise_request_exception = False
