@@ -17,6 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfgoals.settings")
+# Measured as served (DEBUG off), which needs a key; a scratch database only.
+os.environ.setdefault("SECRET_KEY", "bench-only-key")
 
 import django  # noqa: E402
 

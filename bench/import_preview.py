@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfgoals.settings")
+# Measured as served (DEBUG off), which needs a key; a scratch database only.
+os.environ.setdefault("SECRET_KEY", "bench-only-key")
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/perfgoals-bench-import.sqlite3")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
