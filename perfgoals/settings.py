@@ -22,9 +22,15 @@ DEBUG = env_bool("DEBUG", False)
 # The test suite runs without an environment; pytest-django keeps DEBUG off while it runs.
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 
+# What serves requests (the WSGI app, runserver) signs sessions and needs the real key; a
+# management command that serves nothing (migrate, makemigrations --check, load_demo) may run
+# without one, as CI and a fresh checkout run them.
+_COMMAND = sys.argv[1] if sys.argv[0].endswith("manage.py") and len(sys.argv) > 1 else None
+SERVES_REQUESTS = _COMMAND is None or _COMMAND == "runserver"
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING) and SERVES_REQUESTS:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     # Only for local first runs and tests; production refuses to start without a real key.
     SECRET_KEY = "dev-only-insecure-key-perfgoals-do-not-use-in-production"

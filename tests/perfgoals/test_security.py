@@ -170,6 +170,28 @@ def test_debug_is_off_unless_asked_for_and_then_a_secret_key_is_required():
     assert _settings_in_a_fresh_process({"DEBUG": "true"}).stdout.split()[0] == "True"
 
 
+def test_a_command_that_serves_nothing_runs_without_a_key_and_runserver_does_not():
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    check = subprocess.run(
+        [*manage, "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr[-500:]
+    serve = subprocess.run(
+        [*manage, "runserver", "--noreload", "127.0.0.1:0"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert serve.returncode != 0 and "SECRET_KEY must be set" in serve.stderr
+
+
 def test_check_deploy_is_clean_with_the_documented_production_settings():
     # The browser tests' conftest allows async-unsafe calls in this process; not in production.
     unset = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
