@@ -99,6 +99,11 @@ def text_of(value) -> str:
     """A cell as the text a bureau typed: 100.0 → 100."""
     if value is None:
         return ""
+    if isinstance(value, Decimal):
+        # 1.2345E+15 and 100.0 as a bureau typed them: 1234500000000000, 100.
+        return (
+            format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+        )
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
@@ -111,7 +116,7 @@ def parse_decimal(value) -> tuple[Decimal | None, str]:
     ValueError for text that is not a number."""
     if value is None:
         return None, ""
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, Decimal)):
         return Decimal(text_of(value)), ""
     text = str(value).replace(",", "").replace("，", "").replace(" ", "")
     unit = ""

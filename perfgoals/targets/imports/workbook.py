@@ -57,7 +57,7 @@ class ImportRefused(Exception):
 @dataclass
 class Sheet:
     name: str
-    # (row, column) → value: str (stripped, never empty), int, Decimal-ready float, or date text.
+    # (row, column) → value: str (stripped, never empty), int, Decimal, or date text.
     cells: dict[tuple[int, int], object] = field(default_factory=dict)
     # Top-left (row, column) → bottom-right (row, column) of each merged range.
     merges: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
@@ -243,9 +243,12 @@ class _Package:
                     self.percents[index] = len(decimals.group(1)) if decimals else 0
 
     def number(self, text: str, style: int):
-        value = float(text) if any(ch in text for ch in ".eE") else int(text)
+        # The digits Excel stored, as a Decimal: never through a float (amounts are money).
+        value = Decimal(text) if any(ch in text for ch in ".eE") else int(text)
         if style in self.dates:
-            moment = from_excel(value, CALENDAR_MAC_1904 if self.date1904 else WINDOWS_EPOCH)
+            # A serial day number, not money: openpyxl's conversion takes a float.
+            epoch = CALENDAR_MAC_1904 if self.date1904 else WINDOWS_EPOCH
+            moment = from_excel(float(value), epoch)
             return moment if moment is not None else value
         if style in self.percents:
             # Shown as the user typed it (95%), not as the stored fraction (0.95).

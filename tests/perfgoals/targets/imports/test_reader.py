@@ -4,6 +4,7 @@ as the cells the user saw."""
 import re
 import zipfile
 from datetime import date
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -40,7 +41,7 @@ def test_percentage_formats_read_back_as_shown():
         "95%",
         "95.5%",
         "100.00%",
-        0.95,
+        Decimal("0.95"),  # the digits Excel stored, never through a float
     )
 
 
