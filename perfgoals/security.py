@@ -47,14 +47,18 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self.get_response(request)
+        # After the view, not before: a session read here would meet a database blip outside
+        # the view, where DatabaseUnavailableMiddleware cannot retry it. The session is saved
+        # later, on the way out through SessionMiddleware.
         session = getattr(request, "session", None)
-        if session is not None and session.session_key:
+        if session is not None and session.session_key and response.status_code < 500:
             now = int(time.time())
             last = session.get(LAST_SEEN, 0)
             if now - last >= REFRESH_SECONDS:
                 # Modifying the session saves it with a fresh expiry and re-sends the cookie.
                 session[LAST_SEEN] = now
-        return self.get_response(request)
+        return response
 
 
 @receiver(user_logged_in)

@@ -7,7 +7,6 @@ SQLite there is no server to lose) and only where this process may manage the cl
 import shutil
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -47,14 +46,18 @@ def postgres_cluster():
         # Whatever happened, leave the server running (status exits 3 when it is down).
         if subprocess.run(["pg_ctlcluster", *_cluster(), "status"], capture_output=True).returncode:
             pg_ctl("start")
+        # The test's own connection died with the server; without a request to recycle it,
+        # the teardown's flush and the next tests would use the dead one.
+        connection.close()
 
 
 def test_a_postgres_restart_costs_no_500_and_no_half_written_row(
     client, login, postgres_cluster, settings
 ):
-    # A generous window: a loaded machine may take seconds to start the cluster again; what
-    # is tested is that reads are retried through the outage, not how fast PostgreSQL starts.
-    settings.DB_RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)
+    # A window no restart outlasts, even on a loaded machine that takes many seconds to start
+    # the cluster: what is tested is that a read is retried through the outage instead of
+    # failing, not how fast PostgreSQL starts.
+    settings.DB_RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
     login("shunping_medsec")
     department = f"{Organisation.objects.get(name='顺平县医疗保障局').pk}-2020"
     client.raise_request_exception = False
@@ -64,13 +67,12 @@ def test_a_postgres_restart_costs_no_500_and_no_half_written_row(
     pg_ctl("stop")
     restart = threading.Timer(0.5, pg_ctl, args=["start"])
     restart.start()
-    started = time.monotonic()
     response = client.get(reverse("home"))
     restart.join()
     assert response.status_code == 200, response.content.decode()[:300]
-    assert time.monotonic() - started < 5
 
     # A longer outage: reads and writes get the 503 page, nothing is written.
+    settings.DB_RETRY_DELAYS = (0.1, 0.2)
     pg_ctl("stop")
     try:
         response = client.get(reverse("home"))
