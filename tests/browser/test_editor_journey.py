@@ -38,7 +38,8 @@ def test_health_bureau_fills_the_project_table(browser_login, live_server, artif
     _open_menu(page, quality).get_by_text("添加三级指标").click()
     name = page.locator("#row-new input[name=name]")
     name.wait_for()
-    assert name.evaluate("el => el === document.activeElement")
+    # The focus moves when htmx settles the swap, a moment after the field shows.
+    page.wait_for_function("document.activeElement?.matches('#row-new input[name=name]')")
     name.type("家庭医生签约服务履约率")
     page.keyboard.press("Tab")
     page.keyboard.type("≥90%")

@@ -31,6 +31,11 @@ def _active(page) -> str:
     )
 
 
+def _wait_focus_in(page, selector: str) -> None:
+    # The swapped content shows before htmx settles it, and the focus moves on settle.
+    page.wait_for_function(f"!!document.activeElement.closest({selector!r})", timeout=5000)
+
+
 def test_editor_from_the_keyboard(browser_login, live_server):
     table = TargetTable.objects.get(project_name=PROJECT, layout=TargetTable.Layout.PROJECT)
     row = PerformanceIndicator.objects.get(table=table, name=ROW)
@@ -55,6 +60,7 @@ def test_editor_from_the_keyboard(browser_login, live_server):
     _focus(page, check)
     page.keyboard.press("Enter")
     page.locator("#lint-panel .muted", has_text="刚刚检查").wait_for()
+    _wait_focus_in(page, "#lint-panel")
     assert _active(page).startswith("aside|lint-panel|")
     page.keyboard.press("Tab")
     assert page.evaluate("!!document.activeElement.closest('#lint-panel')")
@@ -67,14 +73,14 @@ def test_editor_from_the_keyboard(browser_login, live_server):
     assert _active(page).endswith("|确认无误")
     page.keyboard.press("Enter")
     page.locator("#lint-panel li.sev-acknowledged", has_text="按省级文件原文填写").wait_for()
-    assert page.evaluate("!!document.activeElement.closest('#lint-panel')")
+    _wait_focus_in(page, "#lint-panel")
 
     # 从Excel粘贴 opens its panel with the cursor in it; Escape closes it and goes back.
     opener = page.get_by_role("link", name="从Excel粘贴")
     _focus(page, opener)
     page.keyboard.press("Enter")
     page.locator("#paste-panel textarea").wait_for()
-    assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+    _wait_focus_in(page, "#paste-panel textarea")
     page.keyboard.press("Escape")
     assert page.locator("#paste-panel textarea").count() == 0
     assert _active(page).endswith("|从Excel粘贴")
