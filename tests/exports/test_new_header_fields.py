@@ -61,15 +61,17 @@ def test_xlsx_prints_the_new_fields_with_the_goals_side_by_side(table):
     assert mid.row == annual.row and mid.column < annual.column
     assert found["三年完成全区校舍改造"].row == found["完成2000平方米改造"].row
     head_mid, head_annual = found["中期指标值"], found["年度指标值"]
-    assert head_mid.row == head_annual.row
+    # Templates read 中期 then 年度, left to right, in the head and in every row.
+    assert head_mid.row == head_annual.row and head_mid.column + 1 == head_annual.column
     assert found["≥6000㎡"].row == found["≥2000㎡"].row
+    assert found["≥6000㎡"].column + 1 == found["≥2000㎡"].column
 
 
 def test_pdf_prints_the_new_fields(table):
     text = pdf_text(render_pdf(document(table)))
     assert_in_order(text, ["项目属性", "延续", "项目起止时间", "2025年1月-2027年12月"])
     assert_in_order(text, ["中期目标", "年度目标", "三年完成全区校舍改造", "完成2000平方米改造"])
-    assert_in_order(text, ["年度指标值", "中期指标值", "改造校舍面积", "≥2000㎡", "≥6000㎡"])
+    assert_in_order(text, ["中期指标值", "年度指标值", "改造校舍面积", "≥6000㎡", "≥2000㎡"])
 
 
 def test_read_view_prints_the_new_fields(client, table):
@@ -79,6 +81,9 @@ def test_read_view_prints_the_new_fields(client, table):
     for text in ["项目属性", "延续", "项目起止时间", "中期目标", "三年完成全区校舍改造"]:
         assert text in page, text
     assert "中期指标值" in page and "≥6000㎡" in page
+    # 中期 before 年度, in the head and in the row, as the exports print them.
+    assert page.index("中期指标值") < page.index("年度指标值")
+    assert page.index("≥6000㎡") < page.index("≥2000㎡")
     goals = page[page.index('class="side-by-side"') :]
     assert goals.index("三年完成全区校舍改造") < goals.index("完成2000平方米改造")
 

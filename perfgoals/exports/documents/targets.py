@@ -91,31 +91,51 @@ def indicator_columns(item: TableExport) -> list[tuple[str, str]]:
     return layout_spec(item.table.layout).indicator_columns_for(rows)
 
 
+MID = "value_mid"
+
+
 def _with_columns(leaf_cells, columns: list[tuple[str, str]]):
-    """`leaf_cells` followed by one cell per optional column."""
+    """`leaf_cells` with the optional columns: 中期指标值 just before the value (templates
+    read 中期 then 年度, left to right), the others after the row's last cell."""
     if not columns:
         return leaf_cells
+    mid = any(name == MID for name, _ in columns)
+    after = [name for name, _ in columns if name != MID]
 
     def cells(node: TreeNode, has_sub: bool) -> list[Cell]:
         ind = node.indicator
+        row = leaf_cells(node, has_sub)
+        if mid:
+            at = next(i for i, cell in enumerate(row) if cell.kind == "value")
+            row.insert(at, Cell(ind.value_mid, kind="value"))
         return [
-            *leaf_cells(node, has_sub),
+            *row,
             *[
                 Cell(getattr(ind, name), kind="value" if name in SPLIT_VALUE else "text")
-                for name, _ in columns
+                for name in after
             ],
         ]
 
     return cells
 
 
-def _value_head(columns: list[tuple[str, str]]) -> str:
-    """The value column reads 年度指标值 once a 中期指标值 column prints beside it."""
-    return "年度指标值" if any(name == "value_mid" for name, _ in columns) else "指标值"
+def _value_heads(columns: list[tuple[str, str]]) -> list[Cell]:
+    """The value's head: 中期指标值 and 年度指标值 side by side once the table has 中期."""
+    if any(name == MID for name, _ in columns):
+        return [Cell("中期指标值", kind="head"), Cell("年度指标值", kind="head")]
+    return [Cell("指标值", kind="head")]
 
 
 def _column_heads(columns: list[tuple[str, str]]) -> list[Cell]:
-    return [Cell(label, kind="head") for _, label in columns]
+    return [Cell(label, kind="head") for name, label in columns if name != MID]
+
+
+def _column_widths(widths: list[int], value_at: int, columns: list[tuple[str, str]]) -> list[int]:
+    """`widths` of the fixed columns, the value's at `value_at`, with the optional ones."""
+    widths = list(widths)
+    if any(name == MID for name, _ in columns):
+        widths.insert(value_at, COLUMN_WIDTHS[MID])
+    return widths + [COLUMN_WIDTHS[name] for name, _ in columns if name != MID]
 
 
 def _widen(rows: list[list[Cell]], extra: int) -> list[list[Cell]]:
@@ -162,12 +182,11 @@ def _value_indicator_section(
         Cell("一级指标", kind="head"),
         Cell("二级指标", kind="head"),
         Cell("三级指标", colspan=2, kind="head"),
-        Cell(_value_head(columns), kind="head"),
+        *_value_heads(columns),
         *_column_heads(columns),
     ]
     widths = [4, 11, 13, 30, 20, 18] if has_sub else [4, 11, 13, 38, 12, 18]
-    widths += [COLUMN_WIDTHS[name] for name, _ in columns]
-    return Section(head=[head], body=body), widths
+    return Section(head=[head], body=body), _column_widths(widths, 5, columns)
 
 
 # ---------------------------------------------------------------- target-table layouts
@@ -346,7 +365,7 @@ def dept_project_grid(item: TableExport) -> Grid:
                 Cell("二级指标", kind="head"),
                 Cell("三级指标", kind="head"),
                 Cell("绩效指标描述", colspan=2, kind="head"),
-                Cell(_value_head(columns), kind="head"),
+                *_value_heads(columns),
                 Cell("指标值确定依据", kind="head"),
                 *_column_heads(columns),
             ]
@@ -355,7 +374,7 @@ def dept_project_grid(item: TableExport) -> Grid:
     )
     return Grid(
         title=one_line(t.title),
-        widths=[11, 13, 18, 13, 15, 13, 17] + [COLUMN_WIDTHS[name] for name, _ in columns],
+        widths=_column_widths([11, 13, 18, 13, 15, 13, 17], 5, columns),
         sections=[top, indicators],
         caption_left=f"{t.organisation.unit_code}{t.organisation.name}",
         caption_right=f"单位：{unit_label(t.amount_unit)}",

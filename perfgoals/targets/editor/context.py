@@ -272,8 +272,11 @@ def editor_context(
         ]
     spec = layout_spec(table.layout)
     columns = spec.indicator_columns_for(rows)
+    mid_shown = any(name == "value_mid" for name, _ in columns)
+    # 中期指标值 sits before the value (templates read 中期 then 年度); the rest after it.
+    after = [(name, label) for name, label in columns if name != "value_mid"]
     for row in rows:
-        row.extra_cells = [getattr(row, name) for name, _ in columns]
+        row.extra_cells = [getattr(row, name) for name, _ in after]
     roots = build_tree(rows)
     nodes = {node.indicator.pk: node for node in walk(roots)}
     draft = state.draft
@@ -290,8 +293,8 @@ def editor_context(
         "trail": trail,
         "six_columns": spec.six_columns,
         # Optional columns (计算符号 … 评（扣）分标准) the layout declares or a row fills.
-        "indicator_columns": columns,
-        "value_mid_shown": any(name == "value_mid" for name, _ in columns),
+        "indicator_columns": after,
+        "value_mid_shown": mid_shown,
         # Cells a leaf's name, value and columns take, and the width of the whole block.
         "leaf_span": (4 if spec.six_columns else 2) + len(columns),
         "tree_span": (7 if spec.six_columns else 5) + len(columns),
