@@ -154,6 +154,15 @@ PROJECT_PERIOD = ("implementation_period", "项目起止时间")
 # 中期目标 beside 年度目标 where a template has both; printed only when filled.
 PROJECT_GOALS = ("总体目标", (("period_goal", "中期目标"), ("annual_goal", "年度目标")))
 
+# The department-wide table as text (seed 004 part 1, 部门预算绩效文本): per part its numbered
+# heading, the lead-in line the document repeats under it, and the field holding its
+# paragraphs, in print order.
+DEPARTMENT_NARRATIVE = (
+    ("一、总体绩效目标", "总体绩效目标：", "annual_goal"),
+    ("二、分项绩效目标", "分项绩效目标：", "sub_goals"),
+    ("三、工作保障措施", "工作保障措施", "safeguards"),
+)
+
 LAYOUTS: dict[str, LayoutSpec] = {
     spec.layout: spec
     for spec in (

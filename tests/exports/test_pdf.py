@@ -140,6 +140,21 @@ def test_department_text_has_cover_toc_narrative_and_all_16_tables(demo):
             *[f"{p.sequence}、" for p in projects],
         ],
     )
+    # Each part's heading, then the lead-in line the seed repeats under it, then its text.
+    assert_in_order(
+        text[toc_end:],
+        [
+            "一、总体绩效目标",
+            "总体绩效目标：",
+            "宣传贯彻执行党的路线",
+            "二、分项绩效目标",
+            "分项绩效目标：",
+            "1、稳步提高医疗保障经办管理",
+            "三、工作保障措施",
+            "工作保障措施",
+            "强化医保队伍建设",
+        ],
+    )
     for amount in ["90100.00", "230000.00", "1450000.00", "30160000.00", "84460000.00"]:
         assert amount in text
     assert_in_order(

@@ -10,7 +10,14 @@ from perfgoals.exports.documents import Document, Narrative, safe_filename
 from perfgoals.exports.documents.special_funds import special_fund_grid
 from perfgoals.exports.grid import Cell, Grid, Section, money_cell, percent_cell
 from perfgoals.exports.selectors import TableExport
-from perfgoals.layouts import SOURCES, Layout, LayoutSpec, layout_spec, printed_when_filled
+from perfgoals.layouts import (
+    DEPARTMENT_NARRATIVE,
+    SOURCES,
+    Layout,
+    LayoutSpec,
+    layout_spec,
+    printed_when_filled,
+)
 from perfgoals.models import Office, TargetTable
 
 # ---------------------------------------------------------------- indicator block
@@ -444,16 +451,24 @@ def department_grid(item: TableExport) -> Grid:
     )
 
 
+NARRATIVE_ANCHORS = {
+    "annual_goal": "dept-goal",
+    "sub_goals": "dept-sub-goals",
+    "safeguards": "dept-safeguards",
+}
+
+
 def department_narrative(item: TableExport) -> Narrative:
     t = item.table
 
     def paragraphs(text: str) -> list[str]:
         return [line.strip() for line in text.splitlines() if line.strip()]
 
+    # Each part opens with its lead-in line, as the document prints it under the heading.
     parts = [
-        ("一、总体绩效目标", paragraphs(t.annual_goal), "dept-goal"),
-        ("二、分项绩效目标", paragraphs(t.sub_goals), "dept-sub-goals"),
-        ("三、工作保障措施", paragraphs(t.safeguards), "dept-safeguards"),
+        (heading, [lead, *paragraphs(getattr(t, field))], NARRATIVE_ANCHORS[field])
+        for heading, lead, field in DEPARTMENT_NARRATIVE
+        if getattr(t, field).strip()
     ]
     # The department's duties come before its goals, unnumbered, when a template has them.
     duties = paragraphs(t.department_duties)

@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from perfgoals.layouts import Layout
+from perfgoals.layouts import DEPARTMENT_NARRATIVE, Layout
 from perfgoals.targets.imports.labels import (
     AMOUNT_FIELDS,
     DEPARTMENT_FIELD_LABELS,
@@ -57,10 +57,10 @@ WIDE_FIXED = {
 }
 NARRATIVE_SECTIONS = {
     "部门职能职责概述": "department_duties",
-    "一、总体绩效目标": "annual_goal",
-    "二、分项绩效目标": "sub_goals",
-    "三、工作保障措施": "safeguards",
+    **{heading: field for heading, _, field in DEPARTMENT_NARRATIVE},
 }
+# The line repeating a part's heading under it belongs to the document, not to the text.
+NARRATIVE_LEADS = {field: norm(lead) for _, lead, field in DEPARTMENT_NARRATIVE}
 
 
 @dataclass
@@ -675,6 +675,9 @@ def _parse_narrative(reader: _Reader, document_title: str) -> ParsedTable:
             continue
         if field_name is None:
             table.unrecognised.append((sheet.ref(r, 1), text))
+            continue
+        if field_name not in parts and norm(text) == NARRATIVE_LEADS.get(field_name):
+            parts[field_name] = []
             continue
         parts.setdefault(field_name, []).append(text)
     for key, lines in parts.items():
