@@ -365,6 +365,7 @@ class DemoLoader:
             notice=self.notices.get(item["notice"]) if item["notice"] else None,
             **{name: item[name] for name in TARGET_FIELDS if name not in lookup},
             **{name: _decimal(item[name]) for name in TARGET_AMOUNTS},
+            printed_labels=item.get("printed_labels", {}),
         )
         for name, value in zip(
             TargetTable.SPENDING_PLAN_FIELDS, item["spending_plan"], strict=True

@@ -60,6 +60,8 @@ class LayoutSpec:
     # Decimals the official table prints its amounts and shares with; None: the fewest that
     # keep the value, as typed (31800, 4.8). Seed 004's 部门预算 system prints 90100.00, 25.00.
     amount_places: int | None = None
+    # Header fields whose label cell prints the table's own wording (printed_label).
+    own_labels: tuple[str, ...] = ()
 
     @property
     def labels(self) -> dict[str, str]:
@@ -194,6 +196,7 @@ LAYOUTS: dict[str, LayoutSpec] = {
                 Required("competent_department", W, "主管部门或实施单位", ("implementing_unit",)),
                 Required("annual_goal", W),
             ),
+            own_labels=("project_name", "contact", "competent_department", "implementing_unit"),
         ),
         LayoutSpec(
             Layout.TRANSFER,
@@ -217,6 +220,7 @@ LAYOUTS: dict[str, LayoutSpec] = {
                 Required("finance_department", W),
                 Required("annual_goal", W),
             ),
+            own_labels=("project_name", "finance_department", "competent_department"),
         ),
         LayoutSpec(
             Layout.DEPT_PROJECT,
@@ -265,6 +269,7 @@ LAYOUTS: dict[str, LayoutSpec] = {
             six_columns=True,
             spending_plan=True,
             amount_places=2,
+            own_labels=("project_code", "project_name"),
         ),
         LayoutSpec(
             Layout.DEPARTMENT,
@@ -344,3 +349,35 @@ HEADER_FIELDS = sorted({name for spec in LAYOUTS.values() for name in spec.label
 
 def layout_spec(layout: str) -> LayoutSpec:
     return LAYOUTS[layout]
+
+
+# Header fields some layout prints in the table's own wording: what an import records.
+OWN_LABEL_FIELDS = sorted({name for spec in LAYOUTS.values() for name in spec.own_labels})
+# A transfer-payment table names the level that issues it: 州级财政部门, 省级主管部门 …
+LEVEL_LABEL_FIELDS = {"finance_department", "competent_department"}
+MAX_LABEL_LENGTH = 30
+
+
+def level_word(region) -> str:
+    """省级, 州级, 市级 or 县级: the word a regional table puts before its departments."""
+    if region is None:
+        return ""
+    if region.level == 1:
+        return "省级"
+    if region.level == 2:
+        return "州级" if region.name.endswith("州") else "市级"
+    return "县级"
+
+
+def printed_label(table, name: str, default: str = "") -> str:
+    """The label `table` prints for header field `name`: its own document's wording where it
+    has one, else `default` or its layout's (a transfer table's departments with its level)."""
+    spec = layout_spec(table.layout)
+    own = (table.printed_labels or {}).get(name) if name in spec.own_labels else None
+    if own:
+        return own
+    label = default or spec.labels.get(name, "")
+    if table.layout == Layout.TRANSFER and name in LEVEL_LABEL_FIELDS:
+        organisation = getattr(table, "organisation", None)
+        return level_word(organisation.region if organisation else None) + label
+    return label

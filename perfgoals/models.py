@@ -283,6 +283,9 @@ class TargetTable(models.Model):
     project_source = models.CharField(_("项目来源"), max_length=200, blank=True)
     # 新增/延续/经常性 …: provinces word it differently, so free text rather than choices.
     project_attribute = models.CharField(_("项目属性"), max_length=50, blank=True)
+    # Labels this table's own document prints where they differ from its layout's (seed 001
+    # 项目负责人及电话, seed 000 州级主管部门): {field: label}, kept through import and copy.
+    printed_labels = models.JSONField(_("表中栏目名称"), default=dict, blank=True)
 
     amount_unit = models.CharField(
         _("金额单位"), max_length=4, choices=AmountUnit.choices, default=AmountUnit.WAN

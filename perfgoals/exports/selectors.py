@@ -44,7 +44,7 @@ def _tables(user: User | None) -> QuerySet[TargetTable]:
 
 def _printed_tables(user: User | None) -> QuerySet[TargetTable]:
     """The tables an export prints, with the approved version in force in the same query."""
-    return _tables(user).select_related("approved_snapshot")
+    return _tables(user).select_related("approved_snapshot", "organisation__region")
 
 
 def _notices(user: User | None) -> QuerySet[FundNotice]:
@@ -228,7 +228,9 @@ def _recorded(attachments: list[NoticeAttachment]) -> list[AttachmentExport]:
         out.append(item)
     # The layouts print the organisation's name: one query for all of them.
     tables = [item.target.table for item in out if item.target is not None]
-    organisations = Organisation.objects.in_bulk({t.organisation_id for t in tables})
+    organisations = Organisation.objects.select_related("region").in_bulk(
+        {t.organisation_id for t in tables}
+    )
     for table in tables:
         table.organisation = organisations.get(table.organisation_id)
     return out

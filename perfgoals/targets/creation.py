@@ -115,7 +115,7 @@ def target_table_create(
             {
                 name: getattr(source, name)
                 # 项目编码 too where the layout prints none: next year's copy is found by it.
-                for name in (*labels, "framework", "project_code")
+                for name in (*labels, "framework", "project_code", "printed_labels")
                 if name not in NOT_COPIED and name != "project_name"
             }
         )

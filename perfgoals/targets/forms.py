@@ -7,7 +7,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from perfgoals.inputs import LONG_TEXT_MAX
-from perfgoals.layouts import HEADER_FIELDS, layout_spec
+from perfgoals.layouts import HEADER_FIELDS, layout_spec, printed_label
 from perfgoals.models import TargetTable
 from perfgoals.money import AmountUnit, read_amount, read_percent
 from perfgoals.validation import RefuseOverlong
@@ -81,7 +81,12 @@ class TargetTableForm(RefuseOverlong, forms.ModelForm):
                 del self.fields[name]
                 continue
             field = self.fields[name]
-            field.label = labels[name]
+            # The table's own wording where its document has one (项目负责人及电话).
+            field.label = (
+                printed_label(self.instance, name, labels[name])
+                if self.instance.pk and self.instance.layout == layout
+                else labels[name]
+            )
             if name in TEXTAREAS:
                 field.widget = forms.Textarea(attrs={"rows": 4})
                 field.max_length = LONG_TEXT_MAX

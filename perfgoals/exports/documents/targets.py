@@ -16,6 +16,7 @@ from perfgoals.layouts import (
     Layout,
     LayoutSpec,
     layout_spec,
+    printed_label,
     printed_when_filled,
 )
 from perfgoals.models import Office, TargetTable
@@ -207,15 +208,15 @@ def project_grid(item: TableExport) -> Grid:
     columns = indicator_columns(item)
     rows = [
         [
-            Cell("项目名称", colspan=2, kind="label"),
+            Cell(printed_label(t, "project_name"), colspan=2, kind="label"),
             Cell(t.project_name, colspan=2),
-            Cell("项目负责人及联系电话", kind="label"),
+            Cell(printed_label(t, "contact"), kind="label"),
             Cell(t.contact),
         ],
         [
-            Cell("主管部门", colspan=2, kind="label"),
+            Cell(printed_label(t, "competent_department"), colspan=2, kind="label"),
             Cell(t.competent_department, colspan=2),
-            Cell("实施单位", kind="label"),
+            Cell(printed_label(t, "implementing_unit"), kind="label"),
             Cell(t.implementing_unit),
         ],
     ]
@@ -273,11 +274,14 @@ def transfer_grid(item: TableExport) -> Grid:
     top = Section(
         body=_widen(
             [
-                [Cell("专项名称", colspan=2, kind="label"), Cell(t.project_name, colspan=4)],
                 [
-                    Cell("州级财政部门", colspan=2, kind="label"),
+                    Cell(printed_label(t, "project_name"), colspan=2, kind="label"),
+                    Cell(t.project_name, colspan=4),
+                ],
+                [
+                    Cell(printed_label(t, "finance_department"), colspan=2, kind="label"),
                     Cell(t.finance_department, colspan=2),
-                    Cell("州级主管部门", kind="label"),
+                    Cell(printed_label(t, "competent_department"), kind="label"),
                     Cell(t.competent_department),
                 ],
                 [Cell("资金情况", colspan=2, kind="label"), amount],
@@ -304,9 +308,9 @@ def dept_project_grid(item: TableExport) -> Grid:
     columns = indicator_columns(item)
     rows = [
         [
-            Cell("项目编码", kind="label"),
+            Cell(printed_label(t, "project_code"), kind="label"),
             Cell(t.project_code, colspan=2),
-            Cell("项目名称", kind="label"),
+            Cell(printed_label(t, "project_name"), kind="label"),
             Cell(t.project_name, colspan=3),
         ],
     ]

@@ -28,7 +28,7 @@ from indicators.selectors import (
 )
 from perfgoals.display import money, percent
 from perfgoals.findings import Finding, Severity
-from perfgoals.layouts import layout_spec, printed_when_filled
+from perfgoals.layouts import layout_spec, printed_label, printed_when_filled
 from perfgoals.models import ReviewComment, ReviewEvent, TableSnapshot, TargetTable, User
 from perfgoals.selectors import target_tables_visible_to
 from perfgoals.targets.checks import check_table
@@ -456,6 +456,7 @@ def header_display(table: TargetTable) -> list[tuple[str, list[tuple[str, str, s
                 text = f"{money(value)}{unit}"
             else:
                 text = "" if value is None else str(value)
+            label = printed_label(table, name, label)
             rows.append((name, label, text))
         rows = _goals_side_by_side(rows)
         if rows:

@@ -42,6 +42,7 @@ FIELD_LABELS = {
     "项目编码": "project_code",
     "项目代码": "project_code",
     "项目负责人及联系电话": "contact",
+    "项目负责人及电话": "contact",
     "项目负责人": "contact",
     "主管部门": "competent_department",
     "州级主管部门": "competent_department",

@@ -13,8 +13,9 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from perfgoals.layouts import DEPARTMENT_NARRATIVE, Layout
+from perfgoals.layouts import DEPARTMENT_NARRATIVE, OWN_LABEL_FIELDS, Layout
 from perfgoals.targets.imports.labels import (
+    _SPACES,
     AMOUNT_FIELDS,
     DEPARTMENT_FIELD_LABELS,
     IGNORED_LABELS,
@@ -76,6 +77,9 @@ class ParsedTable:
     # Reasons the table cannot be saved, each naming its cell.
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The label each header field was found under, as typed (项目负责人及电话): the table
+    # keeps the ones its layout words differently.
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_mid_values(self) -> bool:
@@ -407,6 +411,8 @@ def _read_header(reader: _Reader, table: ParsedTable, first: int, last: int, use
                 )
                 continue
             positions[name] = spot
+            if name in OWN_LABEL_FIELDS:
+                table.labels[name] = _SPACES.sub("", reader.text(r, c)).rstrip("：:")
     for name, spot in positions.items():
         table.header[name] = None if spot is None else reader.cells[spot]
         table.header.setdefault("_cells", {})[name] = reader.sheet.ref(*spot) if spot else ""

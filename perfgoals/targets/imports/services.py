@@ -11,11 +11,12 @@ from django.utils import timezone
 from indicators.models import PerformanceIndicator
 from indicators.services import indicator_tree_create
 from perfgoals.findings import Finding
-from perfgoals.layouts import HEADER_FIELDS
+from perfgoals.layouts import HEADER_FIELDS, layout_spec, printed_label
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.services import history_user, target_table_create_draft
 from perfgoals.targets.checks import check_unsaved_tables
 from perfgoals.targets.imports import workbook
+from perfgoals.targets.imports.labels import norm
 from perfgoals.targets.imports.parser import ParsedTable, ParsedWorkbook, parse_sheets, walk_nodes
 from perfgoals.targets.imports.workbook import ImportRefused, read_workbook
 
@@ -62,6 +63,14 @@ def _unsaved_table(parsed: ParsedTable, organisation: Organisation, year: int) -
             setattr(table, name, "" if value is None and name not in _nullable() else value)
     if not table.title:
         table.title = "绩效目标表"
+    # Only the labels this table's document words otherwise than its layout prints them.
+    table.printed_labels = {
+        name: text
+        for name, text in parsed.labels.items()
+        if name in layout_spec(table.layout).own_labels
+        and text
+        and norm(text) != norm(printed_label(table, name))
+    }
     return table
 
 
@@ -161,7 +170,7 @@ def import_tables_save(
                 created_by=user,
                 amount_unit=source.amount_unit,
             )
-            for name in [*HEADER_FIELDS, *EXTRA_FIELDS]:
+            for name in [*HEADER_FIELDS, *EXTRA_FIELDS, "printed_labels"]:
                 setattr(table, name, getattr(source, name))
             table.full_clean()
             table.save()

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from indicators.models import PerformanceIndicator
+from perfgoals.layouts import printed_label
 from perfgoals.models import TargetTable, User
 
 PROJECT = "2020年建档立卡贫困人口家庭医生签约服务个人缴费省级补助资金"
@@ -125,7 +126,7 @@ def test_the_editor_and_read_view_render_every_layout(client, login, demo, layou
     else:
         assert 'id="tree"' not in page
     labels = {
-        "project": "项目负责人及联系电话",
+        "project": printed_label(table, "contact"),  # the table's own: 项目负责人及(联系)电话
         "transfer": "专项名称",
         "dept_project": "项目编码",
         "department": "基本支出",

@@ -91,6 +91,10 @@ def test_every_demo_table_round_trips(demo):
             problems.append("tree")
         if got.unrecognised:
             problems.append(f"unrecognised {got.unrecognised[:3]}")
+        # The table's own wording of its labels (seed 001's 项目负责人及电话) comes back too.
+        labels = preview_tables(parsed, organisation=table.organisation)[0].table.printed_labels
+        if labels != table.printed_labels:
+            problems.append(f"labels {labels} != {table.printed_labels}")
         results[table.pk] = problems
     failed = {pk: p for pk, p in results.items() if p}
     print(f"round trip: {len(results) - len(failed)}/{len(results)} demo tables identical")
