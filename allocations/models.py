@@ -803,6 +803,19 @@ class AllocationColumn(models.Model):
             return None
         return self.standard.standard_for(self.share_side or self.Side.UPPER)
 
+    @property
+    def standard_citation(self) -> str:
+        """The policy paragraph its standard comes from (三政办〔2019〕2号 四（一）1 …), as
+        recorded at issue for a frozen table; empty for a typed standard or one without a
+        paragraph (a notice's own standard is cited by the notice's body)."""
+        recorded = getattr(self, "recorded_citation", None)
+        if recorded is not None:
+            return recorded
+        if self.kind != self.Kind.CALCULATION or self.standard is None:
+            return ""
+        paragraph = self.standard.paragraph
+        return paragraph.citation if paragraph is not None else ""
+
 
 class AllocationRow(models.Model):
     table = models.ForeignKey(AllocationTable, on_delete=models.CASCADE, related_name="rows")

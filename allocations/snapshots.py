@@ -47,6 +47,7 @@ def allocation_snapshot_data(computed: ComputedAllocation) -> dict[str, Any]:
         if column.kind == AllocationColumn.Kind.CALCULATION:
             standard = column.unit_standard
             data["standard_amount"] = str(standard) if standard is not None else None
+            data["standard_citation"] = column.standard_citation
         columns.append(data)
     return {
         "table": _fields(computed.table, skip={"notice"}),
@@ -75,7 +76,13 @@ def _text(cell) -> str | None:
 def allocation_from_snapshot(data: dict[str, Any]) -> ComputedAllocation:
     """The frozen table computed again from its record, unsaved. No query."""
     table = _decimals(AllocationTable(**data["table"]))
-    columns = [_decimals(AllocationColumn(**fields)) for fields in data["columns"]]
+    columns = []
+    for fields in data["columns"]:
+        fields = dict(fields)
+        citation = fields.pop("standard_citation", "")
+        column = _decimals(AllocationColumn(**fields))
+        column.recorded_citation = citation
+        columns.append(column)
     rows = []
     for item in data["rows"]:
         row = AllocationRow(**item["row"])

@@ -180,10 +180,11 @@ def write_grid(ws: Worksheet, grid: Grid) -> None:
             row += 1
     for first, span, text in vlabels:
         _fit_vertical_label(ws, first, span, text)
-    if grid.note:
-        set_text(ws.cell(row, 1), grid.note)
+    for line in grid.note.splitlines():  # one row a line: Excel grows no row for wrapped text
+        set_text(ws.cell(row, 1), line)
         ws.cell(row, 1).alignment = LEFT
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        row += 1
 
     _fit_to_a4_width(ws, title_rows)
     ws.page_setup.orientation = "landscape" if grid.landscape else "portrait"

@@ -250,3 +250,56 @@ def test_a_malformed_or_huge_standard_id_is_refused(client, smx_finance, smx_tab
     assert response.status_code == 400
     assert "所选补助标准不存在，或不适用于本地区。" in response.content.decode()
     assert not smx_table.columns.exists()
+
+
+def _cited_table(smx_finance, smx_table):
+    subsidy = smx_standard("家庭医生签约服务财政补助")
+    checkup = smx_standard("贫困人口健康体检专项经费")
+    for label, standard in (("签约人数", subsidy), ("县级承担", subsidy), ("体检人数", checkup)):
+        allocation_tables.allocation_column_add(
+            table=smx_table, user=smx_finance, kind="calc", label=label, standard=standard
+        )
+    allocation_tables.allocation_row_add(table=smx_table, user=smx_finance, label="三门峡市")
+    return subsidy, checkup
+
+
+def test_an_allocation_export_cites_the_policy_its_standards_come_from(smx_finance, smx_table):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from perfgoals.exports.documents.allocations import allocation_document
+    from perfgoals.exports.pdf import render_pdf
+    from perfgoals.exports.xlsx import render_xlsx
+    from tests.exports.helpers import pdf_text
+
+    subsidy, checkup = _cited_table(smx_finance, smx_table)
+    document = allocation_document(compute_allocation(smx_table))
+    # Each paragraph once, in the columns' order, however many columns use it.
+    want = f"补助标准依据：{subsidy.paragraph.citation}；{checkup.paragraph.citation}"
+    assert subsidy.paragraph.citation.startswith(SMX)
+    ws = load_workbook(BytesIO(render_xlsx(document))).active
+    assert want in {c.value for row in ws.iter_rows() for c in row}
+    assert want.replace(" ", "") in pdf_text(render_pdf(document)).replace(" ", "")
+
+
+def test_a_standard_without_a_policy_paragraph_cites_nothing(demo):
+    # Seed 000's standards come from the 州's notice, which its body already cites: 附件1
+    # prints no note, as the seed does.
+    from allocations.models import AllocationTable as Table
+    from perfgoals.exports.documents.allocations import allocation_grid
+
+    table = Table.objects.filter(columns__standard__paragraph__isnull=True).distinct().first()
+    assert table is not None and allocation_grid(compute_allocation(table)).note == ""
+
+
+def test_an_issued_notice_keeps_the_citation_it_was_issued_with(smx_finance, smx_table):
+    from allocations.snapshots import allocation_from_snapshot, allocation_snapshot_data
+
+    subsidy, _ = _cited_table(smx_finance, smx_table)
+    record = allocation_snapshot_data(compute_allocation(smx_table))
+    cited = subsidy.paragraph.citation
+    PolicyParagraph.objects.filter(pk=subsidy.paragraph_id).update(heading="改过的标题")
+    rebuilt = allocation_from_snapshot(record)
+    assert rebuilt.columns[0].standard_citation == cited
+    assert compute_allocation(smx_table).columns[0].standard_citation != cited

@@ -68,11 +68,16 @@ def allocation_grid(computed: ComputedAllocation) -> Grid:
             shown = from_yuan(yuan, table.unit) if yuan is not None else None
             totals.append(ComputedCell(column, computed.column_counts[index], None, yuan, shown))
         body.append(row_cells("合计", totals, computed.count_total, computed.total))
-    note = ""
+    notes = []
     if table.envelope_amount is not None:
-        note = (
+        notes.append(
             f"上级资金总额：{decimal_text(table.envelope_amount)}{unit_label(table.envelope_unit)}"
         )
+    # The policy a standard comes from (seed 003's 三政办〔2019〕2号), once per paragraph.
+    citations = dict.fromkeys(c.standard_citation for c in calcs if c.standard_citation)
+    if citations:
+        notes.append(f"补助标准依据：{'；'.join(citations)}")
+    note = "\n".join(notes)
     return Grid(
         title=one_line(table.title),
         widths=widths,
