@@ -131,6 +131,9 @@ def main() -> None:
             for c in cells:
                 if squash(c) not in pdf or squash(c) not in xlsx_text:
                     print("   missing", seed, "PDF" if squash(c) not in pdf else "XLSX", repr(c))
+            for name, value in ind:
+                if (squash(name) + squash(value) if number != 2 else squash(value)) not in pdf:
+                    print("   missing row", seed, "PDF", repr(name), repr(value))
         for what, (fp, fx, total) in result.items():
             print(f"{seed:5} {what:15} {fp:>4}/{total:<5} {fx:>4}/{total:<5}")
 

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
+ATTACHMENT_HEADING = re.compile(r"\s*附件\d+(-\d+)?\s*[:：]")
 
 
 @cache
@@ -31,6 +32,8 @@ def cells_between(number: int, start: str, end: str | None = None) -> list[str]:
             blanks = 0
         elif not line.strip():
             blanks += 1
+        elif ATTACHMENT_HEADING.match(line):
+            blanks = 2  # the next attachment's heading ends the table, blank lines or not
         elif cells and blanks < 2:
             cells[-1].append(line)
             blanks = 0
@@ -71,6 +74,8 @@ def rows_between(number: int, start: str, end: str | None = None) -> list[list[s
     for line in text[begin:stop].split("\n"):
         if line.startswith("\t"):
             rows[-1].append([line[1:]])
+        elif ATTACHMENT_HEADING.match(line) and rows[-1]:
+            rows.append([])  # the next attachment's heading ends the row
         elif line.strip() and rows[-1]:
             rows[-1][-1].append(line)
         elif not line.strip() and rows[-1]:

@@ -148,14 +148,14 @@ def opinion_cells(table) -> dict[str, str]:
     cells = {}
     for row in rows:
         texts = [cell.text for cell in row]
-        for label in ("业务股室意见：", "绩效股意见："):
+        for label in ("业务股室意见:", "绩效股意见："):
             if label in texts:
                 cells[label] = texts[texts.index(label) + 1]
     return cells
 
 
 def test_seed_002_prints_the_empty_opinion_block_unmarked(shifeng):
-    assert opinion_cells(shifeng) == {"业务股室意见：": "", "绩效股意见：": ""}
+    assert opinion_cells(shifeng) == {"业务股室意见:": "", "绩效股意见：": ""}
     document = build_document("target", target_export(None, shifeng.pk))
     assert all(getattr(part, "stamp", "") == "" for part in document.parts)
 
@@ -168,11 +168,11 @@ def test_layout_d_prints_the_latest_opinion_of_each_office_with_its_grade(shifen
     )
     submit(shifeng, staff)
     review(shifeng, business, "fair", "请补充满意度指标。")
-    assert opinion_cells(shifeng)["业务股室意见："] == "请补充满意度指标。（中）"
+    assert opinion_cells(shifeng)["业务股室意见:"] == "请补充满意度指标。（中）"
     approve(shifeng, staff, business, performance, ("同意申报。", "目标可衡量。"))
     assert ReviewOpinion.objects.filter(table=shifeng).count() == 3
     assert opinion_cells(shifeng) == {
-        "业务股室意见：": "同意申报。（优）",
+        "业务股室意见:": "同意申报。（优）",
         "绩效股意见：": "目标可衡量。（良）",
     }
     text = pdf_text(render_pdf(build_document("target", target_export(None, shifeng.pk))))
@@ -184,7 +184,7 @@ def test_layout_d_prints_the_latest_opinion_of_each_office_with_its_grade(shifen
     submit(shifeng, staff)
     review(shifeng, business, "fair", "项目支出依据不足。")
     assert opinion_cells(shifeng) == {
-        "业务股室意见：": "同意申报。（优）",
+        "业务股室意见:": "同意申报。（优）",
         "绩效股意见：": "目标可衡量。（良）",
     }
     ws = workbook("target", shifeng.pk).active

@@ -442,7 +442,8 @@ def department_grid(item: TableExport) -> Grid:
         [Cell("效益指标", kind="label"), Cell(t.outcome_description)],
         [
             Cell("财政部门审核意见", rowspan=2, kind="label"),
-            Cell("业务股室意见：", kind="label"),
+            # Seed 002 prints this one colon half-width and the next full-width: verbatim.
+            Cell("业务股室意见:", kind="label"),
             Cell(opinion(Office.Kind.BUSINESS)),
         ],
         [Cell("绩效股意见：", kind="label"), Cell(opinion(Office.Kind.PERFORMANCE))],
