@@ -135,3 +135,17 @@ def test_seed_001_indicator_block_matches_the_seed_cell_by_cell_with_its_spans(d
             else:
                 span = merged.get((r, c))
                 assert span is not None and span.min_row < r, (r, c, "blank is not a span")
+
+
+def test_every_cell_of_every_seed_is_printed_in_pdf_and_xlsx(demo):
+    from tests.exports.fidelity import seed_fidelity
+
+    results = seed_fidelity()
+    assert set(results) == {"000", "001", "002", "004"}
+    short = {
+        (seed, what): found
+        for seed, result in results.items()
+        for what, found in result.items()
+        if not (found[0] == found[1] == found[2] > 0)
+    }
+    assert short == {}
