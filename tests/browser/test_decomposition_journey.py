@@ -71,14 +71,18 @@ def tree(table: TargetTable) -> list[tuple]:
 def test_the_州_notice_goes_down_to_瑞丽_and_a_lowered_rate_is_found(
     browser_login, live_server, artifacts_dir, page
 ):
-    # 德宏州卫健委's regional table (seed 000 附件2), approved through the review: a draft or
-    # a table under review is not one the 州's finance may pass down.
+    # 德宏州卫健委's regional table (seed 000 附件2) is a draft: not one the 州's finance may
+    # pass down, so the form does not offer it ...
     upper = upper_table()
+    browser_login("dehong_finance")
+    page.goto(f"{live_server.url}{reverse('allocations:notice_create')}")
+    offered = page.locator("#id_upper_table option").all_inner_texts()
+    assert offered[0] == "（无）" and not any(upper.title in text for text in offered)
+    # ... until the review approves it.
     users = {u.username: u for u in User.objects.filter(username__startswith="dehong_")}
     approve(upper, users["dehong_health"], users["dehong_finance"], users["dehong_perf"])
 
     # 德宏州 finance: the 州's notice to 瑞丽市财政局, 附件2 attached.
-    browser_login("dehong_finance")
     draft_notice(
         page,
         live_server,
