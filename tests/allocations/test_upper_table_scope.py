@@ -13,8 +13,8 @@ from allocations.services import issuing, notices
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.selectors import target_tables_visible_to
 from tests.allocations.conftest import notice_kwargs, upper_table
-from tests.exports.test_approved import approve, review, submit
 from tests.factories import TargetTableFactory
+from tests.reviewing import approve, review, submit
 
 pytestmark = pytest.mark.django_db
 

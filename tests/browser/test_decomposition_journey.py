@@ -13,7 +13,7 @@ from allocations.models import FundNotice
 from indicators.models import PerformanceIndicator
 from perfgoals.models import TargetTable, User
 from tests.allocations.conftest import SEED_000_TITLE, upper_table
-from tests.exports.test_approved import approve
+from tests.reviewing import approve
 
 pytestmark = pytest.mark.browser
 
@@ -93,7 +93,7 @@ def test_the_州_notice_goes_down_to_瑞丽_and_a_lowered_rate_is_found(
     )
     prefecture_number = save_and_issue(page, recipients="瑞丽市财政局")
     assert prefecture_number.startswith("德财社〔2020〕")
-    assert "绩效目标表" in page.locator("#attachment-list").inner_text()
+    assert upper.title in page.locator("#attachment-list").inner_text()  # 附件2
     prefecture = FundNotice.objects.get(issuer__name="德宏州财政局", status="issued")
     # A finance bureau issues its own notice: no draft table for it.
     assert not TargetTable.objects.filter(notice=prefecture).exists()
