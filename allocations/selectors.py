@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -28,7 +28,7 @@ from allocations.models import (
 )
 from allocations.snapshots import allocation_from_snapshot
 from indicators.decomposition import Decomposition, decomposition_of
-from perfgoals.models import Organisation, Region, User
+from perfgoals.models import Organisation, Region, TargetTable, User
 from perfgoals.money import from_yuan, total_yuan
 from perfgoals.selectors import recipient_tables_visible_to, target_tables_visible_to
 
@@ -195,11 +195,35 @@ def policy_paragraphs_visible_to(user: User) -> QuerySet[PolicyParagraph]:
     return paragraphs.filter(document__region__in=regions_applying_to(user.organisation.region_id))
 
 
-def notice_upper_table_choices(user: User, *, issuer: Organisation):
-    """Upper-level target tables a notice may attach (seed 000 附件2): those the user sees
-    from outside the issuer's own region (its own bureaus' tables are the recipients'
-    drafts, never the upper level's)."""
-    tables = target_tables_visible_to(user).exclude(organisation__region_id=issuer.region_id)
+def notice_upper_table_choices(user: User, *, issuer: Organisation) -> QuerySet[TargetTable]:
+    """Upper-level target tables a notice may attach (seed 000 附件2), among those the user
+    sees: the upper table of a notice the issuer received or drafted itself (瑞丽's 0296 passes
+    on the 州's 附件2), and the approved tables of the other bureaus of the issuer's own region
+    (the 州's notice attaches 德宏州卫健委's regional table). A bureau's draft, or a table still
+    under review, is not a target to pass down; nor is a recipient's own table of a notice
+    (its draft is made on issue)."""
+    recipient_of_that_notice = NoticeRecipient.objects.filter(
+        notice_id=OuterRef("notice_id"),
+        organisation_id=OuterRef("target_table__organisation_id"),
+    )
+    attached_upper = (
+        NoticeAttachment.objects.filter(target_table__isnull=False)
+        .filter(
+            Q(notice__issuer_id=issuer.pk)
+            | Q(
+                notice__status=FundNotice.Status.ISSUED,
+                notice__recipient_links__organisation_id=issuer.pk,
+            )
+        )
+        .exclude(Exists(recipient_of_that_notice))
+        .values("target_table_id")
+    )
+    approved_in_region = (
+        Q(organisation__region_id=issuer.region_id)
+        & ~Q(organisation_id=issuer.pk)
+        & (Q(status=TargetTable.Status.APPROVED) | Q(approved_snapshot__isnull=False))
+    )
+    tables = target_tables_visible_to(user).filter(Q(pk__in=attached_upper) | approved_in_region)
     return tables.select_related("organisation").order_by("-year", "project_name")
 
 

@@ -39,8 +39,9 @@ def indicator_tree_create(
     *, table, nodes: Sequence[Mapping[str, Any]], user=None
 ) -> list[PerformanceIndicator]:
     """Append a nested tree ({name, value, description, basis, children}, and any of the
-    optional columns symbol, target, unit, value_explanation, standard, scoring, and the
-    upper_indicator_id a row serves) to `table`.
+    optional columns symbol, target, unit, value_explanation, standard, scoring, the
+    upper_indicator_id a row serves and the basis_paragraph_id or basis_notice_id its basis
+    cites) to `table`.
 
     Rows are inserted level by level (four INSERTs whatever the size) with their history,
     each 一级/二级 row linked to its framework category.
@@ -70,6 +71,8 @@ def indicator_tree_create(
                 **{name: _text(node.get(name)) if leaf else "" for name in LEAF_COLUMNS},
                 **{name: _text(node.get(name)) for name in EXTRA_COLUMNS},
                 upper_indicator_id=node.get("upper_indicator_id"),
+                basis_paragraph_id=node.get("basis_paragraph_id"),
+                basis_notice_id=node.get("basis_notice_id"),
             )
             row.category = index.resolve(generation, level, row.name)
             row.refresh_parsed_value()
@@ -403,9 +406,10 @@ def indicator_tree_copy(
     *, source_table_id: int, target_tables: Sequence[Any], user=None, serve_source: bool = False
 ) -> list[PerformanceIndicator]:
     """Append the tree of the source table to each target table (a notice's recipients get
-    the upper level's indicators): names, values, descriptions, bases and the optional
-    columns, level by level. With `serve_source` (a notice's upper table) each copied row
-    serves the row it was copied from; a copy of last year's table serves nothing.
+    the upper level's indicators): names, values, descriptions, bases with the paragraph or
+    notice they cite, and the optional columns, level by level. With `serve_source` (a
+    notice's upper table) each copied row serves the row it was copied from; a copy of last
+    year's table serves nothing.
 
     The source is read once, whatever the number of targets; nothing is read without one.
     """
@@ -420,6 +424,10 @@ def indicator_tree_copy(
             "value_mid": row.value_mid,
             "description": row.description,
             "basis": row.basis,
+            # The cited paragraph or notice goes with the text it stands beside: a copy that
+            # kept 「见第三条」 without its paragraph would print a basis citing nothing.
+            "basis_paragraph_id": row.basis_paragraph_id,
+            "basis_notice_id": row.basis_notice_id,
             **{name: getattr(row, name) for name in (*LEAF_COLUMNS, *EXTRA_COLUMNS)},
             "children": [as_node(child) for child in node.children],
             "upper_indicator_id": row.pk if serve_source else None,

@@ -88,7 +88,9 @@ class NoticeForm(RefuseOverlong, forms.Form):
         queryset=None,
         required=False,
         empty_label="（无）",
-        help_text="其指标将作为主送单位绩效目标表草稿的起点。",
+        help_text="收到的上级通知所附的目标表，或本区域部门已批准的目标表；"
+        "其指标将作为主送单位绩效目标表草稿的起点。",
+        error_messages={"invalid_choice": "所选上级绩效目标表不存在或无权引用。"},
     )
     attach_recipient_tables = forms.BooleanField(
         label="附件含主送单位绩效目标表（印发时生成草稿）", required=False, initial=True

@@ -28,7 +28,11 @@ from allocations.models import (
     format_doc_number,
     parse_doc_number,
 )
-from allocations.selectors import notice_basis_choices, notice_recipient_choices
+from allocations.selectors import (
+    notice_basis_choices,
+    notice_recipient_choices,
+    notice_upper_table_choices,
+)
 from allocations.services.numbering import code_owner, organisation_codes
 from perfgoals.audit import audit_record
 from perfgoals.display import stated_amount
@@ -238,6 +242,37 @@ def _check_recipients(issuer: Organisation, recipients: Sequence[Organisation]) 
         )
 
 
+def _check_upper_table(
+    user: User,
+    issuer: Organisation,
+    upper_table: TargetTable | None,
+    recipients: Sequence[Organisation],
+) -> None:
+    """The upper table must be one the issuer may pass down (the form offers only those; a
+    service caller gets the same refusal), and not a recipient's own: that one would be
+    taken for the recipient's draft, and the recipients would have no upper table."""
+    if upper_table is None:
+        return
+    owner = next((org for org in recipients if org.pk == upper_table.organisation_id), None)
+    if owner is not None:
+        raise _field_error(
+            "upper_table",
+            _("《%(title)s》是主送机关%(owner)s自己的绩效目标表，不能作为上级绩效目标表。"),
+            code="upper_table_of_recipient",
+            params={"title": upper_table.title, "owner": owner.name},
+        )
+    if not notice_upper_table_choices(user, issuer=issuer).filter(pk=upper_table.pk).exists():
+        raise _field_error(
+            "upper_table",
+            _(
+                "《%(title)s》不能作为上级绩效目标表：只能选择收到的上级通知所附的目标表，"
+                "或本区域部门已批准的绩效目标表。"
+            ),
+            code="upper_table_out_of_scope",
+            params={"title": upper_table.title},
+        )
+
+
 def _write_notice(
     *,
     notice: FundNotice,
@@ -264,6 +299,7 @@ def _write_notice(
 ) -> FundNotice:
     issuer = notice.issuer
     _check_recipients(issuer, recipients)
+    _check_upper_table(user, issuer, upper_table, recipients)
     if parent is None and basis_number.strip():
         try:
             parent = notice_external_basis(user=user, doc_number=basis_number, title=basis_title)

@@ -107,14 +107,24 @@ def notice_doc_number_preview(notice: FundNotice) -> str:
     year = notice_doc_year(notice)
     code = notice.issuer_code
     sequence = DocumentSequence.objects.filter(issuer_code=code, year=year).first()
-    used = FundNotice.objects.filter(issuer_code=code, doc_serial__isnull=False)
+    # Counted and passed over as document_number_next does: a reference (德财社〔2020〕162号,
+    # no issuer) neither moves the series nor is its number given again.
+    used = _counted(FundNotice.objects.filter(issuer_code=code, doc_serial__isnull=False))
     highest = used.filter(doc_year=year).aggregate(m=Max("doc_serial"))["m"] or 0
     if sequence is not None:
         last, width = max(sequence.last_serial, highest), sequence.serial_width
     else:
         latest = used.order_by("-doc_year", "-doc_serial").first()
         last, width = highest, latest.doc_serial_width if latest is not None else 0
-    return format_doc_number(code, year, last + 1, width)
+    taken = set(
+        FundNotice.objects.filter(issuer_code=code, doc_year=year, doc_serial__gt=last).values_list(
+            "doc_serial", flat=True
+        )
+    )
+    serial = last + 1
+    while serial in taken:
+        serial += 1
+    return format_doc_number(code, year, serial, width)
 
 
 def notice_save_with_next_number(notice: FundNotice) -> None:

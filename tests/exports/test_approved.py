@@ -12,12 +12,12 @@ from perfgoals.exports.kinds import build_document, resolve
 from perfgoals.exports.pdf import document_html, render_pdf
 from perfgoals.exports.selectors import department_export, target_export
 from perfgoals.models import Office, Organisation, ReviewOpinion, TargetTable, User
-from perfgoals.targets.acknowledgements import lint_warning_acknowledge
 from perfgoals.targets.checks import check_table
-from perfgoals.targets.review import target_table_adjust, target_table_review, target_table_submit
+from perfgoals.targets.review import target_table_adjust
 from tests.exports.helpers import pdf_text
 from tests.exports.test_xlsx import find, workbook
 from tests.indicators.trees import make
+from tests.reviewing import approve, review, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,28 +27,6 @@ Status = TargetTable.Status
 @pytest.fixture
 def users(demo):
     return {u.username: u for u in User.objects.select_related("organisation", "office")}
-
-
-def submit(table, user):
-    """Submit through the service, acknowledging every open warning with a reason."""
-    for finding in check_table(table):
-        if finding.severity == "warning":
-            lint_warning_acknowledge(user=user, table_id=table.pk, key=finding.key, reason="已核实")
-    table.refresh_from_db()
-    return target_table_submit(user=user, table_id=table.pk, version=table.version)
-
-
-def review(table, user, grade, opinion="同意。"):
-    table.refresh_from_db()
-    return target_table_review(
-        user=user, table_id=table.pk, version=table.version, grade=grade, opinion=opinion
-    )
-
-
-def approve(table, staff, business, performance, opinions=("同意。", "同意批复。")):
-    submit(table, staff)
-    review(table, business, "excellent", opinions[0])
-    return review(table, performance, "good", opinions[1])
 
 
 def approved_mark(table) -> str:

@@ -234,3 +234,33 @@ def test_a_number_held_by_a_reference_is_passed_over(finance):
         status="issued",
     )
     assert issue(build_seed_000(finance), finance).doc_number == "瑞财社〔2020〕0298号"
+
+
+@pytest.mark.django_db
+def test_the_confirmation_names_the_number_issuing_gives_past_references(finance):
+    """德财社〔2020〕162号 is a reference: the confirmation must not promise 163号 and then
+    issue 1号; a number a reference holds is passed over in both."""
+    dehong = User.objects.get(username="dehong_finance")
+    notice = notices.notice_create(
+        user=dehong,
+        **notice_kwargs(
+            recipients=[Organisation.objects.get(name="瑞丽市财政局")],
+            parent=None,
+        ),
+    )
+    assert issuing.issue_confirmation(notice).doc_number == "德财社〔2020〕1号"
+    assert issue(notice, dehong).doc_number == "德财社〔2020〕1号"
+
+    FundNotice.objects.create(
+        is_external=True,
+        issuer_code="瑞财社",
+        doc_year=2020,
+        doc_serial=297,
+        doc_serial_width=4,
+        year=2020,
+        title="旧数据中的外部登记",
+        status="issued",
+    )
+    ruili = build_seed_000(finance)
+    assert issuing.issue_confirmation(ruili).doc_number == "瑞财社〔2020〕0298号"
+    assert issue(ruili, finance).doc_number == "瑞财社〔2020〕0298号"

@@ -191,3 +191,58 @@ def test_a_malformed_or_huge_id_is_refused_without_an_error_page(client, login, 
     assert "所选通知不存在，或本单位不能查看。" in page
     leaf.refresh_from_db()
     assert leaf.basis_paragraph is None and leaf.basis_notice is None
+
+
+# --- a copied tree keeps what its bases cite -----------------------------------------------
+
+
+def test_copying_last_years_table_keeps_the_cited_paragraph_and_notice(table, hebei_paragraph):
+    from perfgoals.targets.creation import target_table_create
+
+    notice = FundNotice.objects.get(issuer_code="冀财社", doc_year=2019, doc_serial=101)
+    first, second = PerformanceIndicator.objects.filter(table=table, level=3).order_by("pk")[:2]
+    PerformanceIndicator.objects.filter(pk=first.pk).update(basis_paragraph=hebei_paragraph)
+    PerformanceIndicator.objects.filter(pk=second.pk).update(basis_notice=notice)
+
+    copy = target_table_create(
+        user=User.objects.get(username="shunping_medsec"),
+        layout=table.layout,
+        year=table.year + 1,
+        project_name="",
+        copy_from_id=table.pk,
+    )
+    cited = {
+        row.name: (row.basis_paragraph_id, row.basis_notice_id)
+        for row in PerformanceIndicator.objects.filter(table=copy, level=3)
+        if row.basis_paragraph_id or row.basis_notice_id
+    }
+    assert cited == {first.name: (hebei_paragraph.pk, None), second.name: (None, notice.pk)}
+
+
+def test_a_recipients_draft_keeps_what_the_upper_tables_bases_cite(demo):
+    from allocations.services import issuing
+    from tests.allocations.conftest import build_seed_000, upper_table
+
+    upper = upper_table()
+    policy = PolicyDocument.objects.create(
+        doc_number="云测试〔2020〕3号",
+        title="云南省家庭医生签约服务考核办法（测试）",
+        issuer_name="云南省卫生健康委员会",
+        region=Region.objects.get(name="云南省"),
+        issued_on=date(2020, 3, 2),
+    )
+    paragraph = PolicyParagraph.objects.create(
+        document=policy, position=1, number="第五条", heading="满意度", text="不低于85%。"
+    )
+    cited = PerformanceIndicator.objects.filter(table=upper, level=3).order_by("pk").first()
+    PerformanceIndicator.objects.filter(pk=cited.pk).update(basis_paragraph=paragraph)
+
+    finance = User.objects.get(username="ruili_finance")
+    notice = build_seed_000(finance, upper_table=upper)
+    issuing.notice_issue(notice=notice, user=finance, expected_version=notice.version)
+    copied = PerformanceIndicator.objects.get(
+        table__notice=notice, table__organisation__name="瑞丽市卫生健康局", upper_indicator=cited
+    )
+    assert (copied.basis_paragraph_id, copied.basis_notice_id) == (paragraph.pk, None)
+    assert copied.basis_printed == PerformanceIndicator.objects.get(pk=cited.pk).basis_printed
+    assert copied.basis_printed.startswith("云测试〔2020〕3号 第五条")
