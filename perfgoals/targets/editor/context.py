@@ -238,8 +238,7 @@ class RowUrls:
 
     def __init__(self) -> None:
         self._parts = {
-            key: reverse(name, args=[_PK]).split(str(_PK))
-            for key, name in self.NAMES.items()
+            key: reverse(name, args=[_PK]).split(str(_PK)) for key, name in self.NAMES.items()
         }
         for direction in ("up", "down"):
             self._parts[direction] = reverse("tables:row_move", args=[_PK, direction]).split(
