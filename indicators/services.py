@@ -233,21 +233,25 @@ def indicator_add(
     *,
     user,
     table_id: int,
-    version: int,
     parent_id: int | None,
     fields: Mapping[str, Any],
     position: int | None = None,
 ) -> PerformanceIndicator:
-    """Add a row under `parent_id` (a new 一级 when None), last among its siblings by default."""
+    """Add a row under `parent_id` (a new 一级 when None), last among its siblings by default.
+
+    Like every structural write (insert, move, paste) it compares no version: a colleague's
+    change elsewhere in the table meanwhile is no conflict. The table's version moves first,
+    which makes concurrent writers of the table take turns, and positions are read after it.
+    """
     table = target_table_editable(user=user, table_id=table_id)
     if not table.has_indicator_tree:
         raise Http404("此表样没有绩效指标。")
+    target_table_bump_version(table_id=table.pk, user=user)
     parent = None
     if parent_id is not None:
         parent = PerformanceIndicator.objects.filter(table=table, pk=parent_id).first()
         if parent is None:
             raise Http404("没有找到上级指标。")
-    target_table_claim_version(table_id=table.pk, user=user, version=version)
     return _insert_at(
         user=user, table=table, parent=parent, position=position or 10**6, fields=fields
     )
@@ -255,13 +259,14 @@ def indicator_add(
 
 @transaction.atomic
 def indicator_insert(
-    *, user, indicator_id: int, version: int, where: str, fields: Mapping[str, Any]
+    *, user, indicator_id: int, where: str, fields: Mapping[str, Any]
 ) -> PerformanceIndicator:
-    """Insert a sibling directly above or below an existing row."""
+    """Insert a sibling directly above or below an existing row (no version compared: see
+    indicator_add)."""
     anchor = indicator_editable(user=user, indicator_id=indicator_id)
     if where not in ("above", "below"):
         raise ValueError(where)
-    target_table_claim_version(table_id=anchor.table_id, user=user, version=version)
+    target_table_bump_version(table_id=anchor.table_id, user=user)
     siblings = _siblings(table_id=anchor.table_id, parent_id=anchor.parent_id)
     index = next(i for i, row in enumerate(siblings) if row.pk == anchor.pk)
     position = index + 1 if where == "above" else index + 2
@@ -312,31 +317,45 @@ def indicator_update(
 
 
 @transaction.atomic
-def indicator_move(
-    *, user, indicator_id: int, version: int, direction: str
-) -> PerformanceIndicator:
-    """Swap a row with its previous ("up") or next ("down") sibling; its subtree moves along."""
+def indicator_move(*, user, indicator_id: int, direction: str) -> PerformanceIndicator:
+    """Swap a row with its previous ("up") or next ("down") sibling; its subtree moves along.
+    Among the siblings as they are now (no version compared: see indicator_add)."""
+    if direction not in ("up", "down"):
+        raise ValueError(direction)
     row = indicator_editable(user=user, indicator_id=indicator_id)
+    target_table_bump_version(table_id=row.table_id, user=user)
     siblings = _siblings(table_id=row.table_id, parent_id=row.parent_id)
     index = next(i for i, sibling in enumerate(siblings) if sibling.pk == row.pk)
     other = index - 1 if direction == "up" else index + 1
-    if direction not in ("up", "down"):
-        raise ValueError(direction)
     if not 0 <= other < len(siblings):
         edge = "第一行，不能上移" if direction == "up" else "最后一行，不能下移"
         message = f"已是同级{edge}。"
         raise ValidationError(message, code="edge")
-    target_table_claim_version(table_id=row.table_id, user=user, version=version)
     siblings[index], siblings[other] = siblings[other], siblings[index]
     _save_positions(siblings, user)
     return row
 
 
 @transaction.atomic
-def indicator_delete(*, user, indicator_id: int, version: int) -> int:
-    """Delete a row with everything under it; returns how many rows went."""
+def indicator_delete(
+    *, user, indicator_id: int, version: int, row_version: int | None = None
+) -> int:
+    """Delete a row with everything under it; returns how many rows went.
+
+    With `row_version` (the row's version on the user's page) only this row is compared: a
+    colleague's change elsewhere is no conflict, a change of this row raises RowConflictError.
+    Without it the table's `version` is compared.
+    """
     row = indicator_editable(user=user, indicator_id=indicator_id)
-    target_table_claim_version(table_id=row.table_id, user=user, version=version)
+    if row_version is None:
+        target_table_claim_version(table_id=row.table_id, user=user, version=version)
+    else:
+        # Compare-and-set, as an edit does: the row stays locked until the delete commits.
+        if not PerformanceIndicator.objects.filter(pk=row.pk, version=row_version).update(
+            version=F("version") + 1
+        ):
+            raise RowConflictError(row)
+        target_table_bump_version(table_id=row.table_id, user=user)
     # The rows below and their acknowledgements go by cascade: attribute them too.
     with history_user(user):
         deleted, _per_model = row.delete()
@@ -345,7 +364,7 @@ def indicator_delete(*, user, indicator_id: int, version: int) -> int:
 
 
 @transaction.atomic
-def indicator_paste(*, user, table_id: int, version: int, rows: Sequence[Any]) -> int:
+def indicator_paste(*, user, table_id: int, rows: Sequence[Any]) -> int:
     """Merge pasted rows (objects with first, second, third, value, description, basis)
     into the tree: 一级/二级 are matched by name (an existing 质量指标 receives the new 三级),
     created at the end when missing; each 三级 is appended under its 二级. Returns rows added.
@@ -355,7 +374,8 @@ def indicator_paste(*, user, table_id: int, version: int, rows: Sequence[Any]) -
         raise Http404("此表样没有绩效指标。")
     if not rows:
         raise ValidationError("没有可粘贴的行。", code="empty")
-    target_table_claim_version(table_id=table.pk, user=user, version=version)
+    # Pasted rows only join categories and go last: no version compared (see indicator_add).
+    target_table_bump_version(table_id=table.pk, user=user)
     existing = list(PerformanceIndicator.objects.filter(table=table, level__in=[1, 2]))
     key = normalise_category_name
     firsts = {key(r.name): r for r in existing if r.level == 1}

@@ -46,7 +46,6 @@ def test_add_appends_a_third_level_row_with_its_parsed_value_and_history(table, 
     added = indicator_add(
         user=user,
         table_id=table.pk,
-        version=table.version,
         parent_id=quality.pk,
         fields={"name": " 履约率 ", "value_text": "≥90%"},
     )
@@ -62,7 +61,6 @@ def test_add_a_first_level_row_resolves_its_framework_category(table, user):
     added = indicator_add(
         user=user,
         table_id=table.pk,
-        version=table.version,
         parent_id=None,
         fields={"name": "效果指标"},
     )
@@ -76,15 +74,12 @@ def test_sub_items_are_the_deepest_level(table, user):
     sub = indicator_add(
         user=user,
         table_id=table.pk,
-        version=1,
         parent_id=third.pk,
         fields={"name": "高血压患者", "value_text": "100%"},
     )
     assert sub.level == 4
     with pytest.raises(ValidationError) as caught:
-        indicator_add(
-            user=user, table_id=table.pk, version=2, parent_id=sub.pk, fields={"name": "更深一级"}
-        )
+        indicator_add(user=user, table_id=table.pk, parent_id=sub.pk, fields={"name": "更深一级"})
     assert "最多四级" in caught.value.messages[0]
     assert TargetTable.objects.get(pk=table.pk).version == 2  # the refused add claimed nothing
 
@@ -96,14 +91,12 @@ def test_insert_above_and_below_shift_the_following_siblings(table, user):
     indicator_insert(
         user=user,
         indicator_id=anchor.pk,
-        version=1,
         where="above",
         fields={"name": "上方", "value_text": "1人"},
     )
     indicator_insert(
         user=user,
         indicator_id=anchor.pk,
-        version=2,
         where="below",
         fields={"name": "下方", "value_text": "2人"},
     )
@@ -115,12 +108,12 @@ def test_insert_above_and_below_shift_the_following_siblings(table, user):
 def test_move_up_and_down_swap_with_the_neighbour_and_refuse_at_the_edge(table, user):
     quality = row(table, "质量指标")
     first, second, *rest = names(quality)
-    indicator_move(user=user, indicator_id=row(table, second).pk, version=1, direction="up")
+    indicator_move(user=user, indicator_id=row(table, second).pk, direction="up")
     assert names(quality) == [second, first, *rest]
-    indicator_move(user=user, indicator_id=row(table, second).pk, version=2, direction="down")
+    indicator_move(user=user, indicator_id=row(table, second).pk, direction="down")
     assert names(quality) == [first, second, *rest]
     with pytest.raises(ValidationError, match="第一行"):
-        indicator_move(user=user, indicator_id=row(table, first).pk, version=3, direction="up")
+        indicator_move(user=user, indicator_id=row(table, first).pk, direction="up")
 
 
 def test_moving_a_second_level_row_takes_its_subtree_along(table, user):
@@ -128,7 +121,7 @@ def test_moving_a_second_level_row_takes_its_subtree_along(table, user):
     order = names(output)
     timeliness = row(table, "时效指标")
     children = names(timeliness)
-    indicator_move(user=user, indicator_id=timeliness.pk, version=1, direction="up")
+    indicator_move(user=user, indicator_id=timeliness.pk, direction="up")
     assert names(output).index("时效指标") == order.index("时效指标") - 1
     assert names(timeliness) == children
 
@@ -196,9 +189,7 @@ def test_rows_of_another_organisation_or_role_are_not_found(table, username):
     with pytest.raises(Http404):
         indicator_update(user=other, indicator_id=third.pk, version=1, fields={"name": "x"})
     with pytest.raises(Http404):
-        indicator_add(
-            user=other, table_id=table.pk, version=1, parent_id=None, fields={"name": "产出指标"}
-        )
+        indicator_add(user=other, table_id=table.pk, parent_id=None, fields={"name": "产出指标"})
 
 
 def test_submitted_tables_cannot_be_changed(table, user):
@@ -216,7 +207,7 @@ def test_paste_merges_into_existing_categories_and_creates_missing_ones(table, u
         "成本指标\t经济成本指标\t人均成本\t≤12元/人/年\n"
         "\t\t管理成本\t≤1万元\n"
     )
-    added = indicator_paste(user=user, table_id=table.pk, version=1, rows=result.rows)
+    added = indicator_paste(user=user, table_id=table.pk, rows=result.rows)
     assert added == 5  # 3 rows + a new 一级 and its 二级
     assert names(quality) == [*before, "履约率"]
     assert PerformanceIndicator.objects.filter(table=table, level=1).count() == firsts + 1
@@ -229,7 +220,7 @@ def test_paste_is_all_or_nothing(table, user):
     # The parser already refuses the long line; force it through to test the service alone.
     rows = result.rows + [result.rows[0].__class__(2, "新一级", "新二级", "长" * 301, "1人")]
     with pytest.raises(ValidationError, match="第2行"):
-        indicator_paste(user=user, table_id=table.pk, version=1, rows=rows)
+        indicator_paste(user=user, table_id=table.pk, rows=rows)
     assert PerformanceIndicator.objects.filter(table=table).count() == count
     assert TargetTable.objects.get(pk=table.pk).version == 1
 
@@ -248,7 +239,6 @@ def test_add_composes_the_value_from_symbol_target_and_unit(table, user):
     added = indicator_add(
         user=user,
         table_id=table.pk,
-        version=table.version,
         parent_id=row(table, "质量指标").pk,
         fields={"name": "履约率", "value_text": "", **SPLIT, **TEXTS},
     )
@@ -262,7 +252,6 @@ def test_a_composed_value_follows_its_columns_and_a_typed_one_stays(table, user)
     added = indicator_add(
         user=user,
         table_id=table.pk,
-        version=table.version,
         parent_id=row(table, "质量指标").pk,
         fields={"name": "履约率", **SPLIT},
     )
@@ -309,7 +298,6 @@ def test_a_mid_term_value_is_edited_on_leaves_only(table, user):
     added = indicator_add(
         user=user,
         table_id=table.pk,
-        version=table.version,
         parent_id=row(table, "质量指标").pk,
         fields={"name": "履约率", "value_text": "≥90%", "value_mid": "≥95%"},
     )
@@ -323,3 +311,61 @@ def test_a_mid_term_value_is_edited_on_leaves_only(table, user):
             fields={"name": "质量指标", "value_mid": "≥95%"},
         )
     assert "一级、二级指标不填写中期指标值" in excinfo.value.message_dict["value_mid"][0]
+
+
+def test_structural_writes_succeed_beside_a_colleagues_edit_of_another_row(table, user):
+    """Two people on one table: A saves a row; B, whose page still shows the table before
+    that save, adds, inserts, moves, pastes and deletes elsewhere without being refused."""
+    colleague = User.objects.create_user(
+        username="ruili_health_2", organisation=user.organisation, role=user.role
+    )
+    edited = row(table, "指标2：基层就诊率")
+    indicator_update(
+        user=colleague,
+        indicator_id=edited.pk,
+        version=table.version,
+        row_version=edited.version,
+        fields={"name": edited.name, "value_text": "≥61%"},
+    )
+    quality = row(table, "质量指标")
+    added = indicator_add(
+        user=user, table_id=table.pk, parent_id=quality.pk, fields={"name": "新增"}
+    )
+    inserted = indicator_insert(
+        user=user, indicator_id=added.pk, where="above", fields={"name": "插入"}
+    )
+    indicator_move(user=user, indicator_id=inserted.pk, direction="down")
+    assert names(quality)[-2:] == ["新增", "插入"]
+    pasted = parse_pasted_rows("产出指标\t质量指标\t粘贴行\t≥1\n")
+    assert indicator_paste(user=user, table_id=table.pk, rows=pasted.rows) == 1
+    gone = row(table, "新增")
+    assert (
+        indicator_delete(
+            user=user, indicator_id=gone.pk, version=table.version, row_version=gone.version
+        )
+        == 1
+    )
+    # The colleague's value stands, and each write left its own table version.
+    assert row(table, edited.name).value_text == "≥61%"
+    assert TargetTable.objects.get(pk=table.pk).version == table.version + 6
+
+
+def test_deleting_a_row_a_colleague_changed_meanwhile_is_refused_naming_them(table, user):
+    colleague = User.objects.create_user(
+        username="ruili_health_2", organisation=user.organisation, role=user.role
+    )
+    target = row(table, "指标2：基层就诊率")
+    seen = target.version
+    indicator_update(
+        user=colleague,
+        indicator_id=target.pk,
+        version=table.version,
+        row_version=seen,
+        fields={"name": target.name, "value_text": "≥61%"},
+    )
+    with pytest.raises(ConcurrentEditError) as caught:
+        indicator_delete(
+            user=user, indicator_id=target.pk, version=table.version + 1, row_version=seen
+        )
+    assert str(colleague) in caught.value.message
+    assert PerformanceIndicator.objects.filter(pk=target.pk).exists()

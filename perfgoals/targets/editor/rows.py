@@ -206,7 +206,6 @@ def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
                 row = indicator_insert(
                     user=request.user,
                     indicator_id=draft.anchor_id,
-                    version=form.cleaned_data["version"],
                     where=draft.where,
                     fields=form.row_fields(),
                 )
@@ -214,7 +213,6 @@ def row_new(request: HttpRequest, table_pk: int) -> HttpResponse:
                 row = indicator_add(
                     user=request.user,
                     table_id=table.pk,
-                    version=form.cleaned_data["version"],
                     parent_id=draft.parent_id,
                     fields=form.row_fields(),
                     position=draft.position,
@@ -299,7 +297,8 @@ def _simple_row_action(request: HttpRequest, pk: int, action) -> HttpResponse:
     row = indicator_editable(user=request.user, indicator_id=pk)
     version = int_or_none(request.POST.get("version"))
     try:
-        if version is None:
+        # A version this table has had: a stale page is fine for a move, a forged one is not.
+        if version is None or not 1 <= version <= row.table.version:
             raise ValidationError("页面已过期，请刷新后再操作。")
         anchor = action(row, version)
     except ConcurrentEditError as exc:
@@ -322,7 +321,7 @@ def row_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
         raise Http404
 
     def move(row, version):
-        indicator_move(user=request.user, indicator_id=row.pk, version=version, direction=direction)
+        indicator_move(user=request.user, indicator_id=row.pk, direction=direction)
         return f"row-{row.pk}"
 
     return _simple_row_action(request, pk, move)
@@ -351,7 +350,11 @@ def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "perfgoals/editor/row_delete.html", context)
 
     def delete(row, version):
-        indicator_delete(user=request.user, indicator_id=row.pk, version=version)
+        # The row's version where the page sent it: only a change of this row refuses.
+        row_version = int_or_none(request.POST.get("row_version"))
+        indicator_delete(
+            user=request.user, indicator_id=row.pk, version=version, row_version=row_version
+        )
         return f"row-{row.parent_id}" if row.parent_id else "tree"
 
     return _simple_row_action(request, pk, delete)
@@ -372,7 +375,6 @@ def paste(request: HttpRequest, table_pk: int) -> HttpResponse:
         added = indicator_paste(
             user=request.user,
             table_id=table.pk,
-            version=form.cleaned_data["version"],
             rows=form.result.rows,
         )
     except ConcurrentEditError as exc:

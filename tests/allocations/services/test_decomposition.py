@@ -135,7 +135,6 @@ def test_the_bureau_links_an_indicator_it_adds(finance):
     added = indicator_add(
         user=bureau,
         table_id=health.pk,
-        version=TargetTable.objects.get(pk=health.pk).version,
         parent_id=parent.pk,
         fields={"name": "资金拨付到位率", "value_text": "100%"},
     )

@@ -108,7 +108,6 @@ def edit_everything(table, staff):
         lambda v: indicator_add(
             user=staff,
             table_id=table.pk,
-            version=v,
             parent_id=quality.pk,
             fields={"name": "履约率", "value_text": "≥90%"},
         )
@@ -121,16 +120,11 @@ def edit_everything(table, staff):
             fields={"name": "基层就诊率", "value_text": "≥65%", "basis": "上年数据"},
         )
     )
-    step(
-        lambda v: indicator_move(
-            user=staff, indicator_id=row(table, "履约率").pk, version=v, direction="up"
-        )
-    )
+    step(lambda v: indicator_move(user=staff, indicator_id=row(table, "履约率").pk, direction="up"))
     step(
         lambda v: indicator_insert(
             user=staff,
             indicator_id=row(table, "基层就诊率").pk,
-            version=v,
             where="above",
             fields={"name": "插入的行", "value_text": "1人"},
         )
@@ -147,7 +141,7 @@ def edit_everything(table, staff):
         )
     )
     pasted = parse_pasted_rows("产出指标\t质量指标\t粘贴的行\t≥80%\n新一级\t新二级\t新三级\t2次\n")
-    step(lambda v: indicator_paste(user=staff, table_id=table.pk, version=v, rows=pasted.rows))
+    step(lambda v: indicator_paste(user=staff, table_id=table.pk, rows=pasted.rows))
     step(lambda v: indicator_delete(user=staff, indicator_id=row(table, "时效指标").pk, version=v))
     return seen
 
@@ -302,7 +296,6 @@ def test_query_counts_do_not_grow_with_the_rows(table, staff, extra):
             indicator_add(
                 user=staff,
                 table_id=table.pk,
-                version=n + 1,
                 parent_id=quality.pk,
                 fields={"name": f"行{n}", "value_text": "1人"},
             )
@@ -409,7 +402,6 @@ def test_the_pages_query_counts_do_not_grow_with_the_rows(client, login, table, 
         indicator_add(
             user=staff,
             table_id=table.pk,
-            version=n + 2,
             parent_id=quality.pk,
             fields={"name": f"行{n}", "value_text": "1人"},
         )
