@@ -12,6 +12,7 @@ from django.forms import BaseFormSet
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -49,6 +50,7 @@ from allocations.services import allocation_tables, codes, issuing, notices
 from allocations.services.codes import can_add_classification_codes
 from allocations.tables import NoticeTable
 from perfgoals import spreadsheets
+from perfgoals.confirmation import unconfirmed
 from perfgoals.display import unit_label
 from perfgoals.money import ROUNDING_RULE
 from perfgoals.validation import STALE_PAGE, add_validation_errors, posted_version
@@ -529,6 +531,15 @@ def allocation_part_delete(
     request: HttpRequest, pk: int, table_pk: int, part: str, part_pk: int
 ) -> HttpResponse:
     notice, table = allocation_table_for_editing(request.user, pk, table_pk)
+    if part not in ("row", "column"):
+        raise Http404
+    what = "这一行及其金额" if part == "row" else "这一列及其各行的数值"
+    if asking := unconfirmed(
+        request,
+        question=f"删除{what}？删除后不能恢复。",
+        cancel_url=reverse("allocations:allocation_edit", args=[pk, table_pk]),
+    ):
+        return asking
     try:
         with transaction.atomic():
             if part == "row":
@@ -552,6 +563,12 @@ def allocation_part_delete(
 @require_POST
 def allocation_delete(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
     notice, table = allocation_table_for_editing(request.user, pk, table_pk)
+    if asking := unconfirmed(
+        request,
+        question=f"删除整张分配表“{table.title}”（全部行、列和金额）？删除后不能恢复。",
+        cancel_url=reverse("allocations:allocation_edit", args=[pk, table_pk]),
+    ):
+        return asking
     allocation_tables.allocation_table_delete(table=table, user=request.user)
     messages.success(request, "分配表已删除。")
     return redirect(notice)

@@ -62,9 +62,19 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var asker = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
-    if (asker && !window.confirm(asker)) {
-      event.preventDefault();
-      return;
+    if (asker) {
+      if (!window.confirm(asker)) {
+        event.preventDefault();
+        return;
+      }
+      // The server asks again unless told (perfgoals/confirmation.py).
+      if (!form.querySelector("input[name=confirmed]")) {
+        var confirmed = document.createElement("input");
+        confirmed.type = "hidden";
+        confirmed.name = "confirmed";
+        confirmed.value = "1";
+        form.appendChild(confirmed);
+      }
     }
     submitting = form;
   }, true);

@@ -604,6 +604,48 @@ def test_every_delete_on_the_allocation_editor_asks_first(client, login, seed000
     assert "js/guard.js" in html
 
 
+@pytest.mark.parametrize("part", ["row", "column", "table"])
+def test_a_delete_posted_without_javascript_asks_first_and_changes_nothing(
+    client, login, seed000_draft, part
+):
+    """Without the browser's confirm() the server asks the same question on a page of its
+    own; its button posts again with confirmed=1, and only then is anything deleted."""
+    login("ruili_finance")
+    table = seed000_draft.allocation_tables.first()
+    if part == "table":
+        url = reverse("allocations:allocation_delete", args=[seed000_draft.pk, table.pk])
+        remaining = lambda: AllocationTable.objects.filter(pk=table.pk).count()  # noqa: E731
+    else:
+        items = table.rows if part == "row" else table.columns
+        item = items.order_by("pk").first()
+        url = reverse(
+            "allocations:allocation_part_delete",
+            args=[seed000_draft.pk, table.pk, part, item.pk],
+        )
+        remaining = lambda: items.model.objects.filter(pk=item.pk).count()  # noqa: E731
+    page = client.post(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "请确认" in html and "不能恢复" in html
+    assert 'name="confirmed" value="1"' in html and f'action="{url}"' in html
+    assert remaining() == 1
+    response = client.post(url, {"confirmed": "1"})
+    assert response.status_code == 302 and remaining() == 0
+
+
+def test_the_confirmation_page_keeps_the_posted_fields_and_not_the_token():
+    from django.test import RequestFactory
+
+    from perfgoals.confirmation import unconfirmed
+
+    request = RequestFactory().post(
+        "/x/", {"version": "3", "csrfmiddlewaretoken": "t", "note": "<b>"}
+    )
+    request.user = None
+    html = unconfirmed(request, question="删除？", cancel_url="/back/").content.decode()
+    assert 'name="version" value="3"' in html and 'value="&lt;b&gt;"' in html
+    assert 'value="t"' not in html and 'href="/back/"' in html
+
+
 # --- issuing: the confirmation and a double click ------------------------------------------
 
 

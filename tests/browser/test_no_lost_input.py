@@ -68,3 +68,35 @@ def test_expired_session_during_a_row_save_comes_back_with_the_typed_value(
     page.locator("#rowform").wait_for(state="detached")
     row.refresh_from_db()
     assert row.value_text == "≥66%"
+
+
+def test_an_allocation_delete_asks_in_the_browser_once_and_then_deletes(browser_login, live_server):
+    from allocations.models import AllocationRow
+    from perfgoals.models import User
+    from tests.allocations.conftest import build_seed_000
+
+    notice = build_seed_000(User.objects.get(username="ruili_finance"))
+    table = notice.allocation_tables.first()
+    row = table.rows.get()
+    page = browser_login("ruili_finance")
+    page.goto(live_server.url + reverse("allocations:allocation_edit", args=[notice.pk, table.pk]))
+    asked = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    delete_row = page.locator(f"form[action$='/row/{row.pk}/delete/'] button")
+    delete_row.click()
+    page.wait_for_timeout(300)
+    # Cancelled: nothing posted, nothing deleted.
+    assert asked and "不能恢复" in asked[0]
+    assert AllocationRow.objects.filter(pk=row.pk).exists()
+    page.remove_listener("dialog", dismiss)
+    page.once("dialog", lambda dialog: dialog.accept())
+    delete_row.click()
+    page.wait_for_load_state("networkidle")
+    # Confirmed in the browser: deleted without the server's own confirmation page.
+    assert "请确认" not in page.content()
+    assert not AllocationRow.objects.filter(pk=row.pk).exists()
