@@ -304,7 +304,9 @@ class DocumentSequence(models.Model):
 
 
 class NoticeRecipient(models.Model):
-    notice = models.ForeignKey(FundNotice, on_delete=models.CASCADE, related_name="recipient_links")
+    notice = models.ForeignKey(
+        FundNotice, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="recipient_links"
+    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("主送单位"),
@@ -330,7 +332,9 @@ class NoticeRecipient(models.Model):
 class NoticeParagraph(models.Model):
     """Body text in order; numbered paragraphs print as 一、二、三、 (the requirements)."""
 
-    notice = models.ForeignKey(FundNotice, on_delete=models.CASCADE, related_name="paragraphs")
+    notice = models.ForeignKey(
+        FundNotice, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="paragraphs"
+    )
     position = models.PositiveSmallIntegerField(_("顺序"))
     text = models.TextField(_("正文段落"))
     numbered = models.BooleanField(_("编号要求"), default=False)
@@ -445,7 +449,9 @@ class BudgetLine(models.Model):
 class NoticeAttachment(models.Model):
     """附件 of a notice, in the order of its 附件 list; points at the attached table."""
 
-    notice = models.ForeignKey(FundNotice, on_delete=models.CASCADE, related_name="attachments")
+    notice = models.ForeignKey(
+        FundNotice, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="attachments"
+    )
     position = models.PositiveSmallIntegerField(_("附件序号"))
     title = models.CharField(_("附件名称"), max_length=300)
     allocation_table = models.ForeignKey(
@@ -744,7 +750,9 @@ class AllocationColumn(models.Model):
         UPPER = "upper", _("上级承担部分")
         LOWER = "lower", _("下级承担部分")
 
-    table = models.ForeignKey(AllocationTable, on_delete=models.CASCADE, related_name="columns")
+    table = models.ForeignKey(
+        AllocationTable, verbose_name=_("分配表"), on_delete=models.CASCADE, related_name="columns"
+    )
     position = models.PositiveSmallIntegerField(_("顺序"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     label = models.CharField(_("列标题"), max_length=100)
@@ -818,7 +826,9 @@ class AllocationColumn(models.Model):
 
 
 class AllocationRow(models.Model):
-    table = models.ForeignKey(AllocationTable, on_delete=models.CASCADE, related_name="rows")
+    table = models.ForeignKey(
+        AllocationTable, verbose_name=_("分配表"), on_delete=models.CASCADE, related_name="rows"
+    )
     position = models.PositiveSmallIntegerField(_("顺序"))
     label = models.CharField(_("单位"), max_length=100)
     region = models.ForeignKey(
@@ -857,8 +867,12 @@ class AllocationRow(models.Model):
 class AllocationCell(models.Model):
     """The input of one row × column: a head count (calculation) or an amount (source)."""
 
-    row = models.ForeignKey(AllocationRow, on_delete=models.CASCADE, related_name="cells")
-    column = models.ForeignKey(AllocationColumn, on_delete=models.CASCADE, related_name="cells")
+    row = models.ForeignKey(
+        AllocationRow, verbose_name=_("行"), on_delete=models.CASCADE, related_name="cells"
+    )
+    column = models.ForeignKey(
+        AllocationColumn, verbose_name=_("列"), on_delete=models.CASCADE, related_name="cells"
+    )
     count = models.PositiveIntegerField(_("人数"), null=True, blank=True)
     # In the table's unit, as typed (145.18 in a 万元 table).
     amount = money_field(_("金额"))

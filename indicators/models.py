@@ -13,6 +13,15 @@ from simple_history.models import HistoricalRecords
 
 from indicators.values import ParsedValue, ValueKind, parse_value
 
+# How the admin and the history name a value's kind.
+VALUE_KIND_LABELS = {
+    ValueKind.QUANTITATIVE: _("定量"),
+    ValueKind.PERIOD: _("时间"),
+    ValueKind.QUALITATIVE: _("定性"),
+    ValueKind.EMPTY: _("未填写"),
+    ValueKind.UNPARSED: _("无法识别"),
+}
+
 NUMBER_LIMIT = Decimal(10) ** 14
 
 
@@ -165,7 +174,7 @@ class PerformanceIndicator(models.Model):
     value_kind = models.CharField(
         _("指标值类型"),
         max_length=20,
-        choices=[(k.value, k.value) for k in ValueKind],
+        choices=[(k.value, VALUE_KIND_LABELS[k]) for k in ValueKind],
         default=ValueKind.EMPTY,
     )
     value_comparator = models.CharField(_("比较符"), max_length=2, blank=True)

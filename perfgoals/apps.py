@@ -1,7 +1,11 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
+from django_tasks_db.apps import TasksAppConfig
 
 
 class PerfgoalsConfig(AppConfig):
+    # The module holds other configs too: this one is the app's own.
+    default = True
     name = "perfgoals"
     verbose_name = "绩效目标"
 
@@ -9,3 +13,18 @@ class PerfgoalsConfig(AppConfig):
         # Registers the receivers: the idle clock starts at login; the audit log listens to
         # the auth and history signals.
         from perfgoals import audit, security  # noqa: F401
+
+
+# The admin's headings for apps that name themselves in English (INSTALLED_APPS uses these).
+class AxesConfig(axes_apps.AppConfig):
+    verbose_name = "登录保护"
+
+
+class TasksDatabaseConfig(TasksAppConfig):
+    verbose_name = "后台任务"
+
+    def ready(self) -> None:
+        super().ready()
+        # The backend's one model names itself after its class ("Task Result").
+        task_result = self.get_model("DBTaskResult")._meta
+        task_result.verbose_name = task_result.verbose_name_plural = "后台任务记录"

@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "allocations",
     "perfgoals.exports",
     # --- security (issue 15) ---
-    "axes",
+    "perfgoals.apps.AxesConfig",
     "csp",
 ]
 
@@ -133,6 +133,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
+# Chinese for what Django's admin and django-axes leave untranslated (locale/zh_Hans).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -180,7 +182,10 @@ LOGGING = {
 # several machines against the same PostgreSQL. docs/deploy.md names how to move to RQ/Celery.
 # Before the project's apps: perfgoals/admin.py replaces the backend's English admin page.
 _FIRST_OWN_APP = INSTALLED_APPS.index("perfgoals")
-INSTALLED_APPS[_FIRST_OWN_APP:_FIRST_OWN_APP] = ["django_tasks", "django_tasks_db"]
+INSTALLED_APPS[_FIRST_OWN_APP:_FIRST_OWN_APP] = [
+    "django_tasks",
+    "perfgoals.apps.TasksDatabaseConfig",
+]
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -26,7 +26,7 @@ class ExportJob(models.Model):
         FAILED = "failed", _("失败")
 
     # A random id: job URLs are not enumerable.
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("导出类型"), max_length=12, choices=KIND_CHOICES)
     object_id = models.CharField(_("对象标识"), max_length=40)
     format = models.CharField(_("格式"), max_length=4, choices=Format.choices)
