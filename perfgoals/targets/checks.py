@@ -185,7 +185,7 @@ def _load_uppers(
     context: _Context, tables: list[TargetTable], rows: Iterable[PerformanceIndicator]
 ) -> None:
     """The upper tables the tables' rows serve, with every row serving them: no query when
-    nothing is linked, two otherwise, whatever the number of tables."""
+    nothing is linked, three otherwise, whatever the number of tables."""
     linked = {row.upper_indicator_id for row in rows if row.upper_indicator_id}
     source_ids = {t.source_table_id for t in tables if t.source_table_id}
     if not linked and not source_ids:
@@ -196,21 +196,24 @@ def _load_uppers(
             table_id__in=PerformanceIndicator.objects.filter(pk__in=linked).values("table_id")
         )
     upper_rows: dict[int, list[PerformanceIndicator]] = defaultdict(list)
-    uppers: dict[int, TargetTable] = {}
-    for row in PerformanceIndicator.objects.filter(of_uppers).select_related("table__organisation"):
+    for row in PerformanceIndicator.objects.filter(of_uppers):
         upper_rows[row.table_id].append(row)
-        uppers[row.table_id] = row.table
         context.upper_table_of[row.pk] = row.table_id
-    if not uppers:
+    if not upper_rows:
         return
+    serving = list(PerformanceIndicator.objects.filter(upper_indicator__table_id__in=upper_rows))
+    # Each table once, shared by its rows: a table joined to every row costs a model per row.
+    tables = TargetTable.objects.select_related("organisation").in_bulk(
+        {*upper_rows, *(row.table_id for row in serving)}
+    )
     served: dict[int, list[PerformanceIndicator]] = defaultdict(list)
-    serving = PerformanceIndicator.objects.filter(
-        upper_indicator__table_id__in=list(uppers)
-    ).select_related("table__organisation")
     for row in serving:
+        row.table = tables[row.table_id]
         served[context.upper_table_of[row.upper_indicator_id]].append(row)
-    for pk, upper in uppers.items():
-        context.uppers[pk] = (upper, upper_rows[pk], served[pk])
+    for pk, rows_of_upper in upper_rows.items():
+        for row in rows_of_upper:
+            row.table = tables[pk]
+        context.uppers[pk] = (tables[pk], rows_of_upper, served[pk])
 
 
 def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator] = ()) -> _Context:
