@@ -214,6 +214,11 @@ def render_review_screen(
     context["header"] = header_display(table)
     context["actions"] = actions
     context["reviewing"] = actions.review
+    # Each row's comment and correction forms post here: reversed once, not per row.
+    context["review_urls"] = {
+        "comment": reverse("tables:review_comment", args=[table.pk]),
+        "correct": reverse("tables:review_correct", args=[table.pk]),
+    }
     context["stage"] = review_stage(table)
     context["grade_meanings"] = GRADE_MEANINGS
     context["decision"] = decision or DecisionForm(initial={"version": table.version})
