@@ -39,7 +39,7 @@ def test_health_bureau_fills_the_project_table(browser_login, live_server, artif
     name = page.locator("#row-new input[name=name]")
     name.wait_for()
     # The focus moves when htmx settles the swap, a moment after the field shows.
-    page.wait_for_function("document.activeElement?.matches('#row-new input[name=name]')")
+    page.wait_for_function("() => !!document.activeElement?.matches('#row-new input[name=name]')")
     name.type("家庭医生签约服务履约率")
     page.keyboard.press("Tab")
     page.keyboard.type("≥90%")

@@ -33,7 +33,10 @@ def _active(page) -> str:
 
 def _wait_focus_in(page, selector: str) -> None:
     # The swapped content shows before htmx settles it, and the focus moves on settle.
-    page.wait_for_function(f"!!document.activeElement.closest({selector!r})", timeout=5000)
+    # A function, not an expression: the page's CSP refuses to eval a string.
+    page.wait_for_function(
+        "selector => !!document.activeElement?.closest(selector)", arg=selector, timeout=5000
+    )
 
 
 def test_editor_from_the_keyboard(browser_login, live_server):

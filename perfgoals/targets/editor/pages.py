@@ -145,4 +145,4 @@ def table_lint(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"{reverse(target, args=[pk])}?checked=1#lint-panel")
     context = editor_context(request, table, editable=editable)
     context["checked"] = True
-    return render(request, "perfgoals/editor/editor.html#lint", context)
+    return render(request, "perfgoals/editor/editor.html#lint_checked", context)

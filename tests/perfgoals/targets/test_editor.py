@@ -324,6 +324,48 @@ def old_row_paths(table, row):
     ]
 
 
+def test_a_refused_fields_message_is_tied_to_its_input(client, login, table):
+    """A screen reader reads the message with the field: aria-describedby names it, and only
+    the refused field is marked invalid."""
+    import re
+
+    login("ruili_health")
+    quality = some_row(table, "质量指标")
+    page = client.post(
+        reverse("tables:row_new", args=[table.pk]),
+        {"version": 1, "parent": quality.pk, "name": "", "value_text": "≥88%"},
+        **HTMX,
+    ).content.decode()
+    name = re.search(r'<input[^>]*id="rowform-name"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in name and 'aria-describedby="rowform-name-error"' in name
+    assert re.search(r'<ul class="errorlist" id="rowform-name-error"><li>请填写指标名称。', page)
+    value = re.search(r'<input[^>]*id="rowform-value"[^>]*>', page).group(0)
+    assert "aria-invalid" not in value and "aria-describedby" not in value
+    # Every aria-describedby on the page names an element that is there.
+    for target in re.findall(r'aria-describedby="([^"]+)"', page):
+        for ident in target.split():
+            assert f'id="{ident}"' in page, ident
+
+
+def test_the_check_results_are_announced_through_a_live_region_that_stays(client, login, table):
+    """The panel is swapped whole on each check; the status line it announces through is not,
+    only its text is replaced (out of band), so screen readers hear every new result."""
+    import re
+
+    login("ruili_health")
+    page = client.get(reverse("tables:edit", args=[table.pk])).content.decode()
+    assert page.count('id="lint-status"') == 1
+    assert '<p id="lint-status" class="sr-only" role="status">检查结果：' in page
+    assert 'id="lint-panel" class="card lint">' in page  # no live region of its own
+    response = client.get(reverse("tables:lint", args=[table.pk]), **HTMX)
+    swapped = response.content.decode()
+    assert '<p id="lint-status" hx-swap-oob="innerHTML">检查结果：' in swapped
+    # It says what the panel's badges say.
+    panel, status = swapped.split('id="lint-status"')
+    badges = re.findall(r'class="badge badge-(?:error|warning)">(\d+ 个[^<]+)<', panel)
+    assert badges and all(badge in status for badge in badges)
+
+
 def test_old_indicator_paths_redirect_permanently_to_the_tables_urls(client, table):
     row = some_row(table)
     for old, new in old_row_paths(table, row):
