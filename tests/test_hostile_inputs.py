@@ -21,6 +21,7 @@ from allocations.models import AllocationTable, FundNotice
 from indicators.models import PerformanceIndicator
 from perfgoals.models import TargetTable, User
 from tests.allocations.conftest import build_seed_000
+from tests.reviewing import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -240,6 +241,11 @@ def pages(demo, client):
         organisation__name="瑞丽市卫生健康局", status=TargetTable.Status.DRAFT
     ).first()
     row = PerformanceIndicator.objects.filter(table=target, level=3).first()
+    # A table in review: the 社保股 reviewer's screen with its decision and row forms.
+    reviewed = TargetTable.objects.get(
+        organisation__name="瑞丽市医疗保障局", layout=TargetTable.Layout.PROJECT
+    )
+    submit(reviewed, User.objects.get(username="ruili_medsec"))
     return [
         (
             "ruili_finance",
@@ -250,8 +256,10 @@ def pages(demo, client):
                 reverse("allocations:allocation_edit", args=[notice.pk, table.pk]),
                 reverse("table_list"),
                 reverse("exports:index"),
+                reverse("tables:review", args=[reviewed.pk]),
             ],
         ),
+        ("admin", [reverse("admin:perfgoals_user_add")]),
         (
             "ruili_health",
             [
