@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import PerformanceIndicator
 from perfgoals import spreadsheets, userimport
+from perfgoals.accounts.forms import AdminLoginForm
 from perfgoals.exports.models import ExportJob
 from perfgoals.models import (
     AuditEvent,
@@ -30,6 +31,9 @@ from perfgoals.models import (
 admin.site.site_header = _("预算绩效目标管理系统")
 admin.site.site_title = _("绩效目标管理")
 admin.site.index_title = _("数据管理")
+# The admin login asks for the 动态验证码 too (perfgoals/accounts/), as the app login does.
+admin.site.login_form = AdminLoginForm
+admin.site.login_template = "admin/perfgoals_login.html"
 
 
 @admin.register(Region)

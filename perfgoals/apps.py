@@ -11,8 +11,9 @@ class PerfgoalsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the receivers: the idle clock starts at login; the audit log listens to
-        # the auth and history signals.
+        # the auth and history signals; the second factor's settings are checked.
         from perfgoals import audit, security  # noqa: F401
+        from perfgoals.accounts import checks  # noqa: F401
 
 
 # The admin's headings for apps that name themselves in English (INSTALLED_APPS uses these).
