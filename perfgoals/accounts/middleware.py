@@ -1,8 +1,12 @@
 """OTP_REQUIRED_ROLES: accounts of these roles set up the second factor before anything else."""
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.db import connections
+from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,19 +27,36 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        # Verified sessions cost nothing here; only the listed roles are looked at.
-        if not second_factor_required(user) or user.is_verified():
+        if not settings.OTP_REQUIRED_ROLES or not self._unverified_required(request):
             return self.get_response(request)
         setup = reverse("second_factor")
         if request.path in self._open_paths() or request.path.startswith(settings.STATIC_URL):
             return self.get_response(request)
+        user = request.user
         if confirmed_device(user) is not None:
             logout(request)
             messages.warning(request, "您的账号已开启双重认证，请重新登录并输入动态验证码。")
             return self._to(request, reverse("login"))
         messages.warning(request, "按本系统安全要求，您的账号须先开启双重认证，才能继续使用。")
         return self._to(request, setup)
+
+    @staticmethod
+    def _unverified_required(request) -> bool:
+        """Loads the session and the user before the view, where DatabaseUnavailableMiddleware's
+        retry cannot reach: a database blip is retried here alike (DB_RETRY_DELAYS), then
+        escapes to the 503 page (perfgoals.operations.views.server_error). Never let through."""
+        delays = list(settings.DB_RETRY_DELAYS)
+        while True:
+            try:
+                user = request.user
+                # Verified sessions cost nothing more; only the listed roles are looked at.
+                return second_factor_required(user) and not user.is_verified()
+            except (OperationalError, InterfaceError):
+                if not delays or any(c.in_atomic_block for c in connections.all()):
+                    raise
+                for connection in connections.all(initialized_only=True):
+                    connection.close()
+                time.sleep(delays.pop(0))
 
     @staticmethod
     def _open_paths() -> set[str]:
