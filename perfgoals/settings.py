@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "perfgoals.apps.AxesConfig",
     "csp",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "perfgoals.apps.TOTPConfig",
 ]
 
 MIDDLEWARE = [

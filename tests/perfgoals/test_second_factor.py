@@ -335,3 +335,24 @@ def test_a_database_blip_before_the_view_is_retried_and_never_lets_the_user_thro
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response.url == SETUP
     assert len(calls) == 2
+
+
+def test_an_administrator_deletes_a_lost_phones_device_in_the_admin(client, login, demo_password):
+    device = device_of("ruili_finance")
+    login("admin")
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert "手机验证器" in page and "设备" in page
+    response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    [event] = AuditEvent.objects.filter(action=Action.OTP_DISABLE)
+    assert (event.username, event.summary) == ("admin", "管理员删除 ruili_finance 的手机验证器")
+    # Several at once, from the list's action.
+    devices = [device_of("ruili_perf"), device_of("shunping_finance")]
+    client.post(
+        "/admin/otp_totp/totpdevice/",
+        {"action": "delete_selected", "_selected_action": [d.pk for d in devices], "post": "yes"},
+    )
+    assert not TOTPDevice.objects.exists()
+    assert AuditEvent.objects.filter(action=Action.OTP_DISABLE).count() == 3
+    client.logout()
+    assert log_in(client, APP_LOGIN, "ruili_finance", demo_password).status_code == 302
