@@ -77,12 +77,15 @@ def _logout(sender, request, user, **kwargs) -> None:
 
 
 @receiver(user_login_failed)
-def _login_failed(sender, credentials, request=None, **kwargs) -> None:
+def _login_failed(sender, credentials, request=None, reason: str = "", **kwargs) -> None:
+    # `reason` comes from the login's second factor (perfgoals/accounts/forms.py): the password
+    # was right, the 动态验证码 was not.
     audit_record(
         action=Action.LOGIN_FAILED,
         request=request,
         username=str(credentials.get("username", "")),
         result=AuditEvent.Result.FAILURE,
+        summary=reason,
     )
 
 

@@ -702,6 +702,8 @@ class AuditEvent(models.Model):
         DELETE = "delete", _("删除")
         RECIPIENTS = "recipients", _("主送机关变更")
         ATTACHMENTS = "attachments", _("附件变更")
+        OTP_ENROL = "otp_enrol", _("开启双重认证")
+        OTP_DISABLE = "otp_disable", _("关闭双重认证")
 
     class Result(models.TextChoices):
         SUCCESS = "success", _("成功")

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     # --- security (issue 15) ---
     "perfgoals.apps.AxesConfig",
     "csp",
+    "django_otp",
+    "perfgoals.apps.TOTPConfig",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after the user is known: tells whether this session gave a second factor
+    # (request.user.is_verified()); perfgoals/accounts/.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -234,6 +239,22 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
+)
+
+# Second factor (django-otp TOTP, 等保2.0 level 3 双因素鉴别): optional for every account, set up
+# at /accounts/otp/; an account with a confirmed device gives its 6-digit code at login (app and
+# admin). Roles listed in OTP_REQUIRED_ROLES (comma-separated role values, e.g.
+# "administrator,finance_staff,performance_reviewer") must set one up before anything else.
+OTP_TOTP_ISSUER = "预算绩效目标管理"
+OTP_REQUIRED_ROLES = [
+    r.strip() for r in os.environ.get("OTP_REQUIRED_ROLES", "").split(",") if r.strip()
+]
+# The admin may delete a lost phone's device, but never reads a user's secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Inside the database-blip handling (it queries devices), before django-axes which stays last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "perfgoals.accounts.middleware.SecondFactorRequiredMiddleware",
 )
 
 # django-csp: scripts and styles from this site only; a page's own <style> block carries the

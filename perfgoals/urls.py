@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from perfgoals.accounts import views as account_views
+from perfgoals.accounts.forms import LoginForm
 from perfgoals.home import views as home_views
 from perfgoals.operations import views as operations_views
 from perfgoals.targets import lists
@@ -13,10 +15,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/otp/", account_views.second_factor, name="second_factor"),
     path("", home_views.home, name="home"),
     path("tables/", lists.table_list, name="table_list"),
     path("tables/", include("perfgoals.targets.editor.urls")),

@@ -268,6 +268,7 @@ def pages(demo, client):
                 reverse("tables:edit", args=[target.pk]),
                 reverse("tables:import"),
                 reverse("tables:library", args=[target.pk]) + f"?row={row.pk}",
+                reverse("second_factor"),
             ],
         ),
     ]

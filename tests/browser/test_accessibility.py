@@ -100,6 +100,10 @@ def test_finance_pages_have_no_violations(browser_login, live_server, axe):
         page.locator("#id_title").fill("")
         page.locator("form button[type=submit].primary").first.click()
 
+    def refused_code(page):
+        page.locator("#id_otp_token").fill("12")
+        page.get_by_role("button", name="确认开启").click()
+
     states = [
         ("home", reverse("home"), None),
         ("notices", reverse("allocations:notice_list"), None),
@@ -108,6 +112,8 @@ def test_finance_pages_have_no_violations(browser_login, live_server, axe):
         ("notice", reverse("allocations:notice_detail", args=[table.notice_id]), None),
         ("notice edit", reverse("allocations:notice_edit", args=[table.notice_id]), None),
         ("review", reverse("tables:review", args=[table.pk]), None),
+        ("second factor", reverse("second_factor"), None),
+        ("second factor, refused", None, refused_code),
     ]
     if allocation:
         states.append(
@@ -118,3 +124,12 @@ def test_finance_pages_have_no_violations(browser_login, live_server, axe):
             )
         )
     assert _states(page, live_server, axe, states) == {}
+
+
+def test_the_login_page_has_no_violations(page, live_server, axe):
+    page.goto(live_server.url + reverse("login"))
+    assert _violations(axe, page) == []
+    page.fill("#id_username", "nobody")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+    assert _violations(axe, page) == []
