@@ -13,7 +13,10 @@ phases with the same number of concurrent users:
    home page, the table list, a table and the notices, and export.
 
 It prints requests/s, p50/p95/p99 and errors per phase and per kind of request, then checks
-that every acknowledged save is what the database holds (no lost write).
+that every acknowledged save is what the database holds (no lost write). A last phase opens
+each page a bureau or a reviewer uses alone (home, lists, read view, editor, notices, review
+screen) and prints its throughput against the floor of issue 17: a logged-in request whose
+page is the layout alone.
 """
 
 import argparse
@@ -37,6 +40,7 @@ BASE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/perfgoals_bench_load"
 
+BENCH_PASSWORD = secrets.token_urlsafe(16) + "#9a"
 EDITORS = ["ruili_health", "ruili_medsec", "shifeng_health", "shunping_medsec"]
 READERS = ["ruili_finance", "shunping_finance", "ruili_perf", "shifeng_perf"]
 
@@ -82,6 +86,9 @@ def targets(env: dict) -> dict:
     plan = {}
     for username in EDITORS + READERS:
         user = User.objects.get(username=username)
+        # With DEBUG off load_demo gives new accounts a random password: the bench sets its own.
+        user.set_password(BENCH_PASSWORD)
+        user.save(update_fields=["password"])
         table = target_tables_visible_to(user).order_by("pk").first()
         item = {"table": table.pk if table else None, "notice": None, "row": None}
         notice = notices_visible_to(user).order_by("pk").first()
@@ -213,6 +220,68 @@ def product_user(client, recorder, stop, item, username) -> None:
             recorder.timed("export", lambda: client.request("GET", f"/exports/target/{table}.xlsx"))
 
 
+def page_user(client, recorder, stop, kind: str, path: str, ok) -> None:
+    while time.monotonic() < stop:
+        recorder.timed(kind, lambda: client.request("GET", path), ok=ok)
+
+
+def pages_of(plan: dict, port: int) -> list[tuple[str, str, str, tuple[int, ...]]]:
+    """(kind, user, path, expected statuses) of the pages a bureau or reviewer opens, after
+    the floor: a logged-in request whose page is the layout alone (the 404 page)."""
+    editor = plan["ruili_health"]
+    reader = plan["ruili_finance"]
+    reviewed = submitted_table(port)
+    return [
+        ("floor", "ruili_health", "/no-such-page/", (404,)),
+        ("home", "ruili_health", "/", (200,)),
+        ("list", "ruili_health", "/tables/", (200,)),
+        ("read", "ruili_health", f"/tables/{editor['table']}/", (200,)),
+        ("editor", "ruili_health", f"/tables/{editor['table']}/edit/", (200,)),
+        ("notices", "ruili_finance", "/notices/", (200,)),
+        ("notice", "ruili_finance", f"/notices/{reader['notice']}/", (200,)),
+        ("review", "ruili_finance", f"/tables/{reviewed}/review/", (200,)),
+    ]
+
+
+def submitted_table(port: int) -> int:
+    """瑞丽市医疗保障局's table, submitted, so 社保股 has a review screen to open."""
+    from perfgoals.models import TargetTable, User
+    from tests.reviewing import submit
+
+    table = TargetTable.objects.get(organisation__name="瑞丽市医疗保障局", layout="project")
+    if table.status == TargetTable.Status.DRAFT:
+        submit(table, User.objects.get(username="ruili_medsec"))
+    return table.pk
+
+
+def run_pages(port: int, plan: dict, users: int, seconds: float, password: str) -> None:
+    """Each page alone, `users` at once for `seconds`: its throughput against the floor's."""
+    results = []
+    for kind, username, path, ok in pages_of(plan, port):
+        recorder = Recorder()
+        clients = []
+        for _ in range(users):
+            clients.append(Client(port))
+            clients[-1].login(username, password)
+        stop = time.monotonic() + seconds
+        threads = [
+            threading.Thread(target=page_user, args=(c, recorder, stop, kind, path, ok))
+            for c in clients
+        ]
+        elapsed = run_phase(threads, seconds)
+        samples = sorted(recorder.samples[kind])
+        q = statistics.quantiles(samples, n=100, method="inclusive")
+        results.append((kind, len(samples) / elapsed, q[49], q[94], recorder.errors[kind]))
+    floor = results[0][1]
+    print(f"\neach page alone, {users} users, {seconds:.0f} s each (floor: the logged-in layout)")
+    print(f"  {'page':8} {'req/s':>7} {'of floor':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}")
+    for kind, rate, p50, p95, errors in results:
+        print(
+            f"  {kind:8} {rate:7.1f} {rate / floor:9.0%} {p50 * 1000:8.1f} {p95 * 1000:8.1f} "
+            f"{errors:6d}"
+        )
+
+
 def run_phase(threads: list[threading.Thread], seconds: float) -> float:
     started = time.monotonic()
     for t in threads:
@@ -253,6 +322,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--page-seconds", type=float, default=8, help="each page alone (0: skip that phase)"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -270,8 +342,6 @@ def main() -> None:
     }
     prepare_database(url, env)
     plan = targets(env)
-    from perfgoals.demo import DEMO_PASSWORD
-
     gunicorn = Path(sys.executable).with_name("gunicorn")
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
@@ -323,7 +393,7 @@ def main() -> None:
         clients = []
         for name in users:
             clients.append(Client(port))
-            clients[-1].login(name, DEMO_PASSWORD)
+            clients[-1].login(name, BENCH_PASSWORD)
         stop = time.monotonic() + args.seconds
         threads = [
             threading.Thread(target=product_user, args=(client, product, stop, plan[name], name))
@@ -345,6 +415,8 @@ def main() -> None:
         )
         for item in lost:
             print("  LOST", item)
+        if args.page_seconds:
+            run_pages(port, plan, args.users, args.page_seconds, BENCH_PASSWORD)
     finally:
         server.terminate()
         server.wait(30)
