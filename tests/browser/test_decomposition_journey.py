@@ -13,6 +13,7 @@ from allocations.models import FundNotice
 from indicators.models import PerformanceIndicator
 from perfgoals.models import TargetTable, User
 from tests.allocations.conftest import SEED_000_TITLE, upper_table
+from tests.browser.notices import fill_seed_000_money
 from tests.reviewing import approve
 
 pytestmark = pytest.mark.browser
@@ -31,14 +32,7 @@ def draft_notice(page, live_server, *, title: str, recipient: str, upper: Target
     page.fill("#id_title", title)
     page.fill("#id_year", "2020")
     page.get_by_label(recipient, exact=True).check()
-    page.fill("#id_amount", "3.88")
-    page.select_option("#id_amount_unit", "wan")
-    page.fill("#id_line-0-source", "省级补助资金")
-    page.fill("#id_line-0-amount", "3.88")
-    page.fill("#id_line-0-function_code", "2100399")
-    page.fill("#id_line-0-gov_econ_code", "502")
-    page.fill("#id_line-0-dept_econ_code", "302")
-    page.fill("#id_line-0-project_kind_code", "13")
+    fill_seed_000_money(page)
     page.fill("#id_signed_date", signed)
     page.select_option("#id_upper_table", str(upper.pk))
 

@@ -9,6 +9,7 @@ import pytest
 from allocations.models import AllocationStandard, FundNotice
 from indicators.models import PerformanceIndicator
 from perfgoals.models import TargetTable
+from tests.browser.notices import fill_seed_000_money
 
 pytestmark = pytest.mark.browser
 
@@ -32,14 +33,7 @@ def test_finance_drafts_and_issues_seed_000_then_the_bureau_finds_its_draft(
     page.fill("#id_year", "2020")
     page.get_by_label("瑞丽市卫生健康局").check()
     page.fill("#id_basis_number", "德财社〔2020〕162号")
-    page.fill("#id_amount", "3.88")
-    page.select_option("#id_amount_unit", "wan")
-    page.fill("#id_line-0-source", "省级补助资金")
-    page.fill("#id_line-0-amount", "3.88")
-    page.fill("#id_line-0-function_code", "2100399")
-    page.fill("#id_line-0-gov_econ_code", "502")
-    page.fill("#id_line-0-dept_econ_code", "302")
-    page.fill("#id_line-0-project_kind_code", "13")
+    fill_seed_000_money(page)
     # Signed in 2020: the 文号 year is the year of signature, not of the budget.
     page.fill("#id_signed_date", "2020-09-01")
     # 附件2: the prefecture's transfer-fund target table, whose indicators seed the draft.
