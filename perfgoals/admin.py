@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import display_for_value
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
@@ -439,14 +440,83 @@ _TOTP_FIELDSETS = {
 }
 
 
+# django-otp names its fields in English without gettext: their labels and help here, on the
+# form (a verbose_name changed on the model would be a migration of django-otp's own).
+_TOTP_FIELDS = {
+    "user": ("用户", "此设备所属的用户。"),
+    "name": ("名称", "便于识别此设备的名称。"),
+    "confirmed": ("已确认", "设备已由用户输入动态码确认、可以使用。"),
+    "key": ("密钥", "十六进制编码的密钥，最长40字节。"),
+    "step": ("时间步长", "每个动态码的有效秒数。"),
+    "t0": ("起始时间", "开始计算时间步的 Unix 时间。"),
+    "digits": ("位数", "动态码的位数。"),
+    "tolerance": ("容差", "允许前后偏差的时间步数。"),
+    "drift": ("时钟偏差", "手机时钟与服务器相差的时间步数。"),
+    "throttling_failure_timestamp": (
+        "最近一次失败时间",
+        "最近一次验证失败的时间；上次成功则为空。",
+    ),
+    "throttling_failure_count": ("连续失败次数", "连续验证失败的次数。"),
+}
+
+
+def _titled(filter_class, title: str):
+    """`filter_class` headed `title` (a field's filter takes the field's English name)."""
+
+    def __init__(self, *args, **kwargs):
+        filter_class.__init__(self, *args, **kwargs)
+        self.title = title
+
+    return type(f"Chinese{filter_class.__name__}", (filter_class,), {"__init__": __init__})
+
+
 class ChineseTOTPDeviceAdmin(TOTPDeviceAdmin):
     search_help_text = "按用户的用户名或电子邮件地址搜索"
+    list_display = ["owner", "device_name", "created", "last_used", "is_confirmed"]
+    list_filter = [
+        ("created_at", _titled(admin.DateFieldListFilter, "创建时间")),
+        ("last_used_at", _titled(admin.DateFieldListFilter, "最近使用时间")),
+        ("confirmed", _titled(admin.BooleanFieldListFilter, "已确认")),
+    ]
+    readonly_fields = ["created", "last_used", "qrcode_link"]
+
+    @admin.display(description="用户", ordering="user__username")
+    def owner(self, device):
+        return device.user
+
+    @admin.display(description="名称", ordering="name")
+    def device_name(self, device):
+        return device.name
+
+    @admin.display(description="已确认", boolean=True, ordering="confirmed")
+    def is_confirmed(self, device):
+        return device.confirmed
+
+    @admin.display(description="创建时间", ordering="created_at")
+    def created(self, device):
+        return display_for_value(device.created_at, self.get_empty_value_display())
+
+    @admin.display(description="最近使用时间", ordering="last_used_at")
+    def last_used(self, device):
+        return display_for_value(device.last_used_at, self.get_empty_value_display())
 
     def get_fieldsets(self, request, obj=None):
+        timestamps = {"created_at": "created", "last_used_at": "last_used"}
         return [
-            (_TOTP_FIELDSETS.get(title, title), options)
+            (
+                _TOTP_FIELDSETS.get(title, title),
+                {**options, "fields": [timestamps.get(f, f) for f in options["fields"]]},
+            )
             for title, options in super().get_fieldsets(request, obj)
         ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        for name, (label, help_text) in _TOTP_FIELDS.items():
+            if name in form.base_fields:
+                form.base_fields[name].label = label
+                form.base_fields[name].help_text = help_text
+        return form
 
     # Turning someone's second factor off is in the audit log as when they do it themselves.
     def delete_model(self, request, obj):
