@@ -1,7 +1,10 @@
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_value
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.urls import path
@@ -74,8 +77,38 @@ class OfficeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation"]
 
 
+# Django stores a permission's name in English when it creates it ("Can add 通知"): named here
+# in Chinese from its action and its model's name, on the user and group forms.
+PERMISSION_ACTIONS = {"add": "新增", "change": "修改", "delete": "删除", "view": "查看"}
+
+
+def permission_label(permission: Permission) -> str:
+    content_type = permission.content_type
+    model = content_type.model_class()
+    action = permission.codename.split("_", 1)[0]
+    name = permission.name
+    if model is not None and action in PERMISSION_ACTIONS:
+        subject = str(model._meta.verbose_name)
+        if subject.startswith("historical "):
+            subject = f"{subject.removeprefix('historical ')}（修改记录）"
+        name = f"可{PERMISSION_ACTIONS[action]}{subject}"
+    try:
+        app = apps.get_app_config(content_type.app_label).verbose_name
+    except LookupError:
+        app = content_type.app_label
+    return f"{app} | {name}"
+
+
+class ChinesePermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "permissions" and field is not None:
+            field.label_from_instance = permission_label
+        return field
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ChinesePermissionsMixin, BaseUserAdmin):
     list_display = ["username", "__str__", "organisation", "office", "role", "phone", "is_active"]
     list_filter = ["role", "is_active", "organisation__kind", "organisation__region__level"]
     search_fields = [
@@ -537,5 +570,11 @@ class ChineseTOTPDeviceAdmin(TOTPDeviceAdmin):
             )
 
 
+class ChineseGroupAdmin(ChinesePermissionsMixin, BaseGroupAdmin):
+    pass
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, ChineseGroupAdmin)
 admin.site.unregister(TOTPDevice)
 admin.site.register(TOTPDevice, ChineseTOTPDeviceAdmin)
