@@ -83,16 +83,14 @@ def targets(env: dict) -> dict:
     from perfgoals.models import TargetTable, User
     from perfgoals.selectors import target_tables_visible_to
 
-    plan = {}
-    for username in ["dehong_finance"]:  # the review screen's reader
-        user = User.objects.get(username=username)
+    # With DEBUG off load_demo gives new accounts a random password: the bench sets its own
+    # (dehong_finance: the review screen's reader).
+    for user in User.objects.filter(username__in=[*EDITORS, *READERS, "dehong_finance"]):
         user.set_password(BENCH_PASSWORD)
         user.save(update_fields=["password"])
+    plan = {}
     for username in EDITORS + READERS:
         user = User.objects.get(username=username)
-        # With DEBUG off load_demo gives new accounts a random password: the bench sets its own.
-        user.set_password(BENCH_PASSWORD)
-        user.save(update_fields=["password"])
         table = target_tables_visible_to(user).order_by("pk").first()
         item = {"table": table.pk if table else None, "notice": None, "row": None}
         notice = notices_visible_to(user).order_by("pk").first()
@@ -229,12 +227,12 @@ def page_user(client, recorder, stop, kind: str, path: str, ok) -> None:
         recorder.timed(kind, lambda: client.request("GET", path), ok=ok)
 
 
-def pages_of(plan: dict, port: int) -> list[tuple[str, str, str, tuple[int, ...]]]:
+def pages_of(plan: dict) -> list[tuple[str, str, str, tuple[int, ...]]]:
     """(kind, user, path, expected statuses) of the pages a bureau or reviewer opens, after
     the floor: a logged-in request whose page is the layout alone (the 404 page)."""
     editor = plan["ruili_health"]
     reader = plan["ruili_finance"]
-    reviewed = submitted_table(port)
+    reviewed = submitted_table()
     return [
         ("floor", "ruili_health", "/no-such-page/", (404,)),
         ("home", "ruili_health", "/", (200,)),
@@ -247,7 +245,7 @@ def pages_of(plan: dict, port: int) -> list[tuple[str, str, str, tuple[int, ...]
     ]
 
 
-def submitted_table(port: int) -> int:
+def submitted_table() -> int:
     """德宏州卫健委's table, submitted, so 德宏州 finance has a review screen to open (no
     editor of the bench works on it)."""
     from perfgoals.models import TargetTable, User
@@ -262,7 +260,7 @@ def submitted_table(port: int) -> int:
 def run_pages(port: int, plan: dict, users: int, seconds: float, password: str) -> None:
     """Each page alone, `users` at once for `seconds`: its throughput against the floor's."""
     results = []
-    for kind, username, path, ok in pages_of(plan, port):
+    for kind, username, path, ok in pages_of(plan):
         recorder = Recorder()
         clients = []
         for _ in range(users):

@@ -1,17 +1,14 @@
 """OTP_REQUIRED_ROLES: accounts of these roles set up the second factor before anything else."""
 
-import time
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.db import connections
-from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from perfgoals.accounts.devices import confirmed_device
+from perfgoals.retries import DATABASE_ERRORS, retried
 
 
 def second_factor_required(user) -> bool:
@@ -43,20 +40,18 @@ class SecondFactorRequiredMiddleware:
     @staticmethod
     def _unverified_required(request) -> bool:
         """Loads the session and the user before the view, where DatabaseUnavailableMiddleware's
-        retry cannot reach: a database blip is retried here alike (DB_RETRY_DELAYS), then
+        retry cannot reach: a database blip is retried here alike (perfgoals.retries), then
         escapes to the 503 page (perfgoals.operations.views.server_error). Never let through."""
-        delays = list(settings.DB_RETRY_DELAYS)
-        while True:
-            try:
-                user = request.user
-                # Verified sessions cost nothing more; only the listed roles are looked at.
-                return second_factor_required(user) and not user.is_verified()
-            except (OperationalError, InterfaceError):
-                if not delays or any(c.in_atomic_block for c in connections.all()):
-                    raise
-                for connection in connections.all(initialized_only=True):
-                    connection.close()
-                time.sleep(delays.pop(0))
+
+        def check() -> bool:
+            user = request.user
+            # Verified sessions cost nothing more; only the listed roles are looked at.
+            return second_factor_required(user) and not user.is_verified()
+
+        try:
+            return check()
+        except DATABASE_ERRORS as failure:
+            return retried(check, failure)
 
     @staticmethod
     def _open_paths() -> set[str]:

@@ -13,33 +13,21 @@ sends it again.
 """
 
 import logging
-import time
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.db import connections
-from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from perfgoals.operations.views import service_unavailable
+from perfgoals.retries import DATABASE_ERRORS, discard_broken_connections, retried
 
 logger = logging.getLogger(__name__)
 
-DATABASE_ERRORS = (OperationalError, InterfaceError)
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def _discard_broken_connections() -> bool:
-    """Close connections so the next query reconnects; False inside a transaction."""
-    if any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
-        return False
-    for conn in connections.all(initialized_only=True):
-        conn.close()
-    return True
 
 
 class DatabaseUnavailableMiddleware:
@@ -57,18 +45,18 @@ class DatabaseUnavailableMiddleware:
         )
         if request.method in IDEMPOTENT and request.resolver_match is not None:
             match = request.resolver_match
-            for delay in settings.DB_RETRY_DELAYS:
-                if not _discard_broken_connections():
-                    break
-                time.sleep(delay)
-                try:
-                    response = match.func(request, *match.args, **match.kwargs)
-                    if hasattr(response, "render") and callable(response.render):
-                        response = response.render()
-                    return response
-                except DATABASE_ERRORS as again:
-                    logger.warning("retry after %.1f s failed: %s", delay, again)
-        _discard_broken_connections()
+
+            def again():
+                response = match.func(request, *match.args, **match.kwargs)
+                if hasattr(response, "render") and callable(response.render):
+                    response = response.render()
+                return response
+
+            try:
+                return retried(again, exception)
+            except DATABASE_ERRORS:
+                pass
+        discard_broken_connections()
         return service_unavailable(request)
 
 
