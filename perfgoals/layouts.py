@@ -98,6 +98,17 @@ INDICATOR_COLUMNS = (
     ("scoring", "评（扣）分标准"),
 )
 
+
+def split_mid(columns: list[tuple[str, str]]) -> tuple[bool, list[tuple[str, str]]]:
+    """Whether 中期指标值 is among `columns`, and the others. Templates print 中期 just before
+    the value (中期 then 年度, left to right), the others after the row's last cell: exports
+    and the editor place them alike."""
+    return (
+        any(name == "value_mid" for name, _ in columns),
+        [(name, label) for name, label in columns if name != "value_mid"],
+    )
+
+
 # Header fields some provinces' templates have and the seeds do not: the read view and the
 # exports print them only when filled, so a table that leaves them empty prints as before.
 PRINTED_WHEN_FILLED = frozenset(

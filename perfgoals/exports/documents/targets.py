@@ -18,6 +18,7 @@ from perfgoals.layouts import (
     layout_spec,
     printed_label,
     printed_when_filled,
+    split_mid,
 )
 from perfgoals.models import Office, TargetTable
 
@@ -99,16 +100,12 @@ def indicator_columns(item: TableExport) -> list[tuple[str, str]]:
     return layout_spec(item.table.layout).indicator_columns_for(rows)
 
 
-MID = "value_mid"
-
-
 def _with_columns(leaf_cells, columns: list[tuple[str, str]]):
     """`leaf_cells` with the optional columns: 中期指标值 just before the value (templates
     read 中期 then 年度, left to right), the others after the row's last cell."""
     if not columns:
         return leaf_cells
-    mid = any(name == MID for name, _ in columns)
-    after = [name for name, _ in columns if name != MID]
+    mid, after = split_mid(columns)
 
     def cells(node: TreeNode, has_sub: bool) -> list[Cell]:
         ind = node.indicator
@@ -120,7 +117,7 @@ def _with_columns(leaf_cells, columns: list[tuple[str, str]]):
             *row,
             *[
                 Cell(getattr(ind, name), kind="value" if name in SPLIT_VALUE else "text")
-                for name in after
+                for name, _ in after
             ],
         ]
 
@@ -129,21 +126,22 @@ def _with_columns(leaf_cells, columns: list[tuple[str, str]]):
 
 def _value_heads(columns: list[tuple[str, str]]) -> list[Cell]:
     """The value's head: 中期指标值 and 年度指标值 side by side once the table has 中期."""
-    if any(name == MID for name, _ in columns):
+    if split_mid(columns)[0]:
         return [Cell("中期指标值", kind="head"), Cell("年度指标值", kind="head")]
     return [Cell("指标值", kind="head")]
 
 
 def _column_heads(columns: list[tuple[str, str]]) -> list[Cell]:
-    return [Cell(label, kind="head") for name, label in columns if name != MID]
+    return [Cell(label, kind="head") for _, label in split_mid(columns)[1]]
 
 
 def _column_widths(widths: list[int], value_at: int, columns: list[tuple[str, str]]) -> list[int]:
     """`widths` of the fixed columns, the value's at `value_at`, with the optional ones."""
+    mid, after = split_mid(columns)
     widths = list(widths)
-    if any(name == MID for name, _ in columns):
-        widths.insert(value_at, COLUMN_WIDTHS[MID])
-    return widths + [COLUMN_WIDTHS[name] for name, _ in columns if name != MID]
+    if mid:
+        widths.insert(value_at, COLUMN_WIDTHS["value_mid"])
+    return widths + [COLUMN_WIDTHS[name] for name, _ in after]
 
 
 def _widen(rows: list[list[Cell]], extra: int) -> list[list[Cell]]:

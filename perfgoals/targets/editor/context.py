@@ -28,7 +28,7 @@ from indicators.selectors import (
 )
 from perfgoals.display import money, percent
 from perfgoals.findings import Finding, Severity
-from perfgoals.layouts import layout_spec, printed_label, printed_when_filled
+from perfgoals.layouts import layout_spec, printed_label, printed_when_filled, split_mid
 from perfgoals.models import ReviewComment, ReviewEvent, TableSnapshot, TargetTable, User
 from perfgoals.selectors import target_tables_visible_to
 from perfgoals.targets.checks import check_table
@@ -298,9 +298,8 @@ def editor_context(
         ]
     spec = layout_spec(table.layout)
     columns = spec.indicator_columns_for(rows)
-    mid_shown = any(name == "value_mid" for name, _ in columns)
     # 中期指标值 sits before the value (templates read 中期 then 年度); the rest after it.
-    after = [(name, label) for name, label in columns if name != "value_mid"]
+    mid_shown, after = split_mid(columns)
     row_urls = RowUrls() if editable else None
     for row in rows:
         row.extra_cells = [getattr(row, name) for name, _ in after]
