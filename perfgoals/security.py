@@ -52,7 +52,7 @@ class IdleTimeoutMiddleware:
         # the view, where DatabaseUnavailableMiddleware cannot retry it. The session is saved
         # later, on the way out through SessionMiddleware.
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and response.status_code < 500:
+        if session is not None and session.session_key:
             now = int(time.time())
             last = session.get(LAST_SEEN, 0)
             if now - last >= REFRESH_SECONDS:

@@ -242,6 +242,24 @@ def test_a_row_action_with_a_stale_version_is_refused(client, login, table):
     assert PerformanceIndicator.objects.filter(pk=row.pk).exists()
 
 
+def test_a_delete_from_a_page_older_than_the_table_compares_only_its_row(client, login, table):
+    """A colleague saved elsewhere since the page was drawn: the delete still goes through,
+    because the page sends the row's own version; a changed row is refused by name."""
+    login("ruili_health")
+    row = some_row(table)
+    TargetTable.objects.filter(pk=table.pk).update(version=5)
+    url = reverse("tables:row_delete", args=[row.pk])
+    response = client.post(url, {"version": 1, "row_version": row.version}, **HTMX)
+    assert response.status_code == 200
+    assert not PerformanceIndicator.objects.filter(pk=row.pk).exists()
+    other = some_row(table, "质量指标")
+    PerformanceIndicator.objects.filter(pk=other.pk).update(version=other.version + 1)
+    url = reverse("tables:row_delete", args=[other.pk])
+    response = client.post(url, {"version": 5, "row_version": other.version}, **HTMX)
+    assert "您的修改未保存" in response.content.decode()
+    assert PerformanceIndicator.objects.filter(pk=other.pk).exists()
+
+
 def test_row_actions_over_htmx_return_the_tree_findings_and_version(client, login, table):
     login("ruili_health")
     quality = some_row(table, "质量指标")
