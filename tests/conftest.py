@@ -39,3 +39,25 @@ def login(client, demo):
         return user
 
     return _login
+
+
+@pytest.fixture
+def session_blip(monkeypatch):
+    """Call it, and the next session load fails as a dropped connection does; it returns the
+    list counting the loads (a retried request loads twice)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db.utils import OperationalError
+
+    def arm() -> list:
+        load, calls = SessionStore.load, []
+
+        def blip(self):
+            calls.append(1)
+            if len(calls) == 1:
+                raise OperationalError("server closed the connection unexpectedly")
+            return load(self)
+
+        monkeypatch.setattr(SessionStore, "load", blip)
+        return calls
+
+    return arm

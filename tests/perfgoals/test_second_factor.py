@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.checks import run_checks
-from django.db.utils import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -314,24 +313,14 @@ def test_an_unknown_role_in_the_setting_is_a_check_error(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_database_blip_before_the_view_is_retried_and_never_lets_the_user_through(
-    client, login, monkeypatch, settings
+    client, login, session_blip, settings
 ):
     # The role check loads the session and the user before the view, out of reach of
     # DatabaseUnavailableMiddleware's retry: it retries the same way, and still redirects.
-    from django.contrib.sessions.backends.db import SessionStore
-
     settings.OTP_REQUIRED_ROLES = ["bureau_staff"]
     settings.DB_RETRY_DELAYS = (0, 0)
     login("ruili_health")
-    load, calls = SessionStore.load, []
-
-    def blip(self):
-        calls.append(1)
-        if len(calls) == 1:
-            raise OperationalError("server closed the connection unexpectedly")
-        return load(self)
-
-    monkeypatch.setattr(SessionStore, "load", blip)
+    calls = session_blip()
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response.url == SETUP
     assert len(calls) == 2

@@ -74,23 +74,13 @@ def test_a_read_during_a_short_blip_is_retried_and_succeeds(client, login, monke
 
 @pytest.mark.django_db(transaction=True)
 def test_a_blip_at_the_requests_first_query_the_session_is_retried_too(
-    client, login, monkeypatch, no_pause
+    client, login, session_blip, no_pause
 ):
     # A logged-in request touches the database first to load its session: no middleware may
     # do that before the view, where the retry cannot reach it (it once turned every blip
     # into a 503).
-    from django.contrib.sessions.backends.db import SessionStore
-
     login("ruili_health")
-    load, calls = SessionStore.load, []
-
-    def blip(self):
-        calls.append(1)
-        if len(calls) == 1:
-            raise OperationalError("server closed the connection unexpectedly")
-        return load(self)
-
-    monkeypatch.setattr(SessionStore, "load", blip)
+    calls = session_blip()
     response = client.get(reverse("home"))
     assert response.status_code == 200 and len(calls) == 2
     assert response.wsgi_request.user.username == "ruili_health"
