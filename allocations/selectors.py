@@ -58,6 +58,16 @@ def notices_visible_to(user: User) -> QuerySet[FundNotice]:
     return notices.filter(pk__in=FundNotice.objects.filter(scope | cited).values("pk"))
 
 
+def notices_received_by(user: User) -> QuerySet[FundNotice]:
+    """Issued notices addressed to the user's organisation: one of the clauses that make a
+    notice visible (notices_visible_to), read without compiling the others' subqueries."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return FundNotice.objects.none()
+    return FundNotice.objects.filter(
+        status=FundNotice.Status.ISSUED, recipient_links__organisation_id=user.organisation_id
+    )
+
+
 def allocation_tables_visible_to(user: User) -> QuerySet[AllocationTable]:
     return AllocationTable.objects.filter(notice__in=notices_visible_to(user))
 

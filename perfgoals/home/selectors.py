@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from allocations.models import FundNotice
-from allocations.selectors import notices_visible_to
+from allocations.selectors import notices_received_by, notices_visible_to
 from perfgoals.models import Organisation, ReviewOpinion, TargetTable, User
 from perfgoals.selectors import (
     target_tables_editable_by,
@@ -21,6 +21,29 @@ from perfgoals.selectors import (
 Status = TargetTable.Status
 
 IN_REVIEW = (Status.SUBMITTED, Status.FIRST_PASSED)
+
+# The columns a home-page row prints. A table with its organisation and notice is 85
+# columns, and compiling that SELECT costs more than running it: each list selects these.
+TABLE_COLUMNS = ("project_name", "year", "layout", "status", "updated_at", "organisation__name")
+NOTICE_COLUMNS = (
+    "issuer_code",
+    "doc_year",
+    "doc_serial",
+    "doc_serial_width",
+    "title",
+    "amount",
+    "amount_unit",
+    "updated_at",
+    "issued_at",
+)
+
+
+def listed_tables(tables: QuerySet[TargetTable]) -> QuerySet[TargetTable]:
+    return tables.select_related(None).select_related("organisation").only(*TABLE_COLUMNS)
+
+
+def listed_notices(notices: QuerySet[FundNotice]) -> QuerySet[FundNotice]:
+    return notices.select_related(None).only(*NOTICE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -71,31 +94,30 @@ def bureau_table_counts(user: User) -> dict[str, int]:
 
 def own_table_drafts(user: User) -> QuerySet[TargetTable]:
     """The user's editable drafts, most recently changed first."""
-    return (
-        target_tables_editable_by(user).filter(status=Status.DRAFT).order_by("-updated_at", "-pk")
-    )
+    drafts = target_tables_editable_by(user).filter(status=Status.DRAFT)
+    return listed_tables(drafts).order_by("-updated_at", "-pk")
 
 
 def returned_tables_with_latest_opinion(user: User) -> QuerySet[TargetTable]:
     """The user's returned tables with the opinion that sent them back, newest change first."""
     returned = target_tables_editable_by(user).filter(status=Status.RETURNED)
-    return tables_with_latest_opinion(returned).order_by("-updated_at", "-pk")
+    return tables_with_latest_opinion(listed_tables(returned)).order_by("-updated_at", "-pk")
 
 
 def rejected_tables_with_latest_opinion(user: User) -> QuerySet[TargetTable]:
     """The organisation's tables that did not pass review (差), with why, newest first."""
     rejected = own_tables(user).filter(status=Status.REJECTED)
-    return tables_with_latest_opinion(rejected).order_by("-updated_at", "-pk")
+    return tables_with_latest_opinion(listed_tables(rejected)).order_by("-updated_at", "-pk")
 
 
 def own_tables_in_review(user: User) -> QuerySet[TargetTable]:
     """The organisation's tables with the finance bureau, longest waiting first."""
-    return own_tables(user).filter(status__in=IN_REVIEW).order_by("updated_at", "pk")
+    return listed_tables(own_tables(user).filter(status__in=IN_REVIEW)).order_by("updated_at", "pk")
 
 
 def _newest_approval_first(tables: QuerySet[TargetTable]) -> QuerySet[TargetTable]:
     return (
-        tables.filter(status=Status.APPROVED)
+        listed_tables(tables.filter(status=Status.APPROVED))
         .annotate(approved_at=F("approved_snapshot__approved_at"))
         .order_by(F("approved_at").desc(nulls_last=True), "-updated_at", "-pk")
     )
@@ -116,11 +138,7 @@ def received_notices_with_drafts(user: User) -> QuerySet[FundNotice]:
         target_tables__status=Status.DRAFT,
     )
     return (
-        notices_visible_to(user)
-        .filter(
-            status=FundNotice.Status.ISSUED,
-            recipient_links__organisation_id=user.organisation_id,
-        )
+        listed_notices(notices_received_by(user))
         .annotate(
             my_drafts=Count("target_tables", filter=my_drafts, distinct=True),
             first_draft=Max("target_tables__pk", filter=my_drafts),
@@ -140,7 +158,7 @@ def review_queue(user: User) -> QuerySet[TargetTable]:
         return TargetTable.objects.none()
     org = user.organisation
     return (
-        target_tables_visible_to(user)
+        listed_tables(target_tables_visible_to(user))
         .filter(status=stage.status, organisation__region_id=org.region_id)
         .exclude(organisation_id=org.pk)
         .order_by("updated_at", "pk")
@@ -159,7 +177,7 @@ def region_approved_tables(user: User) -> QuerySet[TargetTable]:
 def own_notice_drafts(user: User) -> QuerySet[FundNotice]:
     """Draft notices the user's organisation issues, most recently changed first."""
     return (
-        notices_visible_to(user)
+        listed_notices(notices_visible_to(user))
         .filter(status=FundNotice.Status.DRAFT, issuer_id=user.organisation_id)
         .order_by("-updated_at", "-pk")
     )
