@@ -126,6 +126,40 @@
     }
   });
 
+  // A row menu is filled when it first opens, from the page's one copy of the menu for its
+  // level (#row-menus): the marks the server printed there stand for this row's id, name and
+  // version, and for the table's version as the page holds it now.
+  var MENU_ATTRIBUTES = ["href", "action", "value", "hx-get", "hx-post", "hx-vals", "hx-confirm"];
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (!menu.matches || !menu.matches("details.ops-menu[data-row]") || !menu.open) return;
+    if (menu.dataset.filled) return;
+    var source = document.getElementById("row-menus");
+    var copy = source && source.content.querySelector('[data-level="' + menu.dataset.level + '"]');
+    if (!copy) return;
+    var current = document.querySelector("input.table-version");
+    var marks = [
+      [source.dataset.row, menu.dataset.row],
+      [source.dataset.rowVersion, menu.dataset.rowVersion],
+      [source.dataset.tableVersion, current ? current.value : source.dataset.tableVersion],
+      [source.dataset.name, menu.dataset.name]
+    ];
+    var filled = copy.cloneNode(true);
+    filled.querySelectorAll("*").forEach(function (element) {
+      if (element.name === "csrfmiddlewaretoken") return;
+      MENU_ATTRIBUTES.forEach(function (name) {
+        var value = element.getAttribute(name);
+        if (value === null) return;
+        marks.forEach(function (mark) { value = value.split(mark[0]).join(mark[1]); });
+        element.setAttribute(name, value);
+      });
+    });
+    var target = menu.querySelector(".menu");
+    target.replaceChildren.apply(target, Array.prototype.slice.call(filled.childNodes));
+    menu.dataset.filled = "1";
+    if (window.htmx) window.htmx.process(target);
+  }, true);
+
   // Escape closes what it opened: the paste or library panel (focus back on its opener) and
   // an open row menu (focus back on its ⋯).
   document.addEventListener("keydown", function (event) {

@@ -234,7 +234,11 @@ class RowUrls:
     of the page's server time.
     """
 
-    NAMES = {"edit": "tables:row_edit", "delete": "tables:row_delete"}
+    NAMES = {
+        "edit": "tables:row_edit",
+        "delete": "tables:row_delete",
+        "actions": "tables:row_actions",
+    }
 
     def __init__(self) -> None:
         self._parts = {
@@ -247,6 +251,27 @@ class RowUrls:
 
     def of(self, pk: int) -> dict[str, str]:
         return {key: f"{head}{pk}{tail}" for key, (head, tail) in self._parts.items()}
+
+
+# What the page's one copy of each row menu prints for the row's id, version and name and for
+# the table's version; editor.js puts the row's own in their place when a menu opens.
+MENU_MARKS = {"row": _PK, "row_version": _PK - 1, "table_version": _PK - 2, "name": "__row_name__"}
+
+
+@dataclass(frozen=True)
+class MenuRow:
+    """The stand-in row of a level's menu copy (see MENU_MARKS)."""
+
+    level: int
+    urls: dict[str, str]
+    pk: int = MENU_MARKS["row"]
+    version: int = MENU_MARKS["row_version"]
+    name: str = MENU_MARKS["name"]
+
+
+def menu_rows(row_urls: RowUrls) -> list[MenuRow]:
+    urls = row_urls.of(MENU_MARKS["row"])
+    return [MenuRow(level, urls) for level in (1, 2, 3, 4)]
 
 
 def editor_context(
@@ -341,6 +366,8 @@ def editor_context(
         "row_form": _row_form(request.user, table, state),
         # Reversed once here, not per row in the template (see RowUrls).
         "row_new_url": reverse("tables:row_new", args=[table.pk]) if editable else "",
+        "menu_rows": menu_rows(row_urls) if row_urls is not None else [],
+        "menu_marks": MENU_MARKS,
         "category_names": (
             framework_category_names(generation=table.framework_generation)
             if editable and _typing(state)

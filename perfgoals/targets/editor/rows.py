@@ -46,6 +46,7 @@ from perfgoals.targets.editor.context import (
     END,
     Draft,
     EditorState,
+    RowUrls,
     draft_from_request,
     editor_context,
     editor_url,
@@ -358,6 +359,20 @@ def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return f"row-{row.parent_id}" if row.parent_id else "tree"
 
     return _simple_row_action(request, pk, delete)
+
+
+@login_required
+@require_GET
+def row_actions(request: HttpRequest, pk: int) -> HttpResponse:
+    """A row's actions on a page of their own: where the row menu leads without JavaScript."""
+    row = indicator_editable(user=request.user, indicator_id=pk)
+    context = {
+        "row": row,
+        "table": row.table,
+        "row_new_url": reverse("tables:row_new", args=[row.table_id]),
+    }
+    row.urls = RowUrls().of(row.pk)
+    return render(request, "perfgoals/editor/row_actions.html", context)
 
 
 @login_required

@@ -41,6 +41,7 @@ urlpatterns = [
     path("rows/<int:pk>/edit/", rows.row_edit, name="row_edit"),
     path("rows/<int:pk>/move/<str:direction>/", rows.row_move, name="row_move"),
     path("rows/<int:pk>/delete/", rows.row_delete, name="row_delete"),
+    path("rows/<int:pk>/actions/", rows.row_actions, name="row_actions"),
     path("rows/<int:pk>/apply/", rows.row_apply_suggestion, name="row_apply_suggestion"),
 ]
 
