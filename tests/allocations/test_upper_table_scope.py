@@ -101,6 +101,8 @@ def test_the_county_attaches_the_table_its_upper_notice_carried_and_no_siblings_
     notice = prefecture_notice(
         users["dehong_finance"], recipients=[org("瑞丽市财政局"), sibling], upper_table=upper
     )
+    # While the 州 drafts the notice, its recipients see nothing of what it carries.
+    assert not target_tables_visible_to(ruili).filter(pk=upper.pk).exists()
     issuing.notice_issue(
         notice=notice, user=users["dehong_finance"], expected_version=notice.version
     )
