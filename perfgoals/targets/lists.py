@@ -5,7 +5,6 @@ notices, years) are drawn from the same scope, so a bureau never learns another
 organisation's names through a drop-down either.
 """
 
-import functools
 from decimal import Decimal
 from typing import Any
 
@@ -93,22 +92,24 @@ class TargetTableFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
-        visible = target_tables_visible_to(request.user)
         # Choices come from the user's scope: a value outside it fails validation, and the
-        # strict FilterView then shows no rows rather than another organisation's.
+        # strict FilterView then shows no rows rather than another organisation's. One read
+        # of what the visible tables hold gives all three filters' choices (the scope costs
+        # more to compile and plan than to run, so it is not repeated per filter).
+        held = list(
+            target_tables_visible_to(request.user)
+            .order_by()
+            .values_list("organisation_id", "notice_id", "year")
+            .distinct()
+        )
         self.filters["organisation"].queryset = Organisation.objects.filter(
-            pk__in=visible.values("organisation_id")
+            pk__in={organisation for organisation, _, _ in held}
         ).order_by("name")
         self.filters["notice"].queryset = notices_visible_to(request.user).filter(
-            pk__in=visible.values("notice_id")
+            pk__in={notice for _, notice, _ in held if notice is not None}
         )
-        self.filters["year"].extra["choices"] = functools.cache(
-            # Django re-runs callable choices on validation and on rendering: query once.
-            lambda: [
-                (year, f"{year}年")
-                for year in visible.order_by("-year").values_list("year", flat=True).distinct()
-            ]
-        )
+        years = sorted({year for _, _, year in held}, reverse=True)
+        self.filters["year"].extra["choices"] = [(year, f"{year}年") for year in years]
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

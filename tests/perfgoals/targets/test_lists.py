@@ -20,11 +20,13 @@ from tests.factories import (
 )
 
 URL = "/tables/"
-# session, user, the user's organisation (page header), year / organisation / notice choices,
-# the row count and the page of rows.
+# session, user, the user's organisation (page header), what the visible tables hold (one read
+# for the three filters' choices), the organisation and notice choices, the row count and the
+# page of rows.
 LIST_QUERIES = 8
-# session, user, the user's organisation (scope), the rows, the audit log's line.
-EXPORT_QUERIES = 5
+# session, user, the user's organisation (scope), what the visible tables hold (the filters
+# validate against it), the rows, the audit log's line.
+EXPORT_QUERIES = 6
 # The columns of both export formats, as staff see them in Excel.
 EXPORT_HEADERS = [
     "项目名称",
