@@ -25,6 +25,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "perfgoals.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-key")
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/perfgoals-bench-list-10k.sqlite3")
 os.environ["ALLOWED_HOSTS"] = "testserver"
+# The test client speaks plain HTTP: no TLS terminator in front to redirect to.
+os.environ["SECURE_SSL_REDIRECT"] = "false"
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
 TOTAL = 10_000
