@@ -50,10 +50,25 @@ def target_tables_visible_to(user: User) -> QuerySet[TargetTable]:
     )
     scope |= Q(pk__in=attached.filter(notice_attachments__notice__issuer_id=org.pk))
     if is_finance(user):
-        scope |= Q(organisation__region_id=org.region_id) & (
-            Q(status__in=REVIEW_STATUSES) | Q(approved_snapshot__isnull=False)
-        )
+        scope |= _seen_by_region_finance(org.region_id)
     return tables.filter(scope)
+
+
+def _seen_by_region_finance(region_id: int) -> Q:
+    return Q(organisation__region_id=region_id) & (
+        Q(status__in=REVIEW_STATUSES) | Q(approved_snapshot__isnull=False)
+    )
+
+
+def region_tables_seen_by_finance(user: User) -> QuerySet[TargetTable]:
+    """One clause of target_tables_visible_to on its own: the tables of the region's
+    bureaus a finance user sees (once submitted; an adjustment in draft through its approved
+    version). Lists of only these (the review queue, the region's approvals) read them
+    without compiling the whole scope; empty for everyone but finance staff and reviewers."""
+    if not user.is_authenticated or user.organisation_id is None or not is_finance(user):
+        return TargetTable.objects.none()
+    tables = TargetTable.objects.select_related("organisation", "notice")
+    return tables.filter(_seen_by_region_finance(user.organisation.region_id))
 
 
 def recipient_tables_visible_to(user: User) -> QuerySet[TargetTable]:

@@ -13,6 +13,7 @@ from allocations.models import FundNotice
 from allocations.selectors import notices_received_by, notices_visible_to
 from perfgoals.models import Organisation, ReviewOpinion, TargetTable, User
 from perfgoals.selectors import (
+    region_tables_seen_by_finance,
     target_tables_editable_by,
     target_tables_visible_to,
     user_review_stage,
@@ -156,22 +157,20 @@ def review_queue(user: User) -> QuerySet[TargetTable]:
     stage = user_review_stage(user)
     if stage is None:
         return TargetTable.objects.none()
-    org = user.organisation
+    # The stage's statuses are among those finance sees of its region: that clause of the
+    # scope alone holds the whole queue.
     return (
-        listed_tables(target_tables_visible_to(user))
-        .filter(status=stage.status, organisation__region_id=org.region_id)
-        .exclude(organisation_id=org.pk)
+        listed_tables(region_tables_seen_by_finance(user))
+        .filter(status=stage.status)
+        .exclude(organisation_id=user.organisation_id)
         .order_by("updated_at", "pk")
     )
 
 
 def region_approved_tables(user: User) -> QuerySet[TargetTable]:
-    """已批准: the approved tables of the finance user's region, most recently approved first."""
-    if user.organisation_id is None:
-        return TargetTable.objects.none()
-    return _newest_approval_first(
-        target_tables_visible_to(user).filter(organisation__region_id=user.organisation.region_id)
-    )
+    """已批准: the approved tables of the finance user's region, most recently approved first
+    (finance sees every approved table of its region: that clause of the scope alone)."""
+    return _newest_approval_first(region_tables_seen_by_finance(user))
 
 
 def own_notice_drafts(user: User) -> QuerySet[FundNotice]:
