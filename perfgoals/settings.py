@@ -228,7 +228,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # is locked for AXES_COOLOFF_TIME hours, on the app login and the admin login alike.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the session's user loaded with its organisation and office.
+    "perfgoals.accounts.backends.UserBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
