@@ -134,6 +134,18 @@ def notices_editable_by(user: User) -> QuerySet[FundNotice]:
     )
 
 
+def notice_is_editable_by(notice: FundNotice, user: User) -> bool:
+    """`notices_editable_by(user)` holds `notice`, told from the notice at hand: no query."""
+    return (
+        user.is_authenticated
+        and user.organisation_id is not None
+        and user.role == User.Role.FINANCE_STAFF
+        and notice.issuer_id == user.organisation_id
+        and not notice.is_external
+        and notice.status == FundNotice.Status.DRAFT
+    )
+
+
 def can_draft_notices(user: User) -> bool:
     return (
         user.is_authenticated
@@ -306,19 +318,53 @@ class NoticeChain:
     target_tables: list  # the recipients' tables that came from this notice
 
 
-def notice_chain(notice: FundNotice, user: User) -> NoticeChain:
-    visible = notices_visible_to(user)
+def notice_chain(
+    notice: FundNotice,
+    user: User,
+    *,
+    children: list[FundNotice],
+    recipients: list[Organisation],
+) -> NoticeChain:
+    """`children`: the visible notices issued under `notice` (see `_notices_around`);
+    `recipients`: the organisations it is addressed to."""
     upward = list(reversed(notice.chain_upward()))
-    children = list(visible.filter(parent=notice).order_by("issuer_code", "doc_serial"))
     # Downward only: the recipients' own tables. An upper table attached to the notice
     # (seed 000 附件2) belongs to the level above and is listed among the 附件 instead.
-    tables = list(
-        target_tables_visible_to(user)
-        .filter(notice=notice, organisation__notice_links__notice=notice)
-        .select_related("organisation")
-        .order_by("organisation__name", "id")
+    tables = (
+        list(
+            target_tables_visible_to(user)
+            .filter(notice=notice, organisation_id__in=[org.pk for org in recipients])
+            .select_related("organisation")
+            .order_by("organisation__name", "id")
+        )
+        if recipients
+        else []  # no recipient, no recipient's table: no query
     )
     return NoticeChain(upward=upward, notice=notice, child_notices=children, target_tables=tables)
+
+
+def _notices_around(
+    user: User, pk: int
+) -> tuple[FundNotice | None, list[FundNotice], list[FundNotice]]:
+    """Notice `pk` (None if the user does not see it), the visible notices issued under it
+    (by 发文代字 and number) and those correcting it (by year and number), in one query: the
+    scope is the costliest query of the notice page to build, compile and plan."""
+    rows = list(
+        notices_visible_to(user)
+        # Through the related notices' pk: an id past the integer range matches nothing
+        # there, where the foreign key columns would overflow.
+        .filter(Q(pk=pk) | Q(parent__pk=pk) | Q(corrects__pk=pk))
+        .order_by("issuer_code", "doc_serial")
+    )
+    notice = next((row for row in rows if row.pk == pk), None)
+    children = [row for row in rows if row.parent_id == pk]
+    corrections = [row for row in rows if row.corrects_id == pk]
+    if len(corrections) > 1:
+        # Rare; sorted by the database, which places a draft's missing number as it does.
+        by_pk = {row.pk: row for row in corrections}
+        order = FundNotice.objects.filter(pk__in=by_pk).order_by("doc_year", "doc_serial")
+        corrections = [by_pk[row_pk] for row_pk in order.values_list("pk", flat=True)]
+    return notice, children, corrections
 
 
 # ---------------------------------------------------------------------------------------
@@ -436,19 +482,42 @@ def number_paragraphs(paragraphs: Iterable[NoticeParagraph]) -> list[NoticeParag
     return numbered
 
 
+def notice_page_of(user: User, pk: int) -> NoticePage:
+    """The page of notice `pk`; Http404 if the user does not see it."""
+    notice, children, corrections = _notices_around(user, pk)
+    if notice is None:
+        raise Http404
+    return _notice_page(notice, user, children=children, corrections=corrections)
+
+
 def notice_page(notice: FundNotice, user: User) -> NoticePage:
-    editable = notices_editable_by(user).filter(pk=notice.pk).exists()
-    paragraphs = number_paragraphs(notice.paragraphs.all())
+    """The page of `notice`, read as `user` sees the notices around it."""
+    _, children, corrections = _notices_around(user, notice.pk)
+    return _notice_page(notice, user, children=children, corrections=corrections)
+
+
+def _notice_page(
+    notice: FundNotice,
+    user: User,
+    *,
+    children: list[FundNotice],
+    corrections: list[FundNotice],
+) -> NoticePage:
+    # The related rows of one notice: ordered by position alone, which spares the join their
+    # default ordering (by notice, then position) makes to sort by the notice.
+    paragraphs = number_paragraphs(notice.paragraphs.order_by("position"))
     budget_lines = list(
         notice.budget_lines.select_related(
             "function_code", "gov_econ_code", "dept_econ_code", "project_kind_code"
-        )
+        ).order_by("position")
     )
     budget_total = from_yuan(
         total_yuan((line.amount, line.unit) for line in budget_lines), notice.amount_unit
     )
     attachments = list(
-        notice.attachments.select_related("allocation_table", "target_table__organisation")
+        notice.attachments.select_related(
+            "allocation_table", "target_table__organisation"
+        ).order_by("position")
     )
     recorded = [a.snapshot["allocation"] for a in attachments if "allocation" in (a.snapshot or {})]
     # An issued notice shows its 分配表 as recorded at issue (the standards may have changed).
@@ -457,14 +526,15 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
         if recorded
         else [compute_allocation(table) for table in notice.allocation_tables.order_by("id")]
     )
-    chain = notice_chain(notice, user)
     recipients = [
-        link.organisation for link in notice.recipient_links.select_related("organisation")
+        link.organisation
+        for link in notice.recipient_links.select_related("organisation").order_by("position")
     ]
+    chain = notice_chain(notice, user, children=children, recipients=recipients)
     issued = notice.status == FundNotice.Status.ISSUED
     return NoticePage(
         notice=notice,
-        editable=editable,
+        editable=notice_is_editable_by(notice, user),
         paragraphs=paragraphs,
         budget_lines=budget_lines,
         budget_total=budget_total,
@@ -473,12 +543,7 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
         attachments=attachments,
         chain=chain,
         decomposition=_notice_decomposition(notice, attachments, recipients, chain, user),
-        # A draft has no 更正 yet: no query.
-        corrections=list(
-            notices_visible_to(user).filter(corrects=notice).order_by("doc_year", "doc_serial")
-        )
-        if issued
-        else [],
+        corrections=corrections if issued else [],  # a draft has no 更正 yet
         can_correct=(
             issued
             and not notice.is_external

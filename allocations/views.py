@@ -11,7 +11,7 @@ from django.db import transaction
 from django.forms import BaseFormSet
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -38,7 +38,7 @@ from allocations.selectors import (
     notice_draft,
     notice_export_row,
     notice_for_editing,
-    notice_page,
+    notice_page_of,
     notice_recipient_names,
     notice_target_table_count,
     notices_visible_to,
@@ -119,8 +119,8 @@ def notice_export_rows(table: NoticeTable) -> list[list]:
 
 @login_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = get_object_or_404(notices_visible_to(request.user), pk=pk)
-    page = notice_page(notice, request.user)
+    page = notice_page_of(request.user, pk)
+    notice = page.notice
     context = {
         **vars(page),
         "problems": (
