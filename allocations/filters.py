@@ -1,10 +1,68 @@
 import re
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
+from django_filters.constants import EMPTY_VALUES
+from django_filters.fields import ModelChoiceField
 
 from allocations.models import FundNotice
 from perfgoals.models import Organisation
+
+
+class _ReadChoices(ModelChoiceIterator):
+    """The options from the organisations the page has read already (`NoticeList`): a
+    select's options are otherwise a query of their own, as costly as the page's rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.field.read:
+            yield self.choice(obj)
+
+    def __len__(self):
+        extra = [self.field.empty_label, self.field.null_label]
+        return len(self.field.read) + sum(label is not None for label in extra)
+
+    def __bool__(self):
+        return len(self) > 0
+
+
+class ReadChoiceField(ModelChoiceField):
+    """A model choice over a list of objects already read: offering them and checking a
+    submitted value cost no query."""
+
+    iterator = _ReadChoices
+
+    def __init__(self, *args, read=(), **kwargs) -> None:
+        self.read = list(read)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values or (self.null_label is not None and value == self.null_value):
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        model = self.queryset.model
+        try:
+            if isinstance(value, model):
+                value = value.pk
+            # Read as the database lookup `queryset.get(pk=value)` would read it.
+            pk = model._meta.pk.get_prep_value(value)
+        except (ValueError, TypeError):
+            pk = None
+        for obj in self.read:
+            if obj.pk == pk:
+                return obj
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
+class ReadChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = ReadChoiceField
 
 
 class NoticeFilter(django_filters.FilterSet):
@@ -13,13 +71,13 @@ class NoticeFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="标题或文号", method="filter_text", max_length=100)
     year = django_filters.NumberFilter(label="年度")
-    issuer = django_filters.ModelChoiceFilter(
+    issuer = ReadChoiceFilter(
         label="发文单位",
         queryset=Organisation.objects.none(),
         empty_label="全部",
         method="filter_issuer",
     )
-    recipient = django_filters.ModelChoiceFilter(
+    recipient = ReadChoiceFilter(
         label="主送机关",
         field_name="recipient_links__organisation",
         queryset=Organisation.objects.none(),
@@ -33,23 +91,21 @@ class NoticeFilter(django_filters.FilterSet):
         model = FundNotice
         fields = ["q", "year", "issuer", "recipient", "status"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, issuers=(), recipients=(), **kwargs) -> None:
+        """`issuers` and `recipients`: the organisations each filter offers, as read by
+        `notice_list` (issuers include those named on external notices' issuer line)."""
         super().__init__(*args, **kwargs)
-        visible = self.queryset.order_by().values("pk")
-        # External notices name their issuer only in print (德宏州财政局 on 德财社〔2020〕162号).
-        named_on_external = FundNotice.objects.filter(
-            pk__in=visible, issuer__isnull=True, issuer_name__contains=OuterRef("name")
-        )
-        self.filters["issuer"].queryset = (
-            Organisation.objects.filter(kind=Organisation.Kind.FINANCE)
-            .filter(Q(issued_notices__in=visible) | Exists(named_on_external))
-            .distinct()
-            .order_by("name")
-        )
-        self.filters["recipient"].queryset = (
-            Organisation.objects.filter(notice_links__notice__in=visible)
-            .distinct()
-            .order_by("name")
+        for name, offered in [("issuer", issuers), ("recipient", recipients)]:
+            self.filters[name].queryset = Organisation.objects.filter(
+                pk__in=[org.pk for org in offered]
+            ).order_by("name")
+            self.filters[name].extra["read"] = offered
+
+    @property
+    def narrows(self) -> bool:
+        """Whether any filter applies: otherwise the rows are all the notices given."""
+        return self.is_bound and any(
+            value not in EMPTY_VALUES for value in self.form.cleaned_data.values()
         )
 
     def filter_issuer(self, queryset, name, value):

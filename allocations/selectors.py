@@ -4,7 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.lookups import Contains
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -40,22 +41,30 @@ def notices_visible_to(user: User) -> QuerySet[FundNotice]:
     notices = FundNotice.objects.select_related("issuer", "parent")
     if not user.is_authenticated:
         return notices.none()
-    if user.role == User.Role.ADMINISTRATOR or user.is_superuser:
+    if _sees_every_notice(user):
         return notices
     if user.organisation_id is None:
         return notices.none()
     org_id = user.organisation_id
+    # Subqueries, not joins: no duplicate rows to wrap away in a `pk IN (…)` of their own, and
+    # a query that Django compiles and PostgreSQL plans in half the time (every notice page
+    # and the home page read through this scope).
+    received = NoticeRecipient.objects.filter(organisation_id=org_id).values("notice_id")
     scope = Q(issuer_id=org_id, status=FundNotice.Status.ISSUED)
     if user.role == User.Role.FINANCE_STAFF:
-        scope |= Q(issuer_id=org_id)
-    scope |= Q(status=FundNotice.Status.ISSUED, recipient_links__organisation_id=org_id)
-    own = FundNotice.objects.filter(scope).values("pk")
+        scope = Q(issuer_id=org_id)  # drafts too
+    scope |= Q(status=FundNotice.Status.ISSUED, pk__in=received)
     # An upper notice outside the system is a public document, but only the ones this
     # bureau's own notices or tables cite belong in its lists.
     cited = Q(is_external=True) & (
-        Q(children__in=own) | Q(target_tables__in=target_tables_visible_to(user).values("pk"))
+        Q(pk__in=FundNotice.objects.filter(scope).values("parent_id"))
+        | Q(pk__in=target_tables_visible_to(user).values("notice_id"))
     )
-    return notices.filter(pk__in=FundNotice.objects.filter(scope | cited).values("pk"))
+    return notices.filter(scope | cited)
+
+
+def _sees_every_notice(user: User) -> bool:
+    return user.role == User.Role.ADMINISTRATOR or user.is_superuser
 
 
 def notices_received_by(user: User) -> QuerySet[FundNotice]:
@@ -133,6 +142,18 @@ def notices_editable_by(user: User) -> QuerySet[FundNotice]:
         issuer_id=user.organisation_id,
         is_external=False,
         status=FundNotice.Status.DRAFT,
+    )
+
+
+def notice_is_editable_by(notice: FundNotice, user: User) -> bool:
+    """`notices_editable_by(user)` holds `notice`, told from the notice at hand: no query."""
+    return (
+        user.is_authenticated
+        and user.organisation_id is not None
+        and user.role == User.Role.FINANCE_STAFF
+        and notice.issuer_id == user.organisation_id
+        and not notice.is_external
+        and notice.status == FundNotice.Status.DRAFT
     )
 
 
@@ -237,15 +258,72 @@ def notice_upper_table_choices(user: User, *, issuer: Organisation) -> QuerySet[
     return tables.select_related("organisation").order_by("-year", "project_name")
 
 
-def notice_list(user: User) -> QuerySet[FundNotice]:
-    """The list page's rows: visible notices with what the columns print, in a fixed
-    number of queries whatever the page size."""
-    return notices_visible_to(user).prefetch_related(
-        Prefetch(
-            "recipient_links",
-            queryset=NoticeRecipient.objects.select_related("organisation").order_by("position"),
-        )
+@dataclass
+class NoticeList:
+    """What the list page reads before its filters apply."""
+
+    notices: QuerySet[FundNotice]  # the visible notices
+    count: int | None  # how many, when known without a query
+    issuers: list[Organisation]  # what the 发文单位 filter offers
+    recipients: list[Organisation]  # what the 主送机关 filter offers
+
+
+def notice_list(user: User) -> NoticeList:
+    """The list page's notices and filter choices, in two queries (an administrator's in
+    three: the external notices' issuer lines). The scope is read once, as
+    the visible notices' ids; the rows, their count and the choices are then read by those
+    ids, not by compiling and planning the scope again for each (which cost several times
+    what the page shows)."""
+    if user.is_authenticated and _sees_every_notice(user):
+        # Every notice: plain subqueries rather than lists of all the ids.
+        ids = FundNotice.objects.values("pk")
+        issuer_ids = FundNotice.objects.values("issuer_id")
+        unnamed = FundNotice.objects.filter(issuer__isnull=True).values_list("issuer_name")
+        printed = {name for (name,) in unnamed.order_by().distinct()}
+        count = None
+    else:
+        visible = notices_visible_to(user).order_by().values_list("pk", "issuer_id", "issuer_name")
+        ids, issuer_ids, printed = [], set(), set()
+        for pk, issuer_id, issuer_name in visible:
+            ids.append(pk)
+            if issuer_id is None:
+                printed.add(issuer_name)
+            else:
+                issuer_ids.add(issuer_id)
+        count = len(ids)
+    offered_as_issuer = Q(pk__in=issuer_ids)
+    # External notices name their issuer only in print (德宏州财政局 on 德财社〔2020〕162号):
+    # a bureau is offered if such a line contains its name, as `issuer_name__contains` reads.
+    for issuer_name in printed:
+        offered_as_issuer |= Contains(Value(issuer_name), F("name"))
+    issuers = Organisation.objects.filter(offered_as_issuer, kind=Organisation.Kind.FINANCE)
+    recipients = Organisation.objects.filter(notice_links__notice_id__in=ids).distinct()
+    # Both lists in one query.
+    offered = (
+        issuers.annotate(offered=Value("issuer"))
+        .order_by()
+        .union(recipients.annotate(offered=Value("recipient")).order_by(), all=True)
+        .order_by("name")
     )
+    listing = NoticeList(
+        notices=FundNotice.objects.filter(pk__in=ids), count=count, issuers=[], recipients=[]
+    )
+    for org in offered:
+        (listing.issuers if org.offered == "issuer" else listing.recipients).append(org)
+    return listing
+
+
+def notice_recipient_names(notices: Iterable[FundNotice]) -> dict[int, list[str]]:
+    """Each notice's recipients, by name, in the order the notice addresses them."""
+    names: dict[int, list[str]] = {}
+    links = (
+        NoticeRecipient.objects.filter(notice_id__in=[notice.pk for notice in notices])
+        .order_by("position", "pk")
+        .values_list("notice_id", "organisation__name")
+    )
+    for notice_id, name in links:
+        names.setdefault(notice_id, []).append(name)
+    return names
 
 
 @dataclass
@@ -256,19 +334,53 @@ class NoticeChain:
     target_tables: list  # the recipients' tables that came from this notice
 
 
-def notice_chain(notice: FundNotice, user: User) -> NoticeChain:
-    visible = notices_visible_to(user)
+def notice_chain(
+    notice: FundNotice,
+    user: User,
+    *,
+    children: list[FundNotice],
+    recipients: list[Organisation],
+) -> NoticeChain:
+    """`children`: the visible notices issued under `notice` (see `_notices_around`);
+    `recipients`: the organisations it is addressed to."""
     upward = list(reversed(notice.chain_upward()))
-    children = list(visible.filter(parent=notice).order_by("issuer_code", "doc_serial"))
     # Downward only: the recipients' own tables. An upper table attached to the notice
     # (seed 000 附件2) belongs to the level above and is listed among the 附件 instead.
-    tables = list(
-        target_tables_visible_to(user)
-        .filter(notice=notice, organisation__notice_links__notice=notice)
-        .select_related("organisation")
-        .order_by("organisation__name", "id")
+    tables = (
+        list(
+            target_tables_visible_to(user)
+            .filter(notice=notice, organisation_id__in=[org.pk for org in recipients])
+            .select_related("organisation")
+            .order_by("organisation__name", "id")
+        )
+        if recipients
+        else []  # no recipient, no recipient's table: no query
     )
     return NoticeChain(upward=upward, notice=notice, child_notices=children, target_tables=tables)
+
+
+def _notices_around(
+    user: User, pk: int
+) -> tuple[FundNotice | None, list[FundNotice], list[FundNotice]]:
+    """Notice `pk` (None if the user does not see it), the visible notices issued under it
+    (by 发文代字 and number) and those correcting it (by year and number), in one query: the
+    scope is the costliest query of the notice page to build, compile and plan."""
+    rows = list(
+        notices_visible_to(user)
+        # Through the related notices' pk: an id past the integer range matches nothing
+        # there, where the foreign key columns would overflow.
+        .filter(Q(pk=pk) | Q(parent__pk=pk) | Q(corrects__pk=pk))
+        .order_by("issuer_code", "doc_serial")
+    )
+    notice = next((row for row in rows if row.pk == pk), None)
+    children = [row for row in rows if row.parent_id == pk]
+    corrections = [row for row in rows if row.corrects_id == pk]
+    if len(corrections) > 1:
+        # Rare; sorted by the database, which places a draft's missing number as it does.
+        by_pk = {row.pk: row for row in corrections}
+        order = FundNotice.objects.filter(pk__in=by_pk).order_by("doc_year", "doc_serial")
+        corrections = [by_pk[row_pk] for row_pk in order.values_list("pk", flat=True)]
+    return notice, children, corrections
 
 
 # ---------------------------------------------------------------------------------------
@@ -340,13 +452,13 @@ def classification_codes_by_scheme() -> dict[str, list[ClassificationCode]]:
     return codes
 
 
-def notice_export_row(notice: FundNotice) -> list:
-    """One row of the list export, from a notice of `notice_list` (recipients prefetched)."""
+def notice_export_row(notice: FundNotice, recipients: list[str]) -> list:
+    """One row of the list export: a notice of `notice_list` and its recipients' names."""
     return [
         notice.doc_number,
         notice.title,
         notice.issuer_name,
-        "、".join(link.organisation.name for link in notice.recipient_links.all()),
+        "、".join(recipients),
         notice.amount,
         notice.get_amount_unit_display() if notice.amount is not None else "",
         notice.year,
@@ -386,19 +498,42 @@ def number_paragraphs(paragraphs: Iterable[NoticeParagraph]) -> list[NoticeParag
     return numbered
 
 
+def notice_page_of(user: User, pk: int) -> NoticePage:
+    """The page of notice `pk`; Http404 if the user does not see it."""
+    notice, children, corrections = _notices_around(user, pk)
+    if notice is None:
+        raise Http404
+    return _notice_page(notice, user, children=children, corrections=corrections)
+
+
 def notice_page(notice: FundNotice, user: User) -> NoticePage:
-    editable = notices_editable_by(user).filter(pk=notice.pk).exists()
-    paragraphs = number_paragraphs(notice.paragraphs.all())
+    """The page of `notice`, read as `user` sees the notices around it."""
+    _, children, corrections = _notices_around(user, notice.pk)
+    return _notice_page(notice, user, children=children, corrections=corrections)
+
+
+def _notice_page(
+    notice: FundNotice,
+    user: User,
+    *,
+    children: list[FundNotice],
+    corrections: list[FundNotice],
+) -> NoticePage:
+    # The related rows of one notice: ordered by position alone, which spares the join their
+    # default ordering (by notice, then position) makes to sort by the notice.
+    paragraphs = number_paragraphs(notice.paragraphs.order_by("position"))
     budget_lines = list(
         notice.budget_lines.select_related(
             "function_code", "gov_econ_code", "dept_econ_code", "project_kind_code"
-        )
+        ).order_by("position")
     )
     budget_total = from_yuan(
         total_yuan((line.amount, line.unit) for line in budget_lines), notice.amount_unit
     )
     attachments = list(
-        notice.attachments.select_related("allocation_table", "target_table__organisation")
+        notice.attachments.select_related(
+            "allocation_table", "target_table__organisation"
+        ).order_by("position")
     )
     recorded = [a.snapshot["allocation"] for a in attachments if "allocation" in (a.snapshot or {})]
     # An issued notice shows its 分配表 as recorded at issue (the standards may have changed).
@@ -407,14 +542,15 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
         if recorded
         else [compute_allocation(table) for table in notice.allocation_tables.order_by("id")]
     )
-    chain = notice_chain(notice, user)
     recipients = [
-        link.organisation for link in notice.recipient_links.select_related("organisation")
+        link.organisation
+        for link in notice.recipient_links.select_related("organisation").order_by("position")
     ]
+    chain = notice_chain(notice, user, children=children, recipients=recipients)
     issued = notice.status == FundNotice.Status.ISSUED
     return NoticePage(
         notice=notice,
-        editable=editable,
+        editable=notice_is_editable_by(notice, user),
         paragraphs=paragraphs,
         budget_lines=budget_lines,
         budget_total=budget_total,
@@ -423,12 +559,7 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
         attachments=attachments,
         chain=chain,
         decomposition=_notice_decomposition(notice, attachments, recipients, chain, user),
-        # A draft has no 更正 yet: no query.
-        corrections=list(
-            notices_visible_to(user).filter(corrects=notice).order_by("doc_year", "doc_serial")
-        )
-        if issued
-        else [],
+        corrections=corrections if issued else [],  # a draft has no 更正 yet
         can_correct=(
             issued
             and not notice.is_external

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.forms import BaseFormSet
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -38,7 +38,8 @@ from allocations.selectors import (
     notice_draft,
     notice_export_row,
     notice_for_editing,
-    notice_page,
+    notice_page_of,
+    notice_recipient_names,
     notice_target_table_count,
     notices_visible_to,
     standards_applying_to,
@@ -48,7 +49,7 @@ from allocations.selectors import (
 )
 from allocations.services import allocation_tables, codes, issuing, notices
 from allocations.services.codes import can_add_classification_codes
-from allocations.tables import NoticeTable
+from allocations.tables import CountedPaginator, NoticeTable, page_rows
 from perfgoals import spreadsheets
 from perfgoals.confirmation import unconfirmed
 from perfgoals.display import unit_label
@@ -61,11 +62,23 @@ from perfgoals.validation import STALE_PAGE, add_validation_errors, posted_versi
 
 @login_required
 def notice_list(request: HttpRequest) -> HttpResponse:
-    filterset = NoticeFilter(request.GET or None, queryset=notice_list_query(request.user))
+    listing = notice_list_query(request.user)
+    filterset = NoticeFilter(
+        request.GET or None,
+        queryset=listing.notices,
+        issuers=listing.issuers,
+        recipients=listing.recipients,
+    )
     table = NoticeTable(filterset.qs)
     fmt = spreadsheets.requested_export_format(request)
     # An export carries every row the filter and sort select, not just the page on screen.
-    RequestConfig(request, paginate=False if fmt else {"per_page": 25}).configure(table)
+    paginate = {
+        "per_page": 25,
+        "paginator_class": CountedPaginator,
+        # Unfiltered, the rows are the notices read already: no query to count them.
+        "count": None if filterset.narrows else listing.count,
+    }
+    RequestConfig(request, paginate=False if fmt else paginate).configure(table)
     if fmt:
         return spreadsheets.export_response(NOTICE_EXPORT, notice_export_rows(table), fmt)
     return render(
@@ -74,6 +87,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "table": table,
+            "rows": page_rows(table),
             "can_draft": can_draft_notices(request.user),
             "export_query": spreadsheets.export_query(request),
         },
@@ -98,13 +112,15 @@ NOTICE_EXPORT = spreadsheets.ListExport(
 
 
 def notice_export_rows(table: NoticeTable) -> list[list]:
-    return [notice_export_row(row.record) for row in table.rows]
+    notices = [row.record for row in table.rows]
+    names = notice_recipient_names(notices)
+    return [notice_export_row(notice, names.get(notice.pk, [])) for notice in notices]
 
 
 @login_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = get_object_or_404(notices_visible_to(request.user), pk=pk)
-    page = notice_page(notice, request.user)
+    page = notice_page_of(request.user, pk)
+    notice = page.notice
     context = {
         **vars(page),
         "problems": (

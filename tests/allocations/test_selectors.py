@@ -64,3 +64,49 @@ def test_an_issued_notices_table_is_not_editable(seed000_draft, finance):
     issuing.notice_issue(notice=seed000_draft, user=finance, expected_version=seed000_draft.version)
     with pytest.raises(Http404, match="已印发"):
         allocation_table_for_editing(finance, seed000_draft.pk, table.pk)
+
+
+def test_editable_notice_agrees_with_the_editable_scope(seed000_draft, finance):
+    from django.contrib.auth.models import AnonymousUser
+
+    from allocations.selectors import notice_is_editable_by, notices_editable_by
+
+    other = build_seed_000(finance)
+    issuing.notice_issue(notice=other, user=finance, expected_version=other.version)
+    for user in [*User.objects.all(), AnonymousUser()]:
+        editable = set(notices_editable_by(user).values_list("pk", flat=True))
+        for notice in FundNotice.objects.all():
+            assert notice_is_editable_by(notice, user) == (notice.pk in editable), (user, notice)
+
+
+def test_notice_page_reads_the_visible_notices_under_and_correcting_it(finance):
+    from allocations.selectors import notice_page_of, notices_visible_to
+
+    issued = build_seed_000(finance)
+    issued = issuing.notice_issue(notice=issued, user=finance, expected_version=issued.version)
+    first = notices.notice_correction_create(notice=issued, user=finance)
+    first = issuing.notice_issue(notice=first, user=finance, expected_version=first.version)
+    second = notices.notice_correction_create(notice=issued, user=finance)
+    second = issuing.notice_issue(notice=second, user=finance, expected_version=second.version)
+    # By year and number the first comes first; by number alone the second would.
+    FundNotice.objects.filter(pk=first.pk).update(doc_year=2020, doc_serial=901)
+    FundNotice.objects.filter(pk=second.pk).update(doc_year=2021, doc_serial=1)
+    notices.notice_correction_create(notice=issued, user=finance)  # a draft, no number yet
+    upper = issued.parent
+    for username in ["ruili_finance", "ruili_health", "ruili_medsec", "admin"]:
+        user = User.objects.get(username=username)
+        visible = notices_visible_to(user)
+        for notice in [upper, issued]:
+            if not visible.filter(pk=notice.pk).exists():
+                with pytest.raises(Http404):
+                    notice_page_of(user, notice.pk)
+                continue
+            page = notice_page_of(user, notice.pk)
+            assert page.notice == notice
+            assert page.chain.child_notices == list(
+                visible.filter(parent=notice).order_by("issuer_code", "doc_serial")
+            )
+            assert page.corrections == list(
+                visible.filter(corrects=notice).order_by("doc_year", "doc_serial")
+            )
+    assert len(notice_page_of(finance, issued.pk).corrections) == 3
