@@ -124,9 +124,9 @@ def test_list_is_scoped_and_filterable(client, login):
     assert "瑞财社〔2020〕0258号" in text and "瑞财社〔2020〕0296号" not in text
 
 
-# Session, user and organisation; the visible notices' ids; both filters' choices; the page's
-# notices; their recipients. A filter adds the count of what it selects.
-LIST_QUERIES = 7
+# Session, user (with its organisation); the visible notices' ids; both filters' choices; the
+# page's notices; their recipients. A filter adds the count of what it selects.
+LIST_QUERIES = 6
 
 
 def test_list_query_count_is_constant(client, login, django_assert_num_queries):
@@ -557,10 +557,10 @@ def test_detail_and_editor_query_counts_do_not_grow_with_rows(
             assert client.get(url).status_code == 200
 
 
-# Session, user and organisation; the notice with the visible notices under it and its
+# Session, user (with its organisation); the notice with the visible notices under it and its
 # corrections (one query); its paragraphs, budget lines, attachments, allocation tables (none
 # recorded at issue) and recipients.
-NOTICE_PAGE_QUERIES = 9
+NOTICE_PAGE_QUERIES = 8
 
 
 def test_notice_page_query_counts(client, login, django_assert_num_queries):
