@@ -80,10 +80,6 @@ def walk(nodes: list[TreeNode]) -> Iterable[TreeNode]:
         yield from walk(node.children)
 
 
-# (the category rows it was built from, the index): see FrameworkIndex.current.
-_current_index: "tuple[tuple, FrameworkIndex] | None" = None
-
-
 class FrameworkIndex:
     """Name → category lookups for both framework generations, loaded with one query."""
 
@@ -97,19 +93,6 @@ class FrameworkIndex:
             names = self.lookup.setdefault((category.generation, category.level), {})
             for spelling in [category.name, *category.synonym_list()]:
                 names[normalise_category_name(spelling)] = category
-
-    @classmethod
-    def current(cls) -> "FrameworkIndex":
-        """The index of the categories as stored now (one query). Administrators may add
-        synonyms, so the rows are read every time; the lookups built from them, which cost
-        more than the read, are kept for as long as the rows read the same."""
-        global _current_index
-        names = [f.attname for f in FrameworkCategory._meta.concrete_fields]
-        stored = tuple(FrameworkCategory.objects.order_by("pk").values_list(*names))
-        if _current_index is None or _current_index[0] != stored:
-            categories = [FrameworkCategory(**dict(zip(names, row, strict=True))) for row in stored]
-            _current_index = (stored, cls(categories))
-        return _current_index[1]
 
     def resolve(self, generation: str, level: int, name: str) -> FrameworkCategory | None:
         """The 一级 (level 1) or 二级 (level 2) category `name` spells; None for 三级 and below.

@@ -47,7 +47,7 @@ def indicator_tree_create(
     each 一级/二级 row linked to its framework category.
     """
     generation = table.framework_generation
-    index = FrameworkIndex.current()
+    index = FrameworkIndex()
     existing_roots = PerformanceIndicator.objects.filter(table=table, level=1).count()
     created: list[PerformanceIndicator] = []
     level_nodes = [(None, existing_roots + pos, node) for pos, node in enumerate(nodes, 1)]
@@ -210,7 +210,7 @@ def _check_row(row: PerformanceIndicator) -> None:
     if row.level in (1, 2):
         table = row.table
         generation = table.framework_generation
-        row.category = FrameworkIndex.current().resolve(generation, row.level, row.name)
+        row.category = FrameworkIndex().resolve(generation, row.level, row.name)
     else:
         row.category = None
     # Model field limits (lengths) and PerformanceIndicator.clean (parent level, same table).

@@ -151,7 +151,7 @@ def check_tree(
     when omitted).
     """
     if framework is None:
-        framework = FrameworkIndex.current()
+        framework = FrameworkIndex()
     rows = [_as_read(row) for row in rows]
     return _RowRules(
         rows, layout=layout, generation=generation, year=year, period=period, framework=framework

@@ -217,7 +217,7 @@ def _load_uppers(
 
 
 def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator] = ()) -> _Context:
-    context = _Context(framework=FrameworkIndex.current())
+    context = _Context(framework=FrameworkIndex())
     _load_uppers(context, tables, rows)
     departments = [t for t in tables if t.layout == Layout.DEPARTMENT]
     if departments:

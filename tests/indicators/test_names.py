@@ -129,20 +129,3 @@ def test_unit_in_name(name, unit):
 )
 def test_no_unit_in_name(name):
     assert unit_in_name(name) == ""
-
-
-@pytest.mark.django_db
-def test_the_framework_index_is_rebuilt_when_an_administrator_changes_a_category():
-    """The index is kept between checks, but never past a change of the stored categories."""
-    from indicators.models import FrameworkCategory
-    from indicators.selectors import FrameworkIndex
-
-    output = FrameworkCategory.objects.get(generation="2021", level=1, name="产出指标")
-    first = FrameworkIndex.current()
-    assert FrameworkIndex.current() is first
-    assert first.resolve("2021", 1, "干出来的指标") is None
-    output.synonyms = "干出来的指标"
-    output.save()
-    changed = FrameworkIndex.current()
-    assert changed is not first
-    assert changed.resolve("2021", 1, "干出来的指标").pk == output.pk
