@@ -146,6 +146,10 @@ class Decomposition:
         return out
 
 
+# What table_label reads of a table: a caller loading tables only to label them loads these.
+TABLE_LABEL_FIELDS = ("title", "project_name", "organisation__name")
+
+
 def table_label(table) -> str:
     return f"{table.organisation.name}《{table.title or table.project_name}》"
 

@@ -70,7 +70,7 @@ from allocations.selectors import (
     compute_allocation,
     regions_shared,
 )
-from indicators.decomposition import decompose, table_label
+from indicators.decomposition import TABLE_LABEL_FIELDS, decompose, table_label
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.rules import TABLE_ORDER, check_tree, in_print_order
 from indicators.selectors import FrameworkIndex, build_tree, walk
@@ -203,8 +203,11 @@ def _load_uppers(
         return
     serving = list(PerformanceIndicator.objects.filter(upper_indicator__table_id__in=upper_rows))
     # Each table once, shared by its rows: a table joined to every row costs a model per row.
-    tables = TargetTable.objects.select_related("organisation").in_bulk(
-        {*upper_rows, *(row.table_id for row in serving)}
+    # The checks print them by their label only (indicators.decomposition.table_label).
+    tables = (
+        TargetTable.objects.select_related("organisation")
+        .only(*TABLE_LABEL_FIELDS)
+        .in_bulk({*upper_rows, *(row.table_id for row in serving)})
     )
     served: dict[int, list[PerformanceIndicator]] = defaultdict(list)
     for row in serving:
