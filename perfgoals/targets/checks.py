@@ -63,11 +63,11 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from allocations.models import AllocationTable, FundNotice, NoticeRecipient
+from allocations.models import FundNotice, NoticeRecipient
 from allocations.selectors import (
     ComputedAllocation,
     allocation_share,
-    compute_allocation,
+    notice_allocations,
     regions_shared,
 )
 from indicators.decomposition import TABLE_LABEL_FIELDS, decompose, table_label
@@ -234,11 +234,8 @@ def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator
     notices = {t.notice_id: t.notice for t in tables if t.notice_id}
     if notices:
         parents = {n.parent_id for n in notices.values() if n.parent_id}
-        computed: dict[int, list[ComputedAllocation]] = defaultdict(list)
-        for allocation in AllocationTable.objects.filter(
-            notice_id__in={*notices, *parents}
-        ).order_by("pk"):
-            computed[allocation.notice_id].append(compute_allocation(allocation))
+        # As the notices print them: an issued notice is reconciled with what it recorded.
+        computed = notice_allocations({*notices, *parents})
         bureaus: dict[int, list[Organisation]] = defaultdict(list)
         # Finance bureaus among the recipients issue a notice of their own, not a table.
         links = NoticeRecipient.objects.filter(notice_id__in=notices).exclude(
@@ -248,7 +245,7 @@ def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator
             bureaus[link.notice_id].append(link.organisation)
         for pk, notice in notices.items():
             context.notices[pk] = _NoticeAmounts(
-                computed=computed[pk],
+                computed=computed.get(pk, []),
                 bureaus=bureaus[pk],
                 parent=notice.parent if notice.parent_id in computed else None,
                 parent_computed=computed.get(notice.parent_id, []),

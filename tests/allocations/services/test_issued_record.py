@@ -98,3 +98,29 @@ def test_notice_export_lists_the_real_attachment_titles(finance):
     assert "2020年建档立卡贫困人口家庭医生签约服务个人代缴省级补助资金分配表" in text
     assert upper_table().title in text
     assert "瑞丽市卫生健康局绩效目标表" in text and "瑞丽市医疗保障局绩效目标表" in text
+
+
+def test_a_recipients_table_is_reconciled_with_the_allocation_as_issued(finance):
+    from perfgoals.money import AmountUnit
+    from perfgoals.targets.checks import check_table
+
+    bureau = Organisation.objects.get(name="瑞丽市卫生健康局")
+    notice = build_seed_000(finance, recipients=[bureau], upper_table=upper_table())
+    issued = issuing.notice_issue(notice=notice, user=finance, expected_version=notice.version)
+    draft = TargetTable.objects.get(notice=issued, organisation=bureau)
+    # The bureau states the whole of what the notice allocated to it (its region's rows).
+    TargetTable.objects.filter(pk=draft.pk).update(
+        amount_total=Decimal("38834.4"), amount_unit=AmountUnit.YUAN
+    )
+
+    def amount_findings():
+        table = TargetTable.objects.select_related("notice", "organisation").get(pk=draft.pk)
+        reconciled = {"amount_vs_allocation", "amount_vs_notice"}
+        return [f.code for f in check_table(table) if f.code in reconciled]
+
+    assert amount_findings() == []
+    # The standards change after issue: the live table computes other amounts, but the
+    # notice the bureau received, and must agree with, is the one recorded.
+    AllocationStandard.objects.filter(name__endswith="脱贫）").update(base_amount=20)
+    assert compute_allocation(issued.allocation_tables.get()).total_yuan != Decimal("38834.4")
+    assert amount_findings() == []

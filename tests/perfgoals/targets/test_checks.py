@@ -268,8 +268,9 @@ def _table_with(n_third: int) -> TargetTable:
 @pytest.mark.parametrize("n_third", [6, 30])
 def test_check_table_query_count_is_constant(n_third, django_assert_num_queries):
     table = _table_with(n_third)
-    # indicators, framework, the notice's allocation tables, its recipients
-    with django_assert_num_queries(4):
+    # indicators, framework, the notice's 分配表 recorded at issue (none: it is a draft), its
+    # stored allocation tables, its recipients
+    with django_assert_num_queries(5):
         check_table(table)
 
 
@@ -314,11 +315,12 @@ def test_seed_000_amounts_agree_three_times(demo):
 
 
 def test_check_tables_queries_do_not_grow_with_tables_or_rows(demo, django_assert_num_queries):
-    # tables, framework, special funds, indicators, the linked notices' recipients, per
-    # allocation table of a linked notice (the demo has two) its columns, rows and cells, and
-    # for the decomposition (seed 000's 瑞丽 table serves the 州 table) the upper tables'
-    # rows, every row serving them, and their tables once each.
-    with django_assert_num_queries(15):
+    # tables, framework, special funds, indicators, the linked notices' recipients, their
+    # 分配表 as recorded at issue (the demo's issued notices recorded theirs, so none is
+    # computed from its stored rows) and the stored allocation tables of those that recorded
+    # none, and for the decomposition (seed 000's 瑞丽 table serves the 州 table) the upper
+    # tables' rows, every row serving them, and their tables once each.
+    with django_assert_num_queries(10):
         results = check_tables(TargetTable.objects.all())
     assert len(results) == TargetTable.objects.count()
 
