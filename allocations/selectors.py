@@ -49,11 +49,10 @@ def notices_visible_to(user: User) -> QuerySet[FundNotice]:
     # Subqueries, not joins: no duplicate rows to wrap away in a `pk IN (…)` of their own, and
     # a query that Django compiles and PostgreSQL plans in half the time (every notice page
     # and the home page read through this scope).
-    received = NoticeRecipient.objects.filter(organisation_id=org_id).values("notice_id")
     scope = Q(issuer_id=org_id, status=FundNotice.Status.ISSUED)
     if user.role == User.Role.FINANCE_STAFF:
         scope = Q(issuer_id=org_id)  # drafts too
-    scope |= Q(status=FundNotice.Status.ISSUED, pk__in=received)
+    scope |= _received(org_id)
     # An upper notice outside the system is a public document, but only the ones this
     # bureau's own notices or tables cite belong in its lists.
     cited = Q(is_external=True) & (
@@ -67,14 +66,17 @@ def _sees_every_notice(user: User) -> bool:
     return user.role == User.Role.ADMINISTRATOR or user.is_superuser
 
 
+def _received(org_id: int) -> Q:
+    addressed = NoticeRecipient.objects.filter(organisation_id=org_id).values("notice_id")
+    return Q(status=FundNotice.Status.ISSUED, pk__in=addressed)
+
+
 def notices_received_by(user: User) -> QuerySet[FundNotice]:
     """Issued notices addressed to the user's organisation: one of the clauses that make a
     notice visible (notices_visible_to), read without compiling the others' subqueries."""
     if not user.is_authenticated or user.organisation_id is None:
         return FundNotice.objects.none()
-    return FundNotice.objects.filter(
-        status=FundNotice.Status.ISSUED, recipient_links__organisation_id=user.organisation_id
-    )
+    return FundNotice.objects.filter(_received(user.organisation_id))
 
 
 def allocation_tables_visible_to(user: User) -> QuerySet[AllocationTable]:
@@ -258,16 +260,6 @@ def notice_upper_table_choices(user: User, *, issuer: Organisation) -> QuerySet[
     return tables.select_related("organisation").order_by("-year", "project_name")
 
 
-@dataclass
-class NoticeList:
-    """What the list page reads before its filters apply."""
-
-    notices: QuerySet[FundNotice]  # the visible notices
-    count: int | None  # how many, when known without a query
-    issuers: list[Organisation]  # what the 发文单位 filter offers
-    recipients: list[Organisation]  # what the 主送机关 filter offers
-
-
 def recorded_allocations(snapshots: Iterable[dict | None]) -> list[ComputedAllocation]:
     """The 分配表 a notice recorded at issue among its attachments' snapshots, as computed
     then: what an issued notice prints and is reconciled with, the standards chosen from the
@@ -297,6 +289,16 @@ def notice_allocations(notice_ids: Iterable[int]) -> dict[int, list[ComputedAllo
     for table in stored:
         computed.setdefault(table.notice_id, []).append(compute_allocation(table))
     return computed
+
+
+@dataclass
+class NoticeList:
+    """What the list page reads before its filters apply."""
+
+    notices: QuerySet[FundNotice]  # the visible notices
+    count: int | None  # how many, when known without a query
+    issuers: list[Organisation]  # what the 发文单位 filter offers
+    recipients: list[Organisation]  # what the 主送机关 filter offers
 
 
 def notice_list(user: User) -> NoticeList:
