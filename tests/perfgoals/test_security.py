@@ -209,3 +209,14 @@ def test_check_deploy_is_clean_with_the_documented_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_a_deactivated_account_loses_its_open_session(client, login):
+    """The session's user is loaded with its organisation (perfgoals.accounts.backends) and
+    still only while the account is active: an administrator's deactivation ends it."""
+    login("ruili_health")
+    assert client.get(reverse("home")).status_code == 200
+    User.objects.filter(username="ruili_health").update(is_active=False)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
