@@ -130,9 +130,7 @@
   // level (#row-menus): the marks the server printed there stand for this row's id, name and
   // version, and for the table's version as the page holds it now.
   var MENU_ATTRIBUTES = ["href", "action", "value", "hx-get", "hx-post", "hx-vals", "hx-confirm"];
-  document.addEventListener("toggle", function (event) {
-    var menu = event.target;
-    if (!menu.matches || !menu.matches("details.ops-menu[data-row]") || !menu.open) return;
+  function fillMenu(menu) {
     if (menu.dataset.filled) return;
     var source = document.getElementById("row-menus");
     var copy = source && source.content.querySelector('[data-level="' + menu.dataset.level + '"]');
@@ -158,6 +156,17 @@
     target.replaceChildren.apply(target, Array.prototype.slice.call(filled.childNodes));
     menu.dataset.filled = "1";
     if (window.htmx) window.htmx.process(target);
+  }
+  // Filled on the click that opens it (Enter on ⋯ is a click), before the browser opens it:
+  // the toggle event comes a task later, and a quick Tab would otherwise find the menu empty.
+  document.addEventListener("click", function (event) {
+    var summary = event.target.closest && event.target.closest("details.ops-menu[data-row] > summary");
+    if (summary) fillMenu(summary.parentElement);
+  }, true);
+  // Menus opened otherwise (by script, or by find-in-page) are filled when they open.
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (menu.matches && menu.matches("details.ops-menu[data-row]") && menu.open) fillMenu(menu);
   }, true);
 
   // Escape closes what it opened: the paste or library panel (focus back on its opener) and
