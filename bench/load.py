@@ -1,6 +1,6 @@
 """Load benchmark: logged-in users of every role against gunicorn on PostgreSQL.
 
-    .venv/bin/python bench/load.py [--users 8] [--seconds 30] [--workers 2]
+    .venv/bin/python bench/load.py [--users 8] [--seconds 30] [--workers 2] [--sqlite]
 
 Loopback only, bounded in time. Builds a scratch database (default
 postgres://postgres@127.0.0.1:5432/perfgoals_bench_load: migrated, demo data loaded), starts
@@ -17,6 +17,9 @@ that every acknowledged save is what the database holds (no lost write). A last 
 each page a bureau or a reviewer uses alone (home, lists, read view, editor, notices, review
 screen) and prints its throughput against the floor of issue 17: a login-required page that
 renders the layout alone, served by the same server (bench/settings.py, bench/urls.py).
+
+--sqlite runs the same phases on a new SQLite file in a temporary directory instead: the
+database issue 17 measured its figures on, and the first-run default.
 """
 
 import argparse
@@ -29,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -52,6 +56,18 @@ def free_port() -> int:
 
 
 def prepare_database(url: str, env: dict) -> None:
+    if url.startswith("postgres"):
+        create_postgres_database(url)
+    py = sys.executable
+    subprocess.run(
+        [py, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE, env=env, check=True
+    )
+    subprocess.run(
+        [py, "manage.py", "load_demo"], cwd=BASE, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def create_postgres_database(url: str) -> None:
     import psycopg2
 
     name = url.rsplit("/", 1)[1]
@@ -62,13 +78,6 @@ def prepare_database(url: str, env: dict) -> None:
         if not cur.fetchone():
             cur.execute(f'CREATE DATABASE "{name}"')
     admin.close()
-    py = sys.executable
-    subprocess.run(
-        [py, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE, env=env, check=True
-    )
-    subprocess.run(
-        [py, "manage.py", "load_demo"], cwd=BASE, env=env, check=True, stdout=subprocess.DEVNULL
-    )
 
 
 def targets(env: dict) -> dict:
@@ -329,11 +338,17 @@ def main() -> None:
     parser.add_argument(
         "--page-seconds", type=float, default=8, help="each page alone (0: skip that phase)"
     )
+    parser.add_argument(
+        "--sqlite", action="store_true", help="a new SQLite file instead of PostgreSQL"
+    )
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    if not url.startswith("postgres"):
-        raise SystemExit("bench/load.py measures the deployment: DATABASE_URL must be PostgreSQL")
+    if args.sqlite:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='perfgoals-load-')}/bench.sqlite3"
+    else:
+        url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+        if not url.startswith("postgres"):
+            raise SystemExit("DATABASE_URL must be PostgreSQL (or pass --sqlite)")
     port = free_port()
     env = {
         **os.environ,
