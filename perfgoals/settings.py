@@ -122,6 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_perfgoals{_TEST_DB_SUFFIX}"}
 
+# Django's stock widgets and error lists printed in Python (perfgoals/rendering.py).
+FORM_RENDERER = "perfgoals.rendering.FormRenderer"
+
 AUTH_USER_MODEL = "perfgoals.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

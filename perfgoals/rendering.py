@@ -1,0 +1,133 @@
+"""The form renderer: Django's stock input, textarea and select widgets and its error lists,
+printed in Python.
+
+Through the template engine each of them costs an include for its attributes and one per
+option and per empty error list, about a tenth of a millisecond each: the editor's header form
+and row errors, some forty of them, were an eighth of its server time, the list's five filters
+a quarter of the list's. What this prints is what the stock templates print, byte for byte
+(tests/test_rendering.py renders every case both ways). Any other template (a widget of our
+own, a stock one not handled here, an option with a template of its own) goes to the engine.
+"""
+
+from django.forms.renderers import DjangoTemplates
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.timezone import template_localtime
+
+_WIDGETS = "django/forms/widgets/"
+# The stock templates that are `{% include "django/forms/widgets/input.html" %}` alone.
+_INPUTS = frozenset(
+    f"{_WIDGETS}{name}.html"
+    for name in (
+        "checkbox",
+        "color",
+        "date",
+        "datetime",
+        "email",
+        "file",
+        "hidden",
+        "number",
+        "password",
+        "search",
+        "tel",
+        "text",
+        "time",
+        "url",
+    )
+)
+_INPUT = f"{_WIDGETS}input.html"
+_TEXTAREA = f"{_WIDGETS}textarea.html"
+_SELECT = f"{_WIDGETS}select.html"
+_OPTION = f"{_WIDGETS}select_option.html"
+_ERRORS = ("django/forms/errors/list/default.html", "django/forms/errors/list/ul.html")
+
+
+def _text(value) -> str:
+    """`{{ value }}`: localised, escaped unless safe."""
+    value = localize(template_localtime(value))
+    if not isinstance(value, str):
+        value = str(value)
+    return conditional_escape(value)
+
+
+def _formatted(value) -> str:
+    """`{{ value|stringformat:'s' }}` (a filter that keeps a safe value safe)."""
+    try:
+        text = "%s" % (str(value) if isinstance(value, tuple) else value)
+    except (ValueError, TypeError):
+        text = ""
+    return text if isinstance(value, SafeData) else escape(text)
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html: True prints the bare name, False nothing."""
+    return "".join(
+        f" {_text(name)}" if value is True else f' {_text(name)}="{_formatted(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _input(widget: dict) -> str:
+    value = "" if widget["value"] is None else f' value="{_formatted(widget["value"])}"'
+    return (
+        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}'
+        f"{_attrs(widget['attrs'])}>"
+    )
+
+
+def _textarea(widget: dict) -> str:
+    value = _text(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+
+
+def _select(widget: dict) -> str | None:
+    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+        for option in options:
+            if option["template_name"] != _OPTION:
+                return None
+            parts.append(
+                f'\n  <option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{_text(option['label'])}</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+def _errors(context: dict) -> str:
+    errors = context["errors"]
+    if not errors:
+        return ""
+    field_id = getattr(errors, "field_id", None)
+    described = f' id="{_text(field_id)}_error"' if field_id else ""
+    items = "".join(f"<li>{_text(error)}</li>" for error in errors)
+    return f'<ul class="{_text(context["error_class"])}"{described}>{items}</ul>'
+
+
+class FormRenderer(DjangoTemplates):
+    def render(self, template_name, context, request=None):
+        printed = self._printed(template_name, context)
+        if printed is None:
+            return super().render(template_name, context, request=request)
+        return mark_safe(printed)
+
+    def _printed(self, template_name: str, context: dict) -> str | None:
+        # Each printed as the engine's output after BaseRenderer.render's strip().
+        if template_name in _ERRORS:
+            return _errors(context)
+        widget = context.get("widget")
+        if widget is None:
+            return None
+        if template_name in _INPUTS or template_name == _INPUT:
+            return _input(widget)
+        if template_name == _TEXTAREA:
+            return _textarea(widget)
+        if template_name == _SELECT:
+            return _select(widget)
+        return None
