@@ -1,10 +1,12 @@
 """The target-table list at /tables/: scope, filters, sorting, pages, export as shown."""
 
 import csv
+import datetime
 import io
 import zipfile
 from decimal import Decimal
 
+import lxml.html
 import pytest
 from openpyxl import load_workbook
 
@@ -288,6 +290,34 @@ def test_amounts_are_shown_with_separators_and_unit(client, world):
     html = client.get(URL).content.decode()
     assert "90,100.00 元" in html
     assert "5.00 万元" in html
+
+
+def test_a_row_prints_its_cells(client, world):
+    t = world["tables"]["small_wan"]
+    TargetTable.objects.filter(pk=t.pk).update(
+        updated_at=datetime.datetime(2020, 9, 23, 2, 5, tzinfo=datetime.UTC)
+    )
+    TargetTableFactory(organisation=world["mine"], project_name="未填金额的表", amount_total=None)
+    client.force_login(world["user"])
+    response = client.get(URL + "?sort=project_name")
+    rows = lxml.html.fromstring(response.content).xpath("//table[@id='target-tables']/tbody/tr")
+    cells = {}
+    for row in rows:
+        texts = [" ".join(td.text_content().split()) for td in row.findall("td")]
+        cells[texts[0]] = texts
+    assert cells["家庭医生签约服务补助JIA-001"] == [
+        "家庭医生签约服务补助JIA-001",
+        "甲县卫生健康局",
+        "2020",
+        t.get_layout_display(),
+        "5.00 万元",
+        "草稿",
+        "2020-09-23 10:05",  # Asia/Shanghai
+        "查看 · 编辑",
+    ]
+    assert cells["未填金额的表"][4] == "—"
+    first = rows[0].find("td/a")
+    assert first.get("href") == f"/tables/{TargetTable.objects.get(project_name=first.text).pk}/"
 
 
 def test_edit_link_only_for_own_editable_tables(client, world):
