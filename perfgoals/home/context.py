@@ -5,6 +5,7 @@ its first few rows (one count and one bounded list query, so the page's query co
 not grow with the data) and adds what the template shows: edit links, amount text, labels.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,12 @@ class Section:
     rows: list[Any] = field(default_factory=list)
     more_url: str = ""
     empty_text: str = ""
+
+
+def first_rows(count: int, rows: Callable[[], list[Any]]) -> list[Any]:
+    """The section's first rows; none read when its count says there are none (most
+    sections of most homes are empty, and each read is a query)."""
+    return rows() if count else []
 
 
 def with_amount_display(notices: QuerySet[FundNotice]) -> list[FundNotice]:
@@ -89,12 +96,16 @@ def bureau_sections(user: User) -> list[Section]:
     org = user.organisation_id
     # Notices addressed to my organisation that created tables I still have to finish.
     received = received_notices_with_drafts(user)
+    received_count = received.count()
     return [
         Section(
             "returned",
             "被退回修改",
             counts["returned"],
-            with_opinion_labels(returned_tables_with_latest_opinion(user)[:LIST_LIMIT]),
+            first_rows(
+                counts["returned"],
+                lambda: with_opinion_labels(returned_tables_with_latest_opinion(user)[:LIST_LIMIT]),
+            ),
             table_list_url(status=Status.RETURNED, organisation=org),
             "没有被退回的表。",
         ),
@@ -102,7 +113,9 @@ def bureau_sections(user: User) -> list[Section]:
             "drafts",
             "待完成的草稿",
             counts["drafts"],
-            with_edit_urls(own_table_drafts(user)[:LIST_LIMIT]),
+            first_rows(
+                counts["drafts"], lambda: with_edit_urls(own_table_drafts(user)[:LIST_LIMIT])
+            ),
             table_list_url(status=Status.DRAFT, organisation=org),
             "没有待完成的草稿。",
         ),
@@ -110,7 +123,7 @@ def bureau_sections(user: User) -> list[Section]:
             "in_review",
             "审核中",
             counts["in_review"],
-            list(own_tables_in_review(user)[:LIST_LIMIT]),
+            first_rows(counts["in_review"], lambda: list(own_tables_in_review(user)[:LIST_LIMIT])),
             table_list_url(organisation=org),
             "没有正在审核的表。",
         ),
@@ -118,7 +131,10 @@ def bureau_sections(user: User) -> list[Section]:
             "rejected",
             "未通过审核",
             counts["rejected"],
-            with_opinion_labels(rejected_tables_with_latest_opinion(user)[:LIST_LIMIT]),
+            first_rows(
+                counts["rejected"],
+                lambda: with_opinion_labels(rejected_tables_with_latest_opinion(user)[:LIST_LIMIT]),
+            ),
             table_list_url(status=Status.REJECTED, organisation=org),
             "没有未通过审核的表。",
         ),
@@ -126,15 +142,15 @@ def bureau_sections(user: User) -> list[Section]:
             "approved",
             "已批准",
             counts["approved"],
-            list(own_approved_tables(user)[:LIST_LIMIT]),
+            first_rows(counts["approved"], lambda: list(own_approved_tables(user)[:LIST_LIMIT])),
             table_list_url(status=Status.APPROVED, organisation=org),
             "还没有已批准的表。",
         ),
         Section(
             "notices",
             "收到的资金下达通知（已生成待填草稿）",
-            received.count(),
-            with_amount_display(received[:LIST_LIMIT]),
+            received_count,
+            first_rows(received_count, lambda: with_amount_display(received[:LIST_LIMIT])),
             reverse("allocations:notice_list"),
             "没有待处理的资金下达通知。",
         ),
@@ -146,20 +162,21 @@ def review_sections(user: User, *, title: str, empty_text: str) -> list[Section]
     queue = review_queue(user)
     status = Status.SUBMITTED if user.role == User.Role.FINANCE_STAFF else Status.FIRST_PASSED
     approved = region_approved_tables(user)
+    waiting, approved_count = queue.count(), approved.count()
     return [
         Section(
             "review",
             title,
-            queue.count(),
-            list(queue[:LIST_LIMIT]),
+            waiting,
+            first_rows(waiting, lambda: list(queue[:LIST_LIMIT])),
             table_list_url(status=status),
             empty_text,
         ),
         Section(
             "approved",
             "本区域已批准的绩效目标表",
-            approved.count(),
-            list(approved[:LIST_LIMIT]),
+            approved_count,
+            first_rows(approved_count, lambda: list(approved[:LIST_LIMIT])),
             table_list_url(status=Status.APPROVED),
             "本区域还没有已批准的绩效目标表。",
         ),
@@ -168,6 +185,7 @@ def review_sections(user: User, *, title: str, empty_text: str) -> list[Section]
 
 def finance_sections(user: User) -> list[Section]:
     own_drafts = own_notice_drafts(user)
+    drafts = own_drafts.count()
     return [
         *review_sections(
             user,
@@ -177,8 +195,8 @@ def finance_sections(user: User) -> list[Section]:
         Section(
             "notice_drafts",
             "草稿状态的资金下达通知",
-            own_drafts.count(),
-            with_amount_display(own_drafts[:LIST_LIMIT]),
+            drafts,
+            first_rows(drafts, lambda: with_amount_display(own_drafts[:LIST_LIMIT])),
             reverse("allocations:notice_list"),
             "没有草稿状态的通知。",
         ),
