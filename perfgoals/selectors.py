@@ -28,6 +28,24 @@ def is_finance(user: User) -> bool:
 def target_tables_visible_to(user: User) -> QuerySet[TargetTable]:
     """Own organisation's tables; for finance also what its region's bureaus submitted;
     for every bureau also the tables attached to notices it issued or received."""
+    # A page asks for the scope several times (rows, filter choices, notices through their
+    # tables); building it costs more than copying it, so the user object keeps the one it
+    # built for as long as what the scope depends on stays the same.
+    key = (
+        user.is_authenticated,
+        getattr(user, "role", None),
+        user.is_superuser,
+        getattr(user, "organisation_id", None),
+        user.organisation.region_id if getattr(user, "organisation_id", None) else None,
+    )
+    memo = getattr(user, "_visible_tables", None)
+    if memo is None or memo[0] != key:
+        memo = (key, _target_tables_visible_to(user))
+        user._visible_tables = memo
+    return memo[1].all()
+
+
+def _target_tables_visible_to(user: User) -> QuerySet[TargetTable]:
     tables = TargetTable.objects.select_related("organisation", "notice")
     if not user.is_authenticated:
         return tables.none()
