@@ -231,6 +231,14 @@ def decompose(
     return Decomposition(upper_label, list(nodes.values()))
 
 
+def summed_indicator_ids(upper_rows: Iterable[PerformanceIndicator]) -> set[int]:
+    """The upper leaves whose recipients' values are added up (Rule.SUM): the only ones whose
+    check reads the other recipients' indicators; a floor is each recipient's own."""
+    return {
+        row.pk for row in upper_rows if row.level in _LEAVES and rule_of(_parsed(row)) is Rule.SUM
+    }
+
+
 def served_by_table(
     decomposition: Decomposition, table_id: int
 ) -> Sequence[tuple[UpperIndicator, ServedIndicator]]:

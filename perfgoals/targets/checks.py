@@ -70,7 +70,12 @@ from allocations.selectors import (
     notice_allocations,
     regions_shared,
 )
-from indicators.decomposition import TABLE_LABEL_FIELDS, decompose, table_label
+from indicators.decomposition import (
+    TABLE_LABEL_FIELDS,
+    decompose,
+    summed_indicator_ids,
+    table_label,
+)
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.rules import TABLE_ORDER, check_tree, in_print_order
 from indicators.selectors import FrameworkIndex, build_tree, walk
@@ -184,8 +189,9 @@ class _Context:
 def _load_uppers(
     context: _Context, tables: list[TargetTable], rows: Iterable[PerformanceIndicator]
 ) -> None:
-    """The upper tables the tables' rows serve, with every row serving them: no query when
-    nothing is linked, three otherwise, whatever the number of tables."""
+    """The upper tables the tables' rows serve, with the other recipients' rows serving
+    them where the check adds those up: no query when nothing is linked, two or three
+    otherwise, whatever the number of tables."""
     linked = {row.upper_indicator_id for row in rows if row.upper_indicator_id}
     source_ids = {t.source_table_id for t in tables if t.source_table_id}
     if not linked and not source_ids:
@@ -201,7 +207,11 @@ def _load_uppers(
         context.upper_table_of[row.pk] = row.table_id
     if not upper_rows:
         return
-    serving = list(PerformanceIndicator.objects.filter(upper_indicator__table_id__in=upper_rows))
+    # A floor is checked on each table's own rows; only a sum reads everyone's.
+    summed = summed_indicator_ids(row for rows in upper_rows.values() for row in rows)
+    serving = (
+        list(PerformanceIndicator.objects.filter(upper_indicator_id__in=summed)) if summed else []
+    )
     # Each table once, shared by its rows: a table joined to every row costs a model per row.
     # The checks print them by their label only (indicators.decomposition.table_label).
     tables = (
