@@ -186,6 +186,10 @@ class _Context:
     upper_table_of: dict[int, int] = field(default_factory=dict)
 
 
+# What the decomposition reads of an upper table's rows: its tree and its targets.
+UPPER_FIELDS = ("id", "table_id", "parent_id", "level", "position", "name", "value_text")
+
+
 def _load_uppers(
     context: _Context, tables: list[TargetTable], rows: Iterable[PerformanceIndicator]
 ) -> None:
@@ -202,7 +206,7 @@ def _load_uppers(
             table_id__in=PerformanceIndicator.objects.filter(pk__in=linked).values("table_id")
         )
     upper_rows: dict[int, list[PerformanceIndicator]] = defaultdict(list)
-    for row in PerformanceIndicator.objects.filter(of_uppers):
+    for row in PerformanceIndicator.objects.filter(of_uppers).only(*UPPER_FIELDS):
         upper_rows[row.table_id].append(row)
         context.upper_table_of[row.pk] = row.table_id
     if not upper_rows:
