@@ -100,15 +100,32 @@ def recipient_tables_visible_to(user: User) -> QuerySet[TargetTable]:
     return tables
 
 
+EDITABLE_STATUSES = (TargetTable.Status.DRAFT, TargetTable.Status.RETURNED)
+
+
+def _edits_tables(user: User) -> bool:
+    return (
+        user.is_authenticated
+        and user.organisation_id is not None
+        and user.role == User.Role.BUREAU_STAFF
+    )
+
+
 def target_tables_editable_by(user: User) -> QuerySet[TargetTable]:
     """Drafts and returned tables of the user's own organisation, for bureau staff."""
-    if not user.is_authenticated or user.organisation_id is None:
-        return TargetTable.objects.none()
-    if user.role != User.Role.BUREAU_STAFF:
+    if not _edits_tables(user):
         return TargetTable.objects.none()
     return TargetTable.objects.select_related("organisation").filter(
-        organisation_id=user.organisation_id,
-        status__in=[TargetTable.Status.DRAFT, TargetTable.Status.RETURNED],
+        organisation_id=user.organisation_id, status__in=EDITABLE_STATUSES
+    )
+
+
+def table_is_editable_by(table: TargetTable, user: User) -> bool:
+    """target_tables_editable_by's rule for a table the page has read already (no query)."""
+    return (
+        _edits_tables(user)
+        and table.organisation_id == user.organisation_id
+        and table.status in EDITABLE_STATUSES
     )
 
 

@@ -24,8 +24,12 @@ from indicators.decomposition import Decomposition, decomposition_of
 from indicators.models import PerformanceIndicator
 from indicators.services import indicator_link_upper, upper_tables_of
 from perfgoals.models import TargetTable, User
-from perfgoals.selectors import recipient_tables_visible_to, target_tables_visible_to
-from perfgoals.targets.selectors import target_table_is_editable_by, target_table_visible
+from perfgoals.selectors import (
+    recipient_tables_visible_to,
+    table_is_editable_by,
+    target_tables_visible_to,
+)
+from perfgoals.targets.selectors import target_table_visible
 
 _LEAVES = (PerformanceIndicator.Level.THIRD, PerformanceIndicator.Level.SUB_ITEM)
 
@@ -70,7 +74,7 @@ def decomposition_page(user: User, table: TargetTable) -> DecompositionPage:
     if upper is not None:
         as_lower = decomposition_of(upper, lower_tables=visible.filter(pk=table.pk))
         upper_leaves = [node.indicator for node in as_lower.indicators]
-    editable = target_table_is_editable_by(user=user, table_id=table.pk)
+    editable = table_is_editable_by(table, user)
     own_leaves = []
     if upper is not None and editable:
         own_leaves = list(

@@ -12,11 +12,6 @@ def target_table_visible(*, user: User, table_id: int) -> TargetTable:
     return get_object_or_404(target_tables_visible_to(user), pk=table_id)
 
 
-def target_table_is_editable_by(*, user: User, table_id: int) -> bool:
-    """Whether the user may edit the table now (one query)."""
-    return target_tables_editable_by(user).filter(pk=table_id).exists()
-
-
 def target_tables_for_list(*, user: User) -> QuerySet[TargetTable]:
     """Visible tables, each marked whether this user may edit it (one subquery, no N+1)."""
     editable = target_tables_editable_by(user).filter(pk=OuterRef("pk"))

@@ -3,7 +3,11 @@
 import pytest
 
 from perfgoals.models import TargetTable, User
-from perfgoals.selectors import target_tables_visible_to
+from perfgoals.selectors import (
+    table_is_editable_by,
+    target_tables_editable_by,
+    target_tables_visible_to,
+)
 from tests.factories import OrganisationFactory, TargetTableFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +39,17 @@ def test_each_read_gets_a_queryset_of_its_own():
     assert list(target_tables_visible_to(user).filter(pk=-1)) == []
     second = TargetTableFactory(organisation=user.organisation)
     assert set(target_tables_visible_to(user)) == {first, second}
+
+
+def test_a_read_table_is_editable_exactly_when_the_editable_scope_holds_it(demo):
+    from django.contrib.auth.models import AnonymousUser
+
+    first, second, third = TargetTable.objects.order_by("pk")[:3]
+    for table, status in ((first, "returned"), (second, "submitted"), (third, "approved")):
+        TargetTable.objects.filter(pk=table.pk).update(status=status)
+    tables = list(TargetTable.objects.all())
+    assert {table.status for table in tables} == {"draft", "returned", "submitted", "approved"}
+    for user in [*User.objects.all(), AnonymousUser()]:
+        editable = set(target_tables_editable_by(user).values_list("pk", flat=True))
+        for table in tables:
+            assert table_is_editable_by(table, user) == (table.pk in editable), (user, table)

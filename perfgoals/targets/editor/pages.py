@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from indicators.selectors import attach_basis_sources
 from perfgoals.models import TargetTable
+from perfgoals.selectors import table_is_editable_by
 from perfgoals.services import ConcurrentEditError, target_table_editable, target_table_update
 from perfgoals.targets.creation import may_create
 from perfgoals.targets.editor.context import (
@@ -31,7 +32,7 @@ from perfgoals.targets.editor.context import (
 )
 from perfgoals.targets.forms import TargetTableForm
 from perfgoals.targets.review import snapshot_rows
-from perfgoals.targets.selectors import target_table_is_editable_by, target_table_visible
+from perfgoals.targets.selectors import target_table_visible
 from perfgoals.validation import add_validation_errors
 
 
@@ -49,7 +50,7 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["live_table"] = table
         return render(request, "perfgoals/editor/detail.html", context)
     context = editor_context(request, table, editable=False)
-    context["can_edit"] = target_table_is_editable_by(user=request.user, table_id=pk)
+    context["can_edit"] = table_is_editable_by(table, request.user)
     context["header"] = header_display(table)
     context["actions"] = review_actions(request.user, table, context["trail"])
     context["can_copy"] = may_create(request.user)
@@ -139,7 +140,7 @@ def _differing_values(form: TargetTableForm, stored: TargetTable) -> dict[str, A
 def table_lint(request: HttpRequest, pk: int) -> HttpResponse:
     """On-demand check: the findings panel for htmx, the page with the panel otherwise."""
     table = target_table_visible(user=request.user, table_id=pk)
-    editable = target_table_is_editable_by(user=request.user, table_id=pk)
+    editable = table_is_editable_by(table, request.user)
     if not request.htmx:
         target = "tables:edit" if editable else "tables:detail"
         return redirect(f"{reverse(target, args=[pk])}?checked=1#lint-panel")

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from perfgoals.models import ReviewOpinion, TargetTable, User
+from perfgoals.selectors import table_is_editable_by
 from perfgoals.services import ConcurrentEditError
 from perfgoals.targets.editor.context import (
     editor_context,
@@ -37,7 +38,7 @@ from perfgoals.targets.review import (
     target_table_submit,
     target_table_withdraw,
 )
-from perfgoals.targets.selectors import target_table_is_editable_by, target_table_visible
+from perfgoals.targets.selectors import target_table_visible
 from perfgoals.validation import RefuseOverlong, add_validation_errors
 
 Grade = ReviewOpinion.Grade
@@ -142,7 +143,7 @@ def table_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(editor_url(table))
     except ValidationError as exc:
         findings = (getattr(exc, "params", None) or {}).get("findings")
-        if findings and target_table_is_editable_by(user=request.user, table_id=pk):
+        if findings and table_is_editable_by(table, request.user):
             refusal = {"message": exc.message, "findings": findings}
             return render_editor_page(request, table, refusal=refusal)
         messages.error(request, _message(exc))

@@ -818,3 +818,22 @@ def test_invisible_characters_are_removed_at_input_and_a_field_of_them_is_empty(
     assert response.status_code == 302
     table.refresh_from_db()
     assert table.contact == "" and table.implementing_unit == "瑞丽市卫健局"
+
+
+# session, user, table (through the scope), rows, lint's framework, acknowledged warnings,
+# review events and review comments: the same for 5 or 30 indicators; whether the user may
+# edit it is decided from the table read (no query).
+READ_QUERIES = 8
+
+
+@pytest.mark.parametrize("count", [5, 30])
+def test_the_read_view_needs_the_same_few_queries_whatever_the_tree_size(
+    client, db, django_assert_num_queries, count
+):
+    table, user = make_table(count)
+    TargetTable.objects.filter(pk=table.pk).update(updated_by=user)
+    client.force_login(user)
+    with django_assert_num_queries(READ_QUERIES):
+        response = client.get(reverse("tables:detail", args=[table.pk]))
+    assert response.status_code == 200
+    assert response.context["can_edit"] is True
