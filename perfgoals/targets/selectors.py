@@ -8,8 +8,10 @@ from perfgoals.selectors import target_tables_editable_by, target_tables_visible
 
 
 def target_table_visible(*, user: User, table_id: int) -> TargetTable:
-    """The table if the user may see it; a 404 otherwise, whether it exists or not."""
-    return get_object_or_404(target_tables_visible_to(user), pk=table_id)
+    """The table if the user may see it; a 404 otherwise, whether it exists or not. With its
+    organisation's region, which a transfer table's header prints (州级/县级)."""
+    tables = target_tables_visible_to(user).select_related("organisation__region")
+    return get_object_or_404(tables, pk=table_id)
 
 
 def target_tables_for_list(*, user: User) -> QuerySet[TargetTable]:

@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -413,6 +415,23 @@ def test_the_review_screen_shows_the_bureaus_reasons_and_the_reviewers_forms(cli
     client.force_login(users["ruili_perf"])
     html = client.get(reverse("tables:review", args=[table.pk])).content.decode()
     assert "只能查看" in html and 'name="grade"' not in html
+
+
+def test_the_review_screen_reads_as_much_for_a_transfer_table_as_for_a_project_table(client, users):
+    """A transfer table's header prints its organisation's level (州级/县级): the region
+    comes with the table, not in a query of its own."""
+    staff = users["ruili_health"]
+    counts = {}
+    for layout in (TargetTable.Layout.PROJECT, TargetTable.Layout.TRANSFER):
+        table = make(organisation=staff.organisation, layout=layout)
+        TargetTable.objects.filter(pk=table.pk).update(status=Status.SUBMITTED)
+        client.force_login(users["ruili_finance"])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("tables:review", args=[table.pk]))
+        assert response.status_code == 200
+        counts[layout] = len(queries)
+    assert "县级" in response.content.decode()
+    assert counts[TargetTable.Layout.TRANSFER] == counts[TargetTable.Layout.PROJECT]
 
 
 def test_approval_through_http_freezes_the_table(client, users):
