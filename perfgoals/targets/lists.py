@@ -28,7 +28,7 @@ from django.utils import timezone
 from django_filters.views import FilterView
 
 from allocations.models import FundNotice
-from allocations.selectors import notices_visible_to
+from allocations.selectors import cited_notices_visible_to
 from perfgoals.display import amount_with_unit, unit_label
 from perfgoals.models import Organisation, TargetTable
 from perfgoals.money import TEN_THOUSAND, AmountUnit
@@ -105,8 +105,8 @@ class TargetTableFilter(django_filters.FilterSet):
         self.filters["organisation"].queryset = Organisation.objects.filter(
             pk__in={organisation for organisation, _, _ in held}
         ).order_by("name")
-        self.filters["notice"].queryset = notices_visible_to(request.user).filter(
-            pk__in={notice for _, notice, _ in held if notice is not None}
+        self.filters["notice"].queryset = cited_notices_visible_to(
+            request.user, {notice for _, notice, _ in held if notice is not None}
         )
         years = sorted({year for _, _, year in held}, reverse=True)
         self.filters["year"].extra["choices"] = [(year, f"{year}年") for year in years]

@@ -79,6 +79,37 @@ def test_editable_notice_agrees_with_the_editable_scope(seed000_draft, finance):
             assert notice_is_editable_by(notice, user) == (notice.pk in editable), (user, notice)
 
 
+def test_cited_notices_agree_with_the_notice_scope(seed000_draft, finance):
+    """Among the notices the tables a user sees cite, cited_notices_visible_to keeps exactly
+    what notices_visible_to does: the draft and the external upper notice seed 000 cites
+    included, before and after issuing (the recipients' tables then cite the issued notice)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from allocations.selectors import cited_notices_visible_to, notices_visible_to
+    from perfgoals.models import TargetTable
+    from perfgoals.selectors import target_tables_visible_to
+
+    def check():
+        for user in [*User.objects.all(), AnonymousUser()]:
+            cited = set(target_tables_visible_to(user).values_list("notice_id", flat=True))
+            cited.discard(None)
+            seen = set(notices_visible_to(user).filter(pk__in=cited))
+            assert set(cited_notices_visible_to(user, cited)) == seen, user
+            checked.append(bool(seen))
+
+    checked = []
+    # A bureau's table citing the external upper notice and another citing the draft.
+    upper = FundNotice.objects.filter(is_external=True).first()
+    bureau = User.objects.get(username="ruili_health").organisation
+    TargetTable.objects.filter(organisation=bureau).update(notice=upper)
+    other = TargetTable.objects.exclude(organisation=bureau).first()
+    TargetTable.objects.filter(pk=other.pk).update(notice=seed000_draft)
+    check()
+    issuing.notice_issue(notice=seed000_draft, user=finance, expected_version=seed000_draft.version)
+    check()
+    assert any(checked)
+
+
 def test_notice_page_reads_the_visible_notices_under_and_correcting_it(finance):
     from allocations.selectors import notice_page_of, notices_visible_to
 
