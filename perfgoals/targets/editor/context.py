@@ -183,7 +183,8 @@ class ReviewTrail:
 
 
 def review_trail(table: TargetTable, rows: list[PerformanceIndicator]) -> ReviewTrail:
-    """Two queries; sets `review_comments_shown` and `corrections_shown` on every row."""
+    """Two queries; sets `review_comments_shown`, `corrections_shown` and `review_shown` (either
+    of them) on every row."""
     events = list(
         ReviewEvent.objects.filter(table_id=table.pk)
         .select_related("actor")
@@ -210,6 +211,8 @@ def review_trail(table: TargetTable, rows: list[PerformanceIndicator]) -> Review
     for row in rows:
         row.review_comments_shown = comments_by_row.get(row.pk, [])
         row.corrections_shown = corrections_by_row.get(row.pk, [])
+        # Most rows have neither: the tree then skips the row's review block altogether.
+        row.review_shown = bool(row.review_comments_shown or row.corrections_shown)
     decision = None
     if table.status in (TargetTable.Status.RETURNED, TargetTable.Status.REJECTED):
         decision = next(
