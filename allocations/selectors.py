@@ -1,6 +1,6 @@
 """Reads of notices and allocation tables, scoped to the user's organisation."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -38,13 +38,10 @@ def notices_visible_to(user: User) -> QuerySet[FundNotice]:
     """Issuer's own notices (drafts only to finance staff of the issuer); issued notices
     addressed to the user's organisation; upper notices outside the system that those notices
     or the user's visible target tables cite."""
-    notices = FundNotice.objects.select_related("issuer", "parent")
-    if not user.is_authenticated:
-        return notices.none()
-    if _sees_every_notice(user):
-        return notices
-    if user.organisation_id is None:
-        return notices.none()
+    return _in_reach(FundNotice.objects.select_related("issuer", "parent"), user, _visible)
+
+
+def _visible(user: User) -> Q:
     # Subqueries, not joins: no duplicate rows to wrap away in a `pk IN (…)` of their own, and
     # a query that Django compiles and PostgreSQL plans in half the time (every notice page
     # and the home page read through this scope).
@@ -55,7 +52,7 @@ def notices_visible_to(user: User) -> QuerySet[FundNotice]:
         Q(pk__in=FundNotice.objects.filter(scope).values("parent_id"))
         | Q(pk__in=target_tables_visible_to(user).values("notice_id"))
     )
-    return notices.filter(scope | cited)
+    return scope | cited
 
 
 def cited_notices_visible_to(user: User, notice_ids: Iterable[int]) -> QuerySet[FundNotice]:
@@ -63,14 +60,25 @@ def cited_notices_visible_to(user: User, notice_ids: Iterable[int]) -> QuerySet[
     (read through target_tables_visible_to). An upper notice outside the system is visible
     by that citation alone, so this needs none of the scope's subqueries of tables: the
     table list's notice filter offers these."""
-    notices = FundNotice.objects.filter(pk__in=notice_ids)
+    return _in_reach(
+        FundNotice.objects.filter(pk__in=notice_ids),
+        user,
+        lambda user: _issued_or_received(user) | Q(is_external=True),
+    )
+
+
+def _in_reach(
+    notices: QuerySet[FundNotice], user: User, scope: Callable[[User], Q]
+) -> QuerySet[FundNotice]:
+    """`notices` as far as `user` reaches: none signed out or outside any organisation,
+    all for an administrator, else those `scope(user)` selects."""
     if not user.is_authenticated:
         return notices.none()
     if _sees_every_notice(user):
         return notices
     if user.organisation_id is None:
         return notices.none()
-    return notices.filter(_issued_or_received(user) | Q(is_external=True))
+    return notices.filter(scope(user))
 
 
 def _issued_or_received(user: User) -> Q:
