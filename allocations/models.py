@@ -318,7 +318,7 @@ class NoticeRecipient(models.Model):
     class Meta:
         verbose_name = _("主送机关")
         verbose_name_plural = _("主送机关")
-        ordering = ["notice", "position"]
+        ordering = ["notice_id", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["notice", "organisation"], name="notice_recipient_unique"
@@ -344,7 +344,7 @@ class NoticeParagraph(models.Model):
     class Meta:
         verbose_name = _("正文段落")
         verbose_name_plural = _("正文段落")
-        ordering = ["notice", "position"]
+        ordering = ["notice_id", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["notice", "position"], name="notice_paragraph_unique_position"
@@ -414,7 +414,7 @@ class BudgetLine(models.Model):
     class Meta:
         verbose_name = _("预算指标（资金来源）")
         verbose_name_plural = _("预算指标（资金来源）")
-        ordering = ["notice", "position"]
+        ordering = ["notice_id", "position"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
@@ -478,7 +478,7 @@ class NoticeAttachment(models.Model):
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
-        ordering = ["notice", "position"]
+        ordering = ["notice_id", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["notice", "position"], name="notice_attachment_unique_position"
@@ -565,7 +565,7 @@ class PolicyParagraph(models.Model):
     class Meta:
         verbose_name = _("政策条款")
         verbose_name_plural = _("政策条款")
-        ordering = ["document", "position"]
+        ordering = ["document_id", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "position"], name="policy_paragraph_unique_position"
@@ -733,7 +733,7 @@ class AllocationTable(models.Model):
     class Meta:
         verbose_name = _("分配表")
         verbose_name_plural = _("分配表")
-        ordering = ["notice", "id"]
+        ordering = ["notice_id", "id"]
 
     def __str__(self) -> str:
         return self.title
@@ -783,7 +783,7 @@ class AllocationColumn(models.Model):
     class Meta:
         verbose_name = _("分配表列")
         verbose_name_plural = _("分配表列")
-        ordering = ["table", "position"]
+        ordering = ["table_id", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["table", "position"], name="allocation_column_unique_position"
@@ -853,7 +853,7 @@ class AllocationRow(models.Model):
     class Meta:
         verbose_name = _("分配表行")
         verbose_name_plural = _("分配表行")
-        ordering = ["table", "position"]
+        ordering = ["table_id", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["table", "position"], name="allocation_row_unique_position"

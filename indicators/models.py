@@ -209,7 +209,7 @@ class PerformanceIndicator(models.Model):
         verbose_name = _("绩效指标")
         verbose_name_plural = _("绩效指标")
         # Position counts among siblings, so inserting or moving a row touches only its siblings.
-        ordering = ["table", "level", "position", "id"]
+        ordering = ["table_id", "level", "position", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(level=1, parent__isnull=True)
@@ -416,7 +416,7 @@ class LintAcknowledgement(models.Model):
     class Meta:
         verbose_name = _("已确认的检查警告")
         verbose_name_plural = _("已确认的检查警告")
-        ordering = ["table", "acknowledged_at", "id"]
+        ordering = ["table_id", "acknowledged_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["table", "key"], name="lint_ack_unique_key"),
         ]

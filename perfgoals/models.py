@@ -470,7 +470,7 @@ class ReviewOpinion(models.Model):
     class Meta:
         verbose_name = _("审核意见")
         verbose_name_plural = _("审核意见")
-        ordering = ["table", "created_at"]
+        ordering = ["table_id", "created_at"]
 
     def __str__(self) -> str:
         return f"{self.get_office_kind_display()}：{self.text[:20]}"
@@ -532,7 +532,7 @@ class ReviewEvent(models.Model):
     class Meta:
         verbose_name = _("审核记录")
         verbose_name_plural = _("审核记录")
-        ordering = ["table", "created_at", "id"]
+        ordering = ["table_id", "created_at", "id"]
         indexes = [models.Index(fields=["table", "created_at"])]
 
     def __str__(self) -> str:
@@ -571,7 +571,7 @@ class ReviewComment(models.Model):
     class Meta:
         verbose_name = _("审核批注")
         verbose_name_plural = _("审核批注")
-        ordering = ["table", "created_at", "id"]
+        ordering = ["table_id", "created_at", "id"]
 
     def __str__(self) -> str:
         return self.text[:30]
@@ -599,7 +599,7 @@ class TableSnapshot(models.Model):
     class Meta:
         verbose_name = _("批准版本")
         verbose_name_plural = _("批准版本")
-        ordering = ["table", "number"]
+        ordering = ["table_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["table", "number"], name="snapshot_unique_number"),
         ]
@@ -671,7 +671,7 @@ class SpecialFundSummaryRow(models.Model):
     class Meta:
         verbose_name = _("汇总表行")
         verbose_name_plural = _("汇总表行")
-        ordering = ["summary", "position"]
+        ordering = ["summary_id", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["summary", "position"], name="special_fund_summary_row_position"
