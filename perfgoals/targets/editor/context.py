@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from allocations.selectors import notice_basis_choices, policy_paragraphs_visible_to
 from indicators.forms import BasisSources, IndicatorRowForm
@@ -34,23 +35,15 @@ from perfgoals.layouts import layout_spec, printed_label, printed_when_filled, s
 from perfgoals.models import ReviewComment, ReviewEvent, TableSnapshot, TargetTable, User
 from perfgoals.selectors import target_tables_visible_to
 from perfgoals.targets.checks import check_table
+from perfgoals.targets.editor.tree import (
+    ReviewForms,
+    TreeOptions,
+    lines_for,
+    ops_menu,
+    row_menu,
+)
 from perfgoals.targets.forms import TargetTableForm
 from perfgoals.targets.review import EDITABLE, is_reviewer_of
-
-
-@dataclass
-class Line:
-    """One printed row of the indicator block; 一级/二级 cells span the rows below them."""
-
-    first: TreeNode | None = None
-    first_span: int = 1
-    second: TreeNode | None = None
-    second_span: int = 1
-    # The 三级 or sub-item printed on this row; None when a 一级/二级 has nothing below yet.
-    leaf: TreeNode | None = None
-    owner: TreeNode | None = None  # the 一级/二级 an empty row belongs to
-    missing_second: bool = False
-
 
 # A draft's index past every sibling: the row is appended.
 END = 10**6
@@ -116,29 +109,6 @@ def draft_from_request(data, table_id: int) -> Draft:
 def next_draft(row: PerformanceIndicator) -> Draft:
     """The blank row right below `row`, opened by 保存并添加下一行."""
     return Draft(parent_id=row.parent_id, level=row.level, index=row.position)
-
-
-def lines_for(roots: list[TreeNode]) -> list[Line]:
-    lines: list[Line] = []
-    for first in roots:
-        start = len(lines)
-        if not first.children:
-            lines.append(Line(owner=first, missing_second=True))
-        for second in first.children:
-            second_start = len(lines)
-            leaves = []
-            for third in second.children:
-                leaves.append(third)
-                # Sub-items print on their own rows under their 三级 (seed 001).
-                leaves.extend(third.children)
-            if not leaves:
-                lines.append(Line(owner=second))
-            lines.extend(Line(leaf=leaf) for leaf in leaves)
-            lines[second_start].second = second
-            lines[second_start].second_span = len(lines) - second_start
-        lines[start].first = first
-        lines[start].first_span = len(lines) - start
-    return lines
 
 
 def _attach_draft(roots: list[TreeNode], indicators: dict, draft: Draft, table) -> None:
@@ -258,26 +228,6 @@ class RowUrls:
         return {key: f"{head}{pk}{tail}" for key, (head, tail) in self._parts.items()}
 
 
-def row_menu(row: PerformanceIndicator) -> SafeString:
-    """The row's actions in a disclosure menu: one Tab stop per row. The page carries the
-    menu once per level (#row-menus); editor.js fills this one when it opens. Without
-    JavaScript it links to the row's actions page. Printed here once per row rather than by
-    an include per row in the template, which cost the editor a millisecond."""
-    return format_html(
-        '<details class="ops-menu" data-row="{}" data-level="{}" data-row-version="{}"'
-        ' data-name="{}">\n'
-        '  <summary title="行操作" aria-label="“{}”的操作">⋯</summary>\n'
-        '  <div class="menu"><a href="{}">全部操作</a></div>\n'
-        "</details>",
-        row.pk,
-        row.level,
-        row.version,
-        row.name,
-        row.name,
-        row.urls["actions"],
-    )
-
-
 # What the page's one copy of each row menu prints for the row's id, version and name and for
 # the table's version; editor.js puts the row's own in their place when a menu opens.
 MENU_MARKS = {"row": _PK, "row_version": _PK - 1, "table_version": _PK - 2, "name": "__row_name__"}
@@ -294,9 +244,22 @@ class MenuRow:
     name: str = MENU_MARKS["name"]
 
 
-def menu_rows(row_urls: RowUrls) -> list[MenuRow]:
+def menu_copies(request: HttpRequest, row_urls: RowUrls, row_new_url: str) -> list:
+    """(level, menu) of the page's one copy of each level's row menu (#row-menus)."""
     urls = row_urls.of(MENU_MARKS["row"])
-    return [MenuRow(level, urls) for level in (1, 2, 3, 4)]
+    csrf_token = get_token(request)
+    return [
+        (
+            level,
+            ops_menu(
+                MenuRow(level, urls),
+                row_new_url=row_new_url,
+                table_version=MENU_MARKS["table_version"],
+                csrf_token=csrf_token,
+            ),
+        )
+        for level in (1, 2, 3, 4)
+    ]
 
 
 def editor_context(
@@ -307,11 +270,13 @@ def editor_context(
     state: EditorState | None = None,
     snapshot: TableSnapshot | None = None,
     frozen_rows: list[PerformanceIndicator] | None = None,
+    review_forms: ReviewForms | None = None,
 ) -> dict[str, Any]:
     """Everything the editor partials need, in a fixed number of queries whatever the size.
 
     With `snapshot` (and its rebuilt `frozen_rows`), the approved version as frozen: no
-    checks, no review trail, nothing editable."""
+    checks, no review trail, nothing editable. `review_forms`: the review screen of the
+    stage's reviewer, with the review's forms beside every row."""
     state = state or EditorState()
     if snapshot is not None:
         rows = frozen_rows or []
@@ -365,6 +330,17 @@ def editor_context(
     draft = state.draft
     if draft is not None and (draft.parent_id is None or draft.parent_id in nodes):
         _attach_draft(roots, nodes, draft, table)
+    row_new_url = reverse("tables:row_new", args=[table.pk]) if editable else ""
+    leaf_span = (4 if spec.six_columns else 2) + len(columns)
+    options = TreeOptions(
+        editable=editable,
+        six_columns=spec.six_columns,
+        value_mid_shown=mid_shown,
+        leaf_span=leaf_span,
+        row_new_url=row_new_url,
+        editing_id=state.editing_id,
+        review_forms=review_forms,
+    )
     field_findings: dict[str, list] = {}
     for finding in table_findings:
         if finding.field:
@@ -379,11 +355,12 @@ def editor_context(
         "indicator_columns": after,
         "value_mid_shown": mid_shown,
         # Cells a leaf's name, value and columns take, and the width of the whole block.
-        "leaf_span": (4 if spec.six_columns else 2) + len(columns),
+        "leaf_span": leaf_span,
         "tree_span": (7 if spec.six_columns else 5) + len(columns),
         # A department-wide table without rows prints no tree when read; the editor offers one.
         "show_tree": spec.has_tree and (editable or bool(rows) or not spec.tree_optional),
-        "lines": lines_for(roots),
+        "lines": lines_for(roots, options),
+        "reviewing": review_forms is not None,
         "findings": findings,
         "panel_findings": panel,
         "finding_counts": _counts(panel),
@@ -391,8 +368,10 @@ def editor_context(
         "state": state,
         "row_form": _row_form(request.user, table, state),
         # Reversed once here, not per row in the template (see RowUrls).
-        "row_new_url": reverse("tables:row_new", args=[table.pk]) if editable else "",
-        "menu_rows": menu_rows(row_urls) if row_urls is not None else [],
+        "row_new_url": row_new_url,
+        "menu_copies": (
+            menu_copies(request, row_urls, row_new_url) if row_urls is not None else []
+        ),
         "menu_marks": MENU_MARKS,
         "category_names": (
             framework_category_names(generation=table.framework_generation)
@@ -501,6 +480,37 @@ class HeaderField:
     findings: list
     theirs: Any = None
     differs: bool = False
+
+    def html(self) -> SafeString:
+        """The field's block in the header form: label, input, help, errors, the other
+        user's value and the checks' findings. Printed here rather than in the template,
+        where the header's twenty-odd fields cost the editor a sixth of its server time."""
+        bound = self.bound
+        name = bound.name
+        errors = bound.errors
+        css = f"field field-{name}"
+        if errors:
+            css += " has-error"
+        if self.findings:
+            css += " has-finding"
+        html = [
+            f'<div class="{css}" id="field-{name}">',
+            f'<label for="{escape(bound.id_for_label)}">{escape(bound.label)}</label>',
+            str(bound),
+        ]
+        if bound.help_text:
+            html.append(f'<p class="help muted">{escape(bound.help_text)}</p>')
+        if errors:
+            html.append(str(errors))
+        if self.differs:
+            theirs = "（空）" if self.theirs in (None, "") else self.theirs
+            html.append(f'<p class="theirs">他人刚保存的值：{escape(theirs)}</p>')
+        for finding in self.findings:
+            html.append(
+                f'<p class="field-finding sev-{finding.severity}">{escape(finding.message)}</p>'
+            )
+        html.append("</div>")
+        return mark_safe("\n".join(html))  # noqa: S308 (escaped above)
 
 
 def header_sections(form: TargetTableForm, context: dict, current_values: dict) -> list:

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,8 +29,10 @@ from perfgoals.targets.editor.context import (
     shows_snapshot,
 )
 from perfgoals.targets.editor.pages import render_editor_page
+from perfgoals.targets.editor.tree import ReviewForms
 from perfgoals.targets.review import (
     MAX_COMMENT,
+    is_reviewer_of,
     review_comment_add,
     review_correct,
     review_stage,
@@ -210,25 +213,31 @@ def render_review_screen(
     review trail, and — for the reviewer of the current stage — the review's forms.
 
     A bound form with errors comes back at the row it was posted from (`form_row`)."""
-    context = editor_context(request, table, editable=False)
+    bound = comment if comment is not None else correction
+    row = int_or_none(bound.data.get("indicator")) if bound is not None else None
+    if row is not None and row not in _row_ids(table):
+        row = None
+    review_forms = None
+    if is_reviewer_of(request.user, table):
+        # Each row's comment and correction forms post here: reversed once, not per row.
+        review_forms = ReviewForms(
+            comment_url=reverse("tables:review_comment", args=[table.pk]),
+            correct_url=reverse("tables:review_correct", args=[table.pk]),
+            csrf_token=get_token(request),
+            table_version=table.version,
+            form_row=row,
+            comment_form=comment,
+            correction_form=correction,
+        )
+    context = editor_context(request, table, editable=False, review_forms=review_forms)
     actions = review_actions(request.user, table, context["trail"])
     context["header"] = header_display(table)
     context["actions"] = actions
-    context["reviewing"] = actions.review
-    # Each row's comment and correction forms post here: reversed once, not per row.
-    context["review_urls"] = {
-        "comment": reverse("tables:review_comment", args=[table.pk]),
-        "correct": reverse("tables:review_correct", args=[table.pk]),
-    }
     context["stage"] = review_stage(table)
     context["grade_meanings"] = GRADE_MEANINGS
     context["decision"] = decision or DecisionForm(initial={"version": table.version})
     context["comment_form"] = comment
     context["correction_form"] = correction
-    bound = comment if comment is not None else correction
-    row = int_or_none(bound.data.get("indicator")) if bound is not None else None
-    if row is not None and row not in _row_ids(table):
-        row = None
     context["form_row"] = row
     # Errors with no form on the page to show them (not the reviewer; a row of another
     # table; a correction without a row): a forged or stale POST learns why as a message.

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -57,6 +58,7 @@ from perfgoals.targets.editor.context import (
     row_form,
 )
 from perfgoals.targets.editor.pages import render_editor_page
+from perfgoals.targets.editor.tree import ops_menu
 from perfgoals.validation import add_validation_errors
 
 
@@ -366,12 +368,14 @@ def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def row_actions(request: HttpRequest, pk: int) -> HttpResponse:
     """A row's actions on a page of their own: where the row menu leads without JavaScript."""
     row = indicator_editable(user=request.user, indicator_id=pk)
-    context = {
-        "row": row,
-        "table": row.table,
-        "row_new_url": reverse("tables:row_new", args=[row.table_id]),
-    }
     row.urls = RowUrls().of(row.pk)
+    menu = ops_menu(
+        row,
+        row_new_url=reverse("tables:row_new", args=[row.table_id]),
+        table_version=row.table.version,
+        csrf_token=get_token(request),
+    )
+    context = {"row": row, "table": row.table, "menu": menu}
     return render(request, "perfgoals/editor/row_actions.html", context)
 
 

@@ -1,5 +1,6 @@
 """The target-table editor over HTTP: every URL's access rules, header saves, row actions."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -179,8 +180,21 @@ def test_bad_amounts_are_shown_at_the_field_with_the_typed_text_and_nothing_save
     assert "amount_total" in form.errors and "amount_other" in form.errors
     page = response.content.decode()
     assert 'value="3.88万x"' in page and 'value="新联系人"' in page
+    # Each error sits in its field's block, which is marked for the eye and the stylesheet.
+    block = re.search(r'<div class="([^"]*)" id="field-amount_total">(.*?)</div>', page, re.S)
+    assert "has-error" in block.group(1).split()
+    assert form.errors["amount_total"][0] in block.group(2)
     table.refresh_from_db()
     assert table.contact == "张翰林18869207068" and table.version == 1
+
+
+def test_a_header_finding_is_shown_at_its_field(client, login, table):
+    TargetTable.objects.filter(pk=table.pk).update(annual_goal="")
+    login("ruili_health")
+    page = client.get(reverse("tables:edit", args=[table.pk])).content.decode()
+    block = re.search(r'<div class="([^"]*)" id="field-annual_goal">(.*?)</div>', page, re.S)
+    assert "has-finding" in block.group(1).split()
+    assert re.search(r'<p class="field-finding sev-(error|warning)">[^<]*年度目标', block.group(2))
 
 
 def test_bad_spending_plan_percentages_are_refused(client, login, demo):
