@@ -25,6 +25,7 @@ from indicators.selectors import (
     indicator_get,
     indicator_level,
     indicator_rows,
+    indicator_values,
     lint_acknowledgements,
     sibling_index,
     walk,
@@ -290,7 +291,7 @@ def editor_context(
         acknowledgements = lint_acknowledgements(table_id=table.pk)
         trail = review_trail(table, rows)
         if table.copied_from_id:
-            set_previous_values(rows, indicator_rows(table_id=table.copied_from_id))
+            set_previous_values(rows, indicator_values(table_id=table.copied_from_id))
     panel: list[PanelFinding] = []
     by_row: dict[int, list[PanelFinding]] = {}
     table_findings = []

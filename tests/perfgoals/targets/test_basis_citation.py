@@ -5,6 +5,8 @@ from datetime import date
 from io import BytesIO
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -133,6 +135,33 @@ def test_a_cited_notice_prints_with_its_title_and_fills_the_basis(client, login,
     leaf.refresh_from_db()
     assert leaf.basis_printed == f"冀财社〔2019〕101号《{notice.title}》"
     assert not basis_empty()
+
+
+def test_the_pages_read_the_cited_sources_once_whatever_how_many_rows_cite(
+    client, login, table, hebei_paragraph
+):
+    """The sources are read apart from the rows (one query per kind cited), never per row."""
+    login("shunping_medsec")
+    notice = FundNotice.objects.get(issuer_code="冀财社", doc_year=2019, doc_serial=101)
+    leaves = list(PerformanceIndicator.objects.filter(table=table, level=3).order_by("pk"))
+    assert len(leaves) >= 3
+
+    def queries(url: str) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        return len(captured), page
+
+    PerformanceIndicator.objects.filter(pk=leaves[0].pk).update(basis_paragraph=hebei_paragraph)
+    PerformanceIndicator.objects.filter(pk=leaves[1].pk).update(basis_notice=notice)
+    for name in ("tables:detail", "tables:edit"):
+        url = reverse(name, args=[table.pk])
+        few, _ = queries(url)
+        PerformanceIndicator.objects.filter(pk__in=[row.pk for row in leaves[2:]]).update(
+            basis_paragraph=hebei_paragraph
+        )
+        many, page = queries(url)
+        assert many == few, name
+        assert page.count(CITATION) >= len(leaves) - 1 and "冀财社〔2019〕101号《" in page
 
 
 def test_another_regions_paragraph_is_refused_at_the_field(client, login, leaf, smx_paragraph):
