@@ -12,7 +12,7 @@ from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
 from django.utils.dateformat import format as date_format
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 
@@ -316,18 +316,13 @@ def row_menu(row: PerformanceIndicator) -> SafeString:
     menu once per level (#row-menus); editor.js fills this one when it opens. Without
     JavaScript it links to the row's actions page. Printed here once per row rather than by
     an include per row in the template, which cost the editor a millisecond."""
-    return format_html(
-        '<details class="ops-menu" data-row="{}" data-level="{}" data-row-version="{}"'
-        ' data-name="{}">\n'
-        '  <summary title="行操作" aria-label="“{}”的操作">⋯</summary>\n'
-        '  <div class="menu"><a href="{}">全部操作</a></div>\n'
-        "</details>",
-        row.pk,
-        row.level,
-        row.version,
-        row.name,
-        row.name,
-        row.urls["actions"],
+    name = escape(row.name)
+    return mark_safe(  # noqa: S308 (the name is escaped; the rest are numbers and URLs)
+        f'<details class="ops-menu" data-row="{row.pk}" data-level="{row.level}"'
+        f' data-row-version="{row.version}" data-name="{name}">\n'
+        f'  <summary title="行操作" aria-label="“{name}”的操作">⋯</summary>\n'
+        f'  <div class="menu"><a href="{row.urls["actions"]}">全部操作</a></div>\n'
+        "</details>"
     )
 
 

@@ -50,6 +50,7 @@ def test_a_leaf_prints_every_cell_escaped(client, login, table):
     assert f'<a class="cell-link" href="{url}#row-{leaf.pk}" hx-get="{url}"' in edit
     assert 'title="编辑此行">签约率&lt;b&gt;&amp;&lt;/b&gt;</a>' in edit
     assert f'<td class="ops"><details class="ops-menu" data-row="{leaf.pk}"' in edit
+    assert 'aria-label="“签约率&lt;b&gt;&amp;&lt;/b&gt;”的操作"' in edit and "<b>" not in edit
 
 
 def test_a_category_cell_spans_its_rows_and_carries_its_findings(client, login, table):
