@@ -91,6 +91,50 @@ def _issued_or_received(user: User) -> Q:
     return scope | _received(org_id)
 
 
+def _visible_among(user: User, notices: list[FundNotice]) -> set[int]:
+    """The ids of `notices` (read already) that notices_visible_to holds for `user`.
+
+    Those the organisation issued or was sent are decided here, as _issued_or_received
+    states them (a query of the organisation's recipient links among those others issued).
+    An upper notice outside the system is visible where the user's notices or tables cite
+    it: when one of `notices` so decided cites it, without a query; otherwise by asking the
+    scope. tests/allocations/test_selectors.py checks both agree for every user and notice.
+    """
+    if not user.is_authenticated or not notices:
+        return set()
+    if _sees_every_notice(user):
+        return {notice.pk for notice in notices}
+    org_id = user.organisation_id
+    if org_id is None:
+        return set()
+    issued = FundNotice.Status.ISSUED
+    sent = [n.pk for n in notices if n.status == issued and n.issuer_id != org_id]
+    received = set()
+    if sent:
+        received = set(
+            NoticeRecipient.objects.filter(organisation_id=org_id, notice_id__in=sent)
+            .values_list("notice_id", flat=True)
+            .order_by()
+        )
+    drafts_too = user.role == User.Role.FINANCE_STAFF
+    visible = {
+        n.pk
+        for n in notices
+        if (n.issuer_id == org_id and (n.status == issued or drafts_too)) or n.pk in received
+    }
+    cited = {n.parent_id for n in notices if n.pk in visible}
+    pending = []
+    for notice in notices:
+        if notice.is_external and notice.pk not in visible:
+            if notice.pk in cited:
+                visible.add(notice.pk)
+            else:
+                pending.append(notice.pk)
+    if pending:
+        visible |= set(notices_visible_to(user).filter(pk__in=pending).values_list("pk", flat=True))
+    return visible
+
+
 def _sees_every_notice(user: User) -> bool:
     return user.role == User.Role.ADMINISTRATOR or user.is_superuser
 
@@ -425,15 +469,18 @@ def _notices_around(
     user: User, pk: int
 ) -> tuple[FundNotice | None, list[FundNotice], list[FundNotice]]:
     """Notice `pk` (None if the user does not see it), the visible notices issued under it
-    (by 发文代字 and number) and those correcting it (by year and number), in one query: the
-    scope is the costliest query of the notice page to build, compile and plan."""
-    rows = list(
-        notices_visible_to(user)
+    (by 发文代字 and number) and those correcting it (by year and number): read without the
+    scope, which was the costliest query of the notice page to build, compile and plan, then
+    kept as far as _visible_among finds them visible."""
+    around = list(
+        FundNotice.objects.select_related("issuer", "parent")
         # Through the related notices' pk: an id past the integer range matches nothing
         # there, where the foreign key columns would overflow.
         .filter(Q(pk=pk) | Q(parent__pk=pk) | Q(corrects__pk=pk))
         .order_by("issuer_code", "doc_serial")
     )
+    visible = _visible_among(user, around)
+    rows = [row for row in around if row.pk in visible]
     notice = next((row for row in rows if row.pk == pk), None)
     children = [row for row in rows if row.parent_id == pk]
     corrections = [row for row in rows if row.corrects_id == pk]

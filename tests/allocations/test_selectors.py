@@ -5,14 +5,14 @@ from decimal import Decimal
 import pytest
 from django.http import Http404
 
-from allocations.models import FundNotice
+from allocations.models import FundNotice, NoticeRecipient
 from allocations.selectors import (
     allocation_table_for_editing,
     notice_for_editing,
     notice_page,
 )
 from allocations.services import issuing, notices
-from perfgoals.models import User
+from perfgoals.models import Organisation, User
 from tests.allocations.conftest import build_seed_000, code
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +141,56 @@ def test_notice_page_reads_the_visible_notices_under_and_correcting_it(finance):
                 visible.filter(corrects=notice).order_by("doc_year", "doc_serial")
             )
     assert len(notice_page_of(finance, issued.pk).corrections) == 3
+
+
+def test_the_notices_around_a_page_are_those_the_scope_holds(seed000_draft, finance):
+    """The notice page reads the notices around it without the scope and keeps those
+    _visible_among finds visible: the same, for every user, as notices_visible_to holds,
+    whether asked of one notice or of many at once (where a notice the user's own notices
+    cite is decided from them). Drafts, issued notices, corrections, an external upper
+    notice cited only by a table, and one cited by nothing are among them."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from allocations.selectors import _visible_among, notices_visible_to
+    from perfgoals.models import TargetTable
+
+    issued = build_seed_000(finance)
+    issued = issuing.notice_issue(notice=issued, user=finance, expected_version=issued.version)
+    correction = notices.notice_correction_create(notice=issued, user=finance)
+    issuing.notice_issue(notice=correction, user=finance, expected_version=correction.version)
+    notices.notice_correction_create(notice=issued, user=finance)  # a draft correction
+    upper = issued.parent
+    assert upper.is_external
+    by_table = FundNotice.objects.create(
+        is_external=True, issuer_name="云南省财政厅", year=2020, title="表格引用的上级通知"
+    )
+    TargetTable.objects.filter(organisation__name="德宏州卫生健康委员会").update(notice=by_table)
+    FundNotice.objects.create(
+        is_external=True, issuer_name="某省财政厅", year=2020, title="无人引用"
+    )
+
+    def check() -> list[set[int]]:
+        every = list(FundNotice.objects.all())
+        seen = []
+        for user in [*User.objects.all(), AnonymousUser()]:
+            visible = set(notices_visible_to(user).values_list("pk", flat=True))
+            assert _visible_among(user, every) == visible, user
+            for notice in every:
+                assert _visible_among(user, [notice]) == ({notice.pk} & visible), (user, notice)
+            seen.append(visible)
+        return seen
+
+    seen = check()
+    assert any(upper.pk in visible and by_table.pk in visible for visible in seen)
+    assert any(visible and upper.pk not in visible for visible in seen)
+    # The upper notice issued in the system instead, to 瑞丽市财政局 alone: the health bureaus
+    # that see the notice under it do not see it, though it is that notice's parent.
+    prefecture = Organisation.objects.get(name="德宏州财政局")
+    FundNotice.objects.filter(pk=upper.pk).update(
+        is_external=False, issuer=prefecture, status=FundNotice.Status.ISSUED
+    )
+    NoticeRecipient.objects.filter(notice=upper).delete()
+    NoticeRecipient.objects.create(notice=upper, organisation=finance.organisation)
+    health = User.objects.get(username="ruili_health")
+    assert issued.pk in set(notices_visible_to(health).values_list("pk", flat=True))
+    check()
