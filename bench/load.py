@@ -16,7 +16,8 @@ It prints requests/s, p50/p95/p99 and errors per phase and per kind of request, 
 that every acknowledged save is what the database holds (no lost write). A last phase opens
 each page a bureau or a reviewer uses alone (home, lists, read view, editor, notices, review
 screen) and prints its throughput against the floor of issue 17: a login-required page that
-renders the layout alone, served by the same server (bench/settings.py, bench/urls.py).
+renders the layout alone, served by the same server (bench/settings.py, bench/urls.py) and
+measured again beside each page.
 
 --sqlite runs the same phases on a new SQLite file in a temporary directory instead: the
 database issue 17 measured its figures on, and the first-run default.
@@ -268,9 +269,16 @@ def submitted_table() -> int:
 
 
 def run_pages(port: int, plan: dict, users: int, seconds: float, password: str) -> None:
-    """Each page alone, `users` at once for `seconds`: its throughput against the floor's."""
-    results = []
-    for kind, username, path, ok in pages_of(plan):
+    """Each page alone, `users` at once for `seconds`: its throughput against the floor's.
+
+    The floor runs before the first page and again after each page, and a page is measured
+    against the mean of the two floors beside it: on a shared machine the throughput drifts
+    by a third within minutes, and a floor measured once at the start compared pages with
+    a machine that was no longer there."""
+    pages = pages_of(plan)
+    floor, measured = pages[0], pages[1:]
+
+    def measure(kind: str, username: str, path: str, ok: tuple[int, ...]) -> tuple:
         recorder = Recorder()
         clients = []
         for _ in range(users):
@@ -284,14 +292,31 @@ def run_pages(port: int, plan: dict, users: int, seconds: float, password: str) 
         elapsed = run_phase(threads, seconds)
         samples = sorted(recorder.samples[kind])
         q = statistics.quantiles(samples, n=100, method="inclusive")
-        results.append((kind, len(samples) / elapsed, q[49], q[94], recorder.errors[kind]))
-    floor = results[0][1]
-    print(f"\neach page alone, {users} users, {seconds:.0f} s each (floor: the logged-in layout)")
-    print(f"  {'page':8} {'req/s':>7} {'of floor':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}")
-    for kind, rate, p50, p95, errors in results:
+        return len(samples) / elapsed, q[49], q[94], recorder.errors[kind]
+
+    floors = [measure(*floor)]
+    results = []
+    for page in measured:
+        result = measure(*page)
+        floors.append(measure(*floor))
+        beside = (floors[-2][0] + floors[-1][0]) / 2
+        results.append((page[0], beside, *result))
+    rates = [rate for rate, *_ in floors]
+    print(f"\neach page alone, {users} users, {seconds:.0f} s each, against the floor (the")
+    print("logged-in layout) measured just before and after it")
+    print(
+        f"  floor: {statistics.mean(rates):.1f} req/s on average, {min(rates):.1f} to "
+        f"{max(rates):.1f} over {len(rates)} runs; p95 {max(f[2] for f in floors) * 1000:.1f} ms"
+        " at most"
+    )
+    print(
+        f"  {'page':8} {'req/s':>7} {'floor':>7} {'of floor':>9} {'p50 ms':>8} {'p95 ms':>8}"
+        f" {'errors':>6}"
+    )
+    for kind, beside, rate, p50, p95, errors in results:
         print(
-            f"  {kind:8} {rate:7.1f} {rate / floor:9.0%} {p50 * 1000:8.1f} {p95 * 1000:8.1f} "
-            f"{errors:6d}"
+            f"  {kind:8} {rate:7.1f} {beside:7.1f} {rate / beside:9.0%} {p50 * 1000:8.1f}"
+            f" {p95 * 1000:8.1f} {errors:6d}"
         )
 
 
