@@ -237,7 +237,6 @@ def render_review_screen(
     context["grade_meanings"] = GRADE_MEANINGS
     context["decision"] = decision or DecisionForm(initial={"version": table.version})
     context["comment_form"] = comment
-    context["correction_form"] = correction
     context["form_row"] = row
     # Errors with no form on the page to show them (not the reviewer; a row of another
     # table; a correction without a row): a forged or stale POST learns why as a message.

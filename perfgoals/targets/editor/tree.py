@@ -93,9 +93,9 @@ class _Parts:
         return self.parts
 
 
-def _text(value: Any) -> str:
-    """As `{{ value }}` prints it with localisation off."""
-    return escape(value)
+def _csrf_input(token: str) -> str:
+    """What `{% csrf_token %}` prints, for the forms printed here."""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
 
 
 def _typed(row: PerformanceIndicator, options: TreeOptions) -> bool:
@@ -142,7 +142,7 @@ def _review_forms(row: PerformanceIndicator, forms: ReviewForms) -> str:
     here = forms.form_row == row.pk
     comment = forms.comment_form if here else None
     correction = forms.correction_form if here else None
-    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(forms.csrf_token)}">'
+    csrf = _csrf_input(forms.csrf_token)
     pk = row.pk
     html = [
         f'<details class="review-row-forms"{" open" if here else ""}>',
@@ -235,14 +235,14 @@ def _leaf(out: _Parts, row: PerformanceIndicator, options: TreeOptions) -> None:
     if options.six_columns:
         out.add(f'<td class="cd">{linebreaksbr(row.description, autoescape=True)}</td>')
     if options.value_mid_shown:
-        out.add(f'<td class="cv cv-mid">{_text(row.value_mid)}</td>')
+        out.add(f'<td class="cv cv-mid">{escape(row.value_mid)}</td>')
     previous = ""
     if row.previous_value:
         previous = (
             '<span class="previous-value muted" title="复制来源表的指标值，仅供参考">'
             f"上年：{escape(row.previous_value)}</span>"
         )
-    out.add(f'<td class="cv">{_text(row.value_text)}{previous}</td>')
+    out.add(f'<td class="cv">{escape(row.value_text)}{previous}</td>')
     if options.six_columns:
         out.add(f'<td class="cb">{escape(row.basis_printed)}</td>')
     for text in row.extra_cells:
@@ -350,7 +350,7 @@ def ops_menu(row, *, row_new_url: str, table_version: int, csrf_token: str) -> S
         links.append(tree_link(f"{row_new_url}?parent={pk}", _ADD_BELOW[row.level]))
     for where, text in (("above", "在上方插入"), ("below", "在下方插入")):
         links.append(tree_link(f"{row_new_url}?anchor={pk}&amp;where={where}", text))
-    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+    csrf = _csrf_input(csrf_token)
     for direction, text in (("up", "上移"), ("down", "下移")):
         url = urls[direction]
         links.append(
