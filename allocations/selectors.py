@@ -31,14 +31,25 @@ from allocations.snapshots import allocation_from_snapshot
 from indicators.decomposition import Decomposition, decomposition_of
 from perfgoals.models import Organisation, Region, TargetTable, User
 from perfgoals.money import from_yuan, total_yuan
-from perfgoals.selectors import recipient_tables_visible_to, target_tables_visible_to
+from perfgoals.selectors import (
+    BuiltScopes,
+    recipient_tables_visible_to,
+    scope_key,
+    target_tables_visible_to,
+)
 
 
 def notices_visible_to(user: User) -> QuerySet[FundNotice]:
     """Issuer's own notices (drafts only to finance staff of the issuer); issued notices
     addressed to the user's organisation; upper notices outside the system that those notices
     or the user's visible target tables cite."""
-    return _in_reach(FundNotice.objects.select_related("issuer", "parent"), user, _visible)
+    return _built_notice_scopes.get(
+        scope_key(user),
+        lambda: _in_reach(FundNotice.objects.select_related("issuer", "parent"), user, _visible),
+    )
+
+
+_built_notice_scopes = BuiltScopes()
 
 
 def _visible(user: User) -> Q:
