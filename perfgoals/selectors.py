@@ -5,10 +5,10 @@ into a 404 and never reveal that it exists.
 """
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from perfgoals.models import Office, TargetTable, User
 
@@ -155,6 +155,29 @@ def table_is_editable_by(table: TargetTable, user: User) -> bool:
         and table.organisation_id == user.organisation_id
         and table.status in EDITABLE_STATUSES
     )
+
+
+# What User.__str__ prints: all a page shows of who acknowledged, commented or acted.
+USER_NAME_FIELDS = ("username", "first_name", "last_name")
+
+
+def attach_users(*groups: tuple[str, Iterable[Model]]) -> None:
+    """Set the user that each object's foreign key `field` names, for the groups of
+    (field, objects) given, from one query of the users' names.
+
+    Cheaper than joining a user's fifteen columns into each query that lists who did what,
+    and no query at all when no object names anyone (most tables have no review history)."""
+    groups = tuple((field, list(objects)) for field, objects in groups)
+    wanted = {getattr(obj, f"{field}_id") for field, objects in groups for obj in objects}
+    wanted.discard(None)
+    if not wanted:
+        return
+    users = {user.pk: user for user in User.objects.filter(pk__in=wanted).only(*USER_NAME_FIELDS)}
+    for field, objects in groups:
+        for obj in objects:
+            user = users.get(getattr(obj, f"{field}_id"))
+            if user is not None:
+                setattr(obj, field, user)
 
 
 # --- who reviews what (DOMAIN.md §7) -------------------------------------------------------

@@ -5,6 +5,7 @@ partials through `editor_context`, so the tree looks the same whether it came wi
 or after a row change.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,7 @@ from perfgoals.display import money, percent
 from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec, printed_label, printed_when_filled, split_mid
 from perfgoals.models import ReviewComment, ReviewEvent, TableSnapshot, TargetTable, User
-from perfgoals.selectors import target_tables_visible_to
+from perfgoals.selectors import attach_users, target_tables_visible_to
 from perfgoals.targets.checks import check_table
 from perfgoals.targets.editor.tree import (
     ReviewForms,
@@ -155,19 +156,17 @@ class ReviewTrail:
     decision: ReviewEvent | None = None
 
 
-def review_trail(table: TargetTable, rows: list[PerformanceIndicator]) -> ReviewTrail:
-    """Two queries; sets `review_comments_shown`, `corrections_shown` and `review_shown` (either
-    of them) on every row."""
-    events = list(
-        ReviewEvent.objects.filter(table_id=table.pk)
-        .select_related("actor")
-        .order_by("created_at", "pk")
-    )
-    comments = list(
-        ReviewComment.objects.filter(table_id=table.pk)
-        .select_related("author")
-        .order_by("created_at", "pk")
-    )
+def review_trail(
+    table: TargetTable,
+    rows: list[PerformanceIndicator],
+    acknowledgements: Iterable[LintAcknowledgement] = (),
+) -> ReviewTrail:
+    """Two queries, and one of the users' names when anyone acted, commented or acknowledged
+    a warning (`acknowledgements` get theirs too); sets `review_comments_shown`,
+    `corrections_shown` and `review_shown` (either of them) on every row."""
+    events = list(ReviewEvent.objects.filter(table_id=table.pk).order_by("created_at", "pk"))
+    comments = list(ReviewComment.objects.filter(table_id=table.pk).order_by("created_at", "pk"))
+    attach_users(("actor", events), ("author", comments), ("acknowledged_by", acknowledgements))
     live = {row.pk for row in rows}
     comments_by_row: dict[int, list[ReviewComment]] = {}
     table_comments = []
@@ -289,7 +288,7 @@ def editor_context(
         rows = indicator_rows(table_id=table.pk)
         findings = check_table(table, indicators=rows)
         acknowledgements = lint_acknowledgements(table_id=table.pk)
-        trail = review_trail(table, rows)
+        trail = review_trail(table, rows, acknowledgements.values())
         if table.copied_from_id:
             set_previous_values(rows, indicator_values(table_id=table.copied_from_id))
     panel: list[PanelFinding] = []

@@ -840,6 +840,58 @@ def test_invisible_characters_are_removed_at_input_and_a_field_of_them_is_empty(
 READ_QUERIES = 8
 
 
+@pytest.mark.parametrize("people", [1, 6])
+def test_who_acted_commented_or_acknowledged_is_named_from_one_query(
+    client, db, django_assert_num_queries, people
+):
+    """The review's actors, commenters and whoever acknowledged a warning are read in one
+    query of users, however many there are (they were joined into three queries)."""
+    from indicators.models import LintAcknowledgement
+    from perfgoals.findings import Severity
+    from perfgoals.models import ReviewComment, ReviewEvent
+    from perfgoals.targets.checks import check_table
+    from tests.factories import UserFactory
+
+    table, user = make_table(5)
+    TargetTable.objects.filter(pk=table.pk).update(updated_by=user, fund_purpose="购置办公桌椅")
+    table.refresh_from_db()
+    warning = next(f for f in check_table(table) if f.severity == Severity.WARNING)
+    acknowledger = UserFactory(organisation=user.organisation, last_name="确认", first_name="人")
+    LintAcknowledgement.objects.create(
+        table=table,
+        key=warning.key,
+        code=warning.code,
+        field=warning.field,
+        message=warning.message,
+        reason="已核实",
+        acknowledged_by=acknowledger,
+    )
+    row = PerformanceIndicator.objects.filter(table=table, level=3).first()
+    names = []
+    for n in range(people):
+        actor = UserFactory(last_name="审核", first_name=f"甲{n}")
+        author = UserFactory(last_name="意见", first_name=f"乙{n}")
+        ReviewEvent.objects.create(
+            table=table,
+            action=ReviewEvent.Action.CORRECT,
+            actor=actor,
+            indicator=row,
+            comment="修正",
+            table_version=1,
+        )
+        ReviewComment.objects.create(
+            table=table, indicator=row, author=author, text=f"意见{n}", table_version=1
+        )
+        names += [str(actor), str(author)]
+    client.force_login(user)
+    with django_assert_num_queries(READ_QUERIES + 1):
+        response = client.get(reverse("tables:detail", args=[table.pk]))
+    page = response.content.decode()
+    assert "已确认无误：确认人" in page
+    for name in names:
+        assert name in page
+
+
 @pytest.mark.parametrize("count", [5, 30])
 def test_the_read_view_needs_the_same_few_queries_whatever_the_tree_size(
     client, db, django_assert_num_queries, count
