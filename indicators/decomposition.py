@@ -25,6 +25,7 @@ from indicators.models import PerformanceIndicator
 from indicators.selectors import build_tree, walk
 from indicators.values import Comparator, ParsedValue, ValueKind, parse_value
 from perfgoals.display import decimal_text
+from perfgoals.models import TargetTable
 
 __all__ = [
     "Decomposition",
@@ -251,15 +252,44 @@ def served_by_table(
     ]
 
 
+# What the decomposition reads of a row: its place in the tree, what it serves, its target.
+DECOMPOSITION_FIELDS = (
+    "id",
+    "table_id",
+    "parent_id",
+    "upper_indicator_id",
+    "level",
+    "position",
+    "name",
+    "value_text",
+)
+
+
 def decomposition_of(upper_table, *, lower_tables=None) -> Decomposition:
     """The upper table's decomposition as stored: its rows and every row serving them, in
-    `lower_tables` only when given (a queryset scoped to what the reader may see). Two
-    queries, whatever the number of recipients."""
-    upper_rows = list(PerformanceIndicator.objects.filter(table=upper_table))
+    `lower_tables` only when given (a queryset scoped to what the reader may see). Three
+    queries at most, whatever the number of recipients: the rows serving it are read apart
+    from their tables, each table once (joined to each row, a recipient's table cost a
+    model of 52 columns per row)."""
+    upper_rows = list(
+        PerformanceIndicator.objects.filter(table=upper_table).only(*DECOMPOSITION_FIELDS)
+    )
     served = PerformanceIndicator.objects.filter(upper_indicator__table=upper_table)
     if lower_tables is not None:
         served = served.filter(table__in=lower_tables)
-    served = served.select_related("table__organisation").order_by(
-        "table__organisation__name", "table_id", "pk"
+    served = list(served.only(*DECOMPOSITION_FIELDS))
+    tables = (
+        list(
+            TargetTable.objects.filter(pk__in={row.table_id for row in served})
+            .select_related("organisation")
+            .only(*TABLE_LABEL_FIELDS)
+            .order_by("organisation__name", "pk")
+        )
+        if served
+        else []
     )
-    return decompose(upper_table, upper_rows, [(row, table_label(row.table)) for row in served])
+    # By recipient as the database sorts its name, then as stored.
+    rank = {table.pk: n for n, table in enumerate(tables)}
+    labels = {table.pk: table_label(table) for table in tables}
+    served.sort(key=lambda row: (rank[row.table_id], row.pk))
+    return decompose(upper_table, upper_rows, [(row, labels[row.table_id]) for row in served])
