@@ -28,7 +28,7 @@ from allocations.models import (
     PolicyParagraph,
 )
 from allocations.snapshots import allocation_from_snapshot
-from indicators.decomposition import Decomposition, decomposition_of
+from indicators.decomposition import TABLE_LABEL_FIELDS, Decomposition, decomposition_of
 from perfgoals.models import Organisation, Region, TargetTable, User
 from perfgoals.money import from_yuan, total_yuan
 from perfgoals.selectors import (
@@ -610,6 +610,16 @@ class NoticePage:
     can_correct: bool = False
 
 
+ATTACHMENT_FIELDS = (
+    "notice_id",
+    "position",
+    "title",
+    "allocation_table_id",
+    "snapshot",
+    *(f"target_table__{name}" for name in TABLE_LABEL_FIELDS),
+)
+
+
 def number_paragraphs(paragraphs: Iterable[NoticeParagraph]) -> list[NoticeParagraph]:
     """The paragraphs, each numbered one carrying its `display_number` (1, 2, …, printed
     一、二、…): unnumbered paragraphs do not count, on the page as in the export."""
@@ -654,10 +664,12 @@ def _notice_page(
     budget_total = from_yuan(
         total_yuan((line.amount, line.unit) for line in budget_lines), notice.amount_unit
     )
+    # The page links an attached target table and labels the upper one (title, project,
+    # organisation): not its 52 columns. An allocation table is read as computed below.
     attachments = list(
-        notice.attachments.select_related(
-            "allocation_table", "target_table__organisation"
-        ).order_by("position")
+        notice.attachments.select_related("target_table__organisation")
+        .only(*ATTACHMENT_FIELDS)
+        .order_by("position")
     )
     computed_tables = recorded_allocations(a.snapshot for a in attachments) or [
         compute_allocation(table) for table in notice.allocation_tables.order_by("id")
