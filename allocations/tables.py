@@ -65,6 +65,22 @@ class NoticeRow:
     status_label: str
 
 
+# What notice_row reads of a notice (doc_number and status_label included).
+NOTICE_ROW_FIELDS = (
+    "issuer_code",
+    "doc_year",
+    "doc_serial",
+    "doc_serial_width",
+    "title",
+    "issuer_name",
+    "amount",
+    "amount_unit",
+    "year",
+    "status",
+    "is_external",
+)
+
+
 def notice_row(notice: FundNotice, recipients: list[str]) -> NoticeRow:
     return NoticeRow(
         url=notice.get_absolute_url(),

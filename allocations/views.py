@@ -49,7 +49,7 @@ from allocations.selectors import (
 )
 from allocations.services import allocation_tables, codes, issuing, notices
 from allocations.services.codes import can_add_classification_codes
-from allocations.tables import CountedPaginator, NoticeTable, page_rows
+from allocations.tables import NOTICE_ROW_FIELDS, CountedPaginator, NoticeTable, page_rows
 from perfgoals import spreadsheets
 from perfgoals.confirmation import unconfirmed
 from perfgoals.display import unit_label
@@ -69,8 +69,9 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         issuers=listing.issuers,
         recipients=listing.recipients,
     )
-    table = NoticeTable(filterset.qs)
     fmt = spreadsheets.requested_export_format(request)
+    # A page prints NoticeRow's columns; an export prints more (its dates among them).
+    table = NoticeTable(filterset.qs if fmt else filterset.qs.only(*NOTICE_ROW_FIELDS))
     # An export carries every row the filter and sort select, not just the page on screen.
     paginate = {
         "per_page": 25,
