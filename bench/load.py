@@ -14,9 +14,10 @@ phases with the same number of concurrent users:
 
 It prints requests/s, p50/p95/p99 and errors per phase and per kind of request, then checks
 that every acknowledged save is what the database holds (no lost write). A last phase opens
-each page a bureau or a reviewer uses alone (home, lists, read view, editor, notices, review
-screen) and prints its throughput against the floor of issue 17: a login-required page that
-renders the layout alone, served by the same server (bench/settings.py, bench/urls.py) and
+each page a bureau or a reviewer uses alone (home, lists, read view, editor, notices, an
+external upper notice and a notice of the bureau's own, review screen) and prints its
+throughput against the floor of issue 17: a login-required page that renders the layout
+alone, served by the same server (bench/settings.py, bench/urls.py) and
 measured again beside each page.
 
 --sqlite runs the same phases on a new SQLite file in a temporary directory instead: the
@@ -244,6 +245,7 @@ def pages_of(plan: dict) -> list[tuple[str, str, str, tuple[int, ...]]]:
     editor = plan["ruili_health"]
     reader = plan["ruili_finance"]
     reviewed = submitted_table()
+    issued = issued_notice()
     return [
         ("floor", "ruili_health", "/bench/floor/", (200,)),
         ("home", "ruili_health", "/", (200,)),
@@ -252,8 +254,28 @@ def pages_of(plan: dict) -> list[tuple[str, str, str, tuple[int, ...]]]:
         ("editor", "ruili_health", f"/tables/{editor['table']}/edit/", (200,)),
         ("notices", "ruili_finance", "/notices/", (200,)),
         ("notice", "ruili_finance", f"/notices/{reader['notice']}/", (200,)),
+        ("issued", "ruili_finance", f"/notices/{issued}/", (200,)),
         ("review", "dehong_finance", f"/tables/{reviewed}/review/", (200,)),
     ]
+
+
+def issued_notice() -> int:
+    """A notice 瑞丽 finance issued itself, with the upper table's decomposition into its
+    recipients' tables (瑞财社〔2020〕0296号): the heaviest kind of notice page. The bench's
+    "notice" page is the first notice it sees, an external upper notice, the lightest."""
+    from allocations.models import FundNotice, NoticeAttachment
+
+    upper_attached = NoticeAttachment.objects.filter(target_table__isnull=False).values("notice_id")
+    notice = (
+        FundNotice.objects.filter(
+            issuer__name="瑞丽市财政局",
+            status=FundNotice.Status.ISSUED,
+            pk__in=upper_attached,
+        )
+        .order_by("pk")
+        .first()
+    )
+    return notice.pk
 
 
 def submitted_table() -> int:
