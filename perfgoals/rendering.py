@@ -45,6 +45,10 @@ _ERRORS = ("django/forms/errors/list/default.html", "django/forms/errors/list/ul
 
 def _text(value) -> str:
     """`{{ value }}`: localised, escaped unless safe."""
+    if type(value) is str:
+        # Most values (every attribute name): no localising, and escape is all that
+        # conditional_escape does to a string that is not marked safe.
+        return escape(value)
     value = localize(template_localtime(value))
     if not isinstance(value, str):
         value = str(value)
@@ -53,6 +57,8 @@ def _text(value) -> str:
 
 def _formatted(value) -> str:
     """`{{ value|stringformat:'s' }}` (a filter that keeps a safe value safe)."""
+    if type(value) is str:
+        return escape(value)
     try:
         text = "%s" % (str(value) if isinstance(value, tuple) else value)
     except (ValueError, TypeError):
