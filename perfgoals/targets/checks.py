@@ -71,8 +71,10 @@ from allocations.selectors import (
     regions_shared,
 )
 from indicators.decomposition import (
-    TABLE_LABEL_FIELDS,
+    DECOMPOSITION_FIELDS,
+    TABLE_LABEL_COLUMNS,
     decompose,
+    row_table_label,
     summed_indicator_ids,
     table_label,
 )
@@ -178,9 +180,11 @@ class _Context:
     # (organisation id, year) → the special-fund tables of that organisation and year.
     special_funds: dict[tuple[int, int], list[TargetTable]] = field(default_factory=dict)
     notices: dict[int, _NoticeAmounts] = field(default_factory=dict)
-    # upper table id → the table, its rows and every row serving them (for the sums).
+    # upper table id → its label, its rows and every row serving them with their tables'
+    # labels (for the sums).
     uppers: dict[
-        int, tuple[TargetTable, list[PerformanceIndicator], list[PerformanceIndicator]]
+        int,
+        tuple[str, list[PerformanceIndicator], list[tuple[PerformanceIndicator, str]]],
     ] = field(default_factory=dict)
     # upper indicator id → its table id
     upper_table_of: dict[int, int] = field(default_factory=dict)
@@ -194,7 +198,7 @@ def _load_uppers(
     context: _Context, tables: list[TargetTable], rows: Iterable[PerformanceIndicator]
 ) -> None:
     """The upper tables the tables' rows serve, with the other recipients' rows serving
-    them where the check adds those up: no query when nothing is linked, two or three
+    them where the check adds those up: no query when nothing is linked, one or two
     otherwise, whatever the number of tables."""
     linked = {row.upper_indicator_id for row in rows if row.upper_indicator_id}
     source_ids = {t.source_table_id for t in tables if t.source_table_id}
@@ -206,31 +210,35 @@ def _load_uppers(
             table_id__in=PerformanceIndicator.objects.filter(pk__in=linked).values("table_id")
         )
     upper_rows: dict[int, list[PerformanceIndicator]] = defaultdict(list)
-    for row in PerformanceIndicator.objects.filter(of_uppers).only(*UPPER_FIELDS):
+    labels: dict[int, str] = {}
+    # Each row carries its table's label: the checks print tables by their label only
+    # (indicators.decomposition.table_label), and a table joined to every row costs a model
+    # per row, a query of the tables a query more.
+    uppers = (
+        PerformanceIndicator.objects.filter(of_uppers)
+        .only(*UPPER_FIELDS)
+        .annotate(**TABLE_LABEL_COLUMNS)
+    )
+    for row in uppers:
         upper_rows[row.table_id].append(row)
+        labels.setdefault(row.table_id, row_table_label(row))
         context.upper_table_of[row.pk] = row.table_id
     if not upper_rows:
         return
     # A floor is checked on each table's own rows; only a sum reads everyone's.
     summed = summed_indicator_ids(row for rows in upper_rows.values() for row in rows)
     serving = (
-        list(PerformanceIndicator.objects.filter(upper_indicator_id__in=summed)) if summed else []
+        PerformanceIndicator.objects.filter(upper_indicator_id__in=summed)
+        .only(*DECOMPOSITION_FIELDS)
+        .annotate(**TABLE_LABEL_COLUMNS)
+        if summed
+        else []
     )
-    # Each table once, shared by its rows: a table joined to every row costs a model per row.
-    # The checks print them by their label only (indicators.decomposition.table_label).
-    tables = (
-        TargetTable.objects.select_related("organisation")
-        .only(*TABLE_LABEL_FIELDS)
-        .in_bulk({*upper_rows, *(row.table_id for row in serving)})
-    )
-    served: dict[int, list[PerformanceIndicator]] = defaultdict(list)
+    served: dict[int, list[tuple[PerformanceIndicator, str]]] = defaultdict(list)
     for row in serving:
-        row.table = tables[row.table_id]
-        served[context.upper_table_of[row.upper_indicator_id]].append(row)
+        served[context.upper_table_of[row.upper_indicator_id]].append((row, row_table_label(row)))
     for pk, rows_of_upper in upper_rows.items():
-        for row in rows_of_upper:
-            row.table = tables[pk]
-        context.uppers[pk] = (tables[pk], rows_of_upper, served[pk])
+        context.uppers[pk] = (labels[pk], rows_of_upper, served[pk])
 
 
 def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator] = ()) -> _Context:
@@ -336,12 +344,12 @@ class _TableChecks:
         )
         if upper_id not in self.context.uppers:
             return
-        upper, upper_rows, served = self.context.uppers[upper_id]
-        label = f"{t.organisation.name}《{t.title or t.project_name}》"
+        upper_label, upper_rows, served = self.context.uppers[upper_id]
+        label = table_label(t)
         # This table's rows as given (maybe unsaved), the other recipients' as stored.
-        pairs = [(row, table_label(row.table)) for row in served if row.table_id != t.pk]
+        pairs = [(row, served_label) for row, served_label in served if row.table_id != t.pk]
         pairs += [(row, label) for row in rows if row.upper_indicator_id]
-        decomposition = decompose(upper, upper_rows, pairs)
+        decomposition = decompose(upper_label, upper_rows, pairs)
         order = {
             id(node.indicator): position for position, node in enumerate(walk(build_tree(rows)), 1)
         }

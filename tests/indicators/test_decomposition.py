@@ -34,7 +34,7 @@ def test_the_rows_serving_an_indicator_come_by_recipient_name_then_table_then_ro
 ):
     """Recipients in the order of their names as the database sorts them (not in the order
     their tables were created), a recipient's tables by id, each table's rows as stored; each
-    labelled with its own table, in three queries however many recipients there are."""
+    labelled with its own table, in two queries however many recipients there are."""
     from indicators.decomposition import decomposition_of
     from indicators.models import PerformanceIndicator
     from indicators.services import indicator_tree_create
@@ -68,7 +68,7 @@ def test_the_rows_serving_an_indicator_come_by_recipient_name_then_table_then_ro
         rows = PerformanceIndicator.objects.filter(table=tables[key], level=3).order_by("pk")
         rows.update(upper_indicator=leaf)
         served[key] = list(rows)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         decomposition = decomposition_of(upper)
     (node,) = decomposition.indicators
     assert [(s.table_label, s.indicator.pk) for s in node.served] == [
