@@ -236,6 +236,10 @@ class FundNotice(models.Model):
             ),
         ]
 
+    # What doc_number reads, and what str() reads: a list printing notices loads these.
+    DOC_NUMBER_FIELDS = ("issuer_code", "doc_year", "doc_serial", "doc_serial_width")
+    LABEL_FIELDS = (*DOC_NUMBER_FIELDS, "title")
+
     def __str__(self) -> str:
         return f"{self.doc_number or '（未编号）'} {self.title}"
 

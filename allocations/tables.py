@@ -67,11 +67,7 @@ class NoticeRow:
 
 # What notice_row reads of a notice (doc_number and status_label included).
 NOTICE_ROW_FIELDS = (
-    "issuer_code",
-    "doc_year",
-    "doc_serial",
-    "doc_serial_width",
-    "title",
+    *FundNotice.LABEL_FIELDS,
     "issuer_name",
     "amount",
     "amount_unit",

@@ -27,11 +27,7 @@ IN_REVIEW = (Status.SUBMITTED, Status.FIRST_PASSED)
 # columns, and compiling that SELECT costs more than running it: each list selects these.
 TABLE_COLUMNS = ("project_name", "year", "layout", "status", "updated_at", "organisation__name")
 NOTICE_COLUMNS = (
-    "issuer_code",
-    "doc_year",
-    "doc_serial",
-    "doc_serial_width",
-    "title",
+    *FundNotice.LABEL_FIELDS,
     "amount",
     "amount_unit",
     "updated_at",

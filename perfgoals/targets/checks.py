@@ -190,10 +190,6 @@ class _Context:
     upper_table_of: dict[int, int] = field(default_factory=dict)
 
 
-# What the decomposition reads of an upper table's rows: its tree and its targets.
-UPPER_FIELDS = ("id", "table_id", "parent_id", "level", "position", "name", "value_text")
-
-
 def _load_uppers(
     context: _Context, tables: list[TargetTable], rows: Iterable[PerformanceIndicator]
 ) -> None:
@@ -216,7 +212,7 @@ def _load_uppers(
     # per row, a query of the tables a query more.
     uppers = (
         PerformanceIndicator.objects.filter(of_uppers)
-        .only(*UPPER_FIELDS)
+        .only(*DECOMPOSITION_FIELDS)
         .annotate(**TABLE_LABEL_COLUMNS)
     )
     for row in uppers:

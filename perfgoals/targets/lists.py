@@ -56,7 +56,6 @@ LIST_COLUMNS = (
     "status",
     "updated_at",
 )
-NOTICE_OPTION_FIELDS = ("issuer_code", "doc_year", "doc_serial", "doc_serial_width", "title")
 # What get_layout_display() and get_status_display() print, without rebuilding a dict of every
 # choice on each call (a thousand Python calls on a page of 25 rows).
 LAYOUT_LABELS = dict(TargetTable.Layout.choices)
@@ -113,7 +112,7 @@ class TargetTableFilter(django_filters.FilterSet):
         # An option prints str(notice), its 文号 and title: not the notice's 27 columns.
         self.filters["notice"].queryset = cited_notices_visible_to(
             request.user, {notice for _, notice, _ in held if notice is not None}
-        ).only(*NOTICE_OPTION_FIELDS)
+        ).only(*FundNotice.LABEL_FIELDS)
         years = sorted({year for _, _, year in held}, reverse=True)
         self.filters["year"].extra["choices"] = [(year, f"{year}年") for year in years]
 
