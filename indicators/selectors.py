@@ -1,5 +1,6 @@
 """Reads of indicator trees and the framework vocabulary."""
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -117,6 +118,33 @@ class FrameworkIndex:
         return sorted(children, key=lambda c: c.position)
 
 
+# The framework is reference data: loaded by a migration, its synonyms extended now and then
+# by an administrator. The checks read it on every page of a table, so each process keeps
+# one index, as django.contrib.sites keeps the current Site: a save or delete in this process
+# drops it at once (indicators.apps), another process reads it again within
+# FRAMEWORK_INDEX_SECONDS. Writes that link rows to categories build their own index.
+FRAMEWORK_INDEX_SECONDS = 60
+_framework_index: tuple[float, FrameworkIndex] | None = None
+
+
+def framework_index() -> FrameworkIndex:
+    """The framework's categories for reading, shared by the requests of this process (one
+    query a minute at most). Its categories are shared too: never change them."""
+    global _framework_index
+    cached = _framework_index
+    now = time.monotonic()
+    if cached is None or now - cached[0] > FRAMEWORK_INDEX_SECONDS:
+        cached = _framework_index = (now, FrameworkIndex())
+    return cached[1]
+
+
+def forget_framework_index(**kwargs) -> None:
+    """Drop this process's framework index: a category was saved or deleted (a signal
+    receiver, hence the keyword arguments) or a test starts on other data."""
+    global _framework_index
+    _framework_index = None
+
+
 def lint_acknowledgements(*, table_id: int) -> dict[str, LintAcknowledgement]:
     """The table's acknowledged warnings by finding key (one query). Who confirmed them is
     not joined: the page names them with the review's actors in one query of users
@@ -125,13 +153,19 @@ def lint_acknowledgements(*, table_id: int) -> dict[str, LintAcknowledgement]:
 
 
 def indicator_rows(*, table_id: int) -> list[PerformanceIndicator]:
-    """A table's rows, flat and unordered, with their framework category (one query) and
-    what their 指标值确定依据 cite (a query per kind of source cited, none when none is).
+    """A table's rows, flat (one query), with what their 指标值确定依据 cite (a
+    query per kind of source cited, none when none is).
 
-    The sources are read apart rather than joined: few rows cite one, and their sixty-odd
-    columns, joined to every row, made this the most expensive query of a page to compile.
+    Nothing joined: the pages resolve categories with the checks' FrameworkIndex by name, and
+    the sources are read apart because few rows cite one and their sixty-odd columns, joined
+    to every row, made this the most expensive query of a page to compile. Sorted here in the
+    model's order, which the checks' table-wide findings follow: the ORDER BY of four columns
+    cost more to compile than a table's rows to sort.
     """
-    rows = list(PerformanceIndicator.objects.filter(table_id=table_id).select_related("category"))
+    rows = sorted(
+        PerformanceIndicator.objects.filter(table_id=table_id).order_by(),
+        key=lambda row: (row.level, row.position, row.pk),
+    )
     attach_basis_sources(rows)
     return rows
 

@@ -61,3 +61,22 @@ def session_blip(monkeypatch):
         return calls
 
     return arm
+
+
+@pytest.fixture(autouse=True)
+def _fresh_framework_index():
+    """Each test reads the framework its own data holds: a category a test saved and then
+    rolled back must not linger in this process's index (indicators.selectors)."""
+    yield
+    from indicators.selectors import forget_framework_index
+
+    forget_framework_index()
+
+
+@pytest.fixture
+def warm_framework(db):
+    """The framework index read, as every process has it after its first table page: query
+    pins then count what a page reads itself."""
+    from indicators.selectors import framework_index
+
+    framework_index()

@@ -80,7 +80,7 @@ from indicators.decomposition import (
 )
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.rules import TABLE_ORDER, check_tree, in_print_order
-from indicators.selectors import FrameworkIndex, build_tree, walk
+from indicators.selectors import FrameworkIndex, build_tree, framework_index, walk
 from perfgoals.display import amount_with_unit, format_amount, plain_number, yuan_in_unit
 from perfgoals.findings import Finding, Severity
 from perfgoals.inputs import is_blank
@@ -238,7 +238,7 @@ def _load_uppers(
 
 
 def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator] = ()) -> _Context:
-    context = _Context(framework=FrameworkIndex())
+    context = _Context(framework=framework_index())
     _load_uppers(context, tables, rows)
     departments = [t for t in tables if t.layout == Layout.DEPARTMENT]
     if departments:

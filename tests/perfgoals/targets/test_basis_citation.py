@@ -138,7 +138,7 @@ def test_a_cited_notice_prints_with_its_title_and_fills_the_basis(client, login,
 
 
 def test_the_pages_read_the_cited_sources_once_whatever_how_many_rows_cite(
-    client, login, table, hebei_paragraph
+    client, login, table, hebei_paragraph, warm_framework
 ):
     """The sources are read apart from the rows (one query per kind cited), never per row."""
     login("shunping_medsec")

@@ -488,14 +488,14 @@ def make_table(count: int) -> tuple[TargetTable, User]:
 
 
 # session, user (with its organisation: perfgoals.accounts.backends), table (with who saved it
-# last), rows, lint's framework, acknowledged warnings, review events and review comments: the
-# same for 5 or 30 indicators.
-EDITOR_QUERIES = 8
+# last), rows, acknowledged warnings, review events and review comments: the same for 5 or 30
+# indicators. The checks' framework is read once per process (warm_framework).
+EDITOR_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [5, 30])
 def test_the_editor_page_needs_the_same_few_queries_whatever_the_tree_size(
-    client, db, django_assert_num_queries, count
+    client, db, django_assert_num_queries, warm_framework, count
 ):
     table, user = make_table(count)
     TargetTable.objects.filter(pk=table.pk).update(updated_by=user)
@@ -616,7 +616,9 @@ def test_editing_a_row_in_place_and_cancelling(client, login, table):
 
 
 @pytest.mark.parametrize("name", ["tables:detail", "tables:lint", "tables:tree"])
-def test_read_view_lint_panel_and_tree_cost_the_same_for_5_and_30_indicators(client, db, name):
+def test_read_view_lint_panel_and_tree_cost_the_same_for_5_and_30_indicators(
+    client, db, warm_framework, name
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -637,7 +639,7 @@ COPIED_EDITOR_QUERIES = EDITOR_QUERIES + 1
 
 @pytest.mark.parametrize("count", [5, 30])
 def test_a_copied_table_shows_last_years_values_for_one_more_query(
-    client, db, django_assert_num_queries, count
+    client, db, django_assert_num_queries, warm_framework, count
 ):
     from perfgoals.targets.creation import target_table_create
 
@@ -834,15 +836,15 @@ def test_invisible_characters_are_removed_at_input_and_a_field_of_them_is_empty(
     assert table.contact == "" and table.implementing_unit == "瑞丽市卫健局"
 
 
-# session, user, table (through the scope), rows, lint's framework, acknowledged warnings,
-# review events and review comments: the same for 5 or 30 indicators; whether the user may
-# edit it is decided from the table read (no query).
-READ_QUERIES = 8
+# session, user, table (through the scope), rows, acknowledged warnings, review events and
+# review comments: the same for 5 or 30 indicators; whether the user may edit it is decided
+# from the table read (no query). The framework: warm_framework.
+READ_QUERIES = 7
 
 
 @pytest.mark.parametrize("people", [1, 6])
 def test_who_acted_commented_or_acknowledged_is_named_from_one_query(
-    client, db, django_assert_num_queries, people
+    client, db, django_assert_num_queries, warm_framework, people
 ):
     """The review's actors, commenters and whoever acknowledged a warning are read in one
     query of users, however many there are (they were joined into three queries)."""
@@ -894,7 +896,7 @@ def test_who_acted_commented_or_acknowledged_is_named_from_one_query(
 
 @pytest.mark.parametrize("count", [5, 30])
 def test_the_read_view_needs_the_same_few_queries_whatever_the_tree_size(
-    client, db, django_assert_num_queries, count
+    client, db, django_assert_num_queries, warm_framework, count
 ):
     table, user = make_table(count)
     TargetTable.objects.filter(pk=table.pk).update(updated_by=user)

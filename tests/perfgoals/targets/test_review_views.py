@@ -417,7 +417,9 @@ def test_the_review_screen_shows_the_bureaus_reasons_and_the_reviewers_forms(cli
     assert "只能查看" in html and 'name="grade"' not in html
 
 
-def test_the_review_screen_reads_as_much_for_a_transfer_table_as_for_a_project_table(client, users):
+def test_the_review_screen_reads_as_much_for_a_transfer_table_as_for_a_project_table(
+    client, users, warm_framework
+):
     """A transfer table's header prints its organisation's level (州级/县级): the region
     comes with the table, not in a query of its own."""
     staff = users["ruili_health"]
