@@ -30,7 +30,7 @@ from django_filters.views import FilterView
 from allocations.models import FundNotice
 from allocations.selectors import cited_notices_visible_to
 from perfgoals.display import amount_with_unit, unit_label
-from perfgoals.models import Organisation, TargetTable
+from perfgoals.models import TargetTable
 from perfgoals.money import TEN_THOUSAND, AmountUnit
 from perfgoals.selectors import target_tables_visible_to
 from perfgoals.spreadsheets import (
@@ -77,9 +77,7 @@ def table_edit_url(pk: int) -> str:
 class TargetTableFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="项目名称或编码", method="filter_text", max_length=100)
     year = django_filters.ChoiceFilter(label="年度", empty_label="全部年度")
-    organisation = django_filters.ModelChoiceFilter(
-        label="填报单位", queryset=Organisation.objects.none(), empty_label="全部单位"
-    )
+    organisation = django_filters.ChoiceFilter(label="填报单位", empty_label="全部单位")
     notice = django_filters.ModelChoiceFilter(
         label="资金下达通知", queryset=FundNotice.objects.none(), empty_label="全部通知"
     )
@@ -103,17 +101,19 @@ class TargetTableFilter(django_filters.FilterSet):
         held = list(
             target_tables_visible_to(request.user)
             .order_by()
-            .values_list("organisation_id", "notice_id", "year")
+            .values_list("organisation_id", "organisation__name", "notice_id", "year")
             .distinct()
         )
-        self.filters["organisation"].queryset = Organisation.objects.filter(
-            pk__in={organisation for organisation, _, _ in held}
-        ).order_by("name")
+        # The organisations come with the tables, by name (the scope joins them anyway).
+        organisations = {(pk, name) for pk, name, _, _ in held}
+        self.filters["organisation"].extra["choices"] = sorted(
+            organisations, key=lambda choice: (choice[1], choice[0])
+        )
         # An option prints str(notice), its 文号 and title: not the notice's 27 columns.
         self.filters["notice"].queryset = cited_notices_visible_to(
-            request.user, {notice for _, notice, _ in held if notice is not None}
+            request.user, {notice for _, _, notice, _ in held if notice is not None}
         ).only(*FundNotice.LABEL_FIELDS)
-        years = sorted({year for _, _, year in held}, reverse=True)
+        years = sorted({year for _, _, _, year in held}, reverse=True)
         self.filters["year"].extra["choices"] = [(year, f"{year}年") for year in years]
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -269,8 +269,7 @@ class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterVie
     table_pagination = {"per_page": PER_PAGE}
 
     def get_queryset(self) -> QuerySet[TargetTable]:
-        tables = target_tables_for_list(user=self.request.user)
-        return tables.select_related(None).select_related("organisation").only(*LIST_COLUMNS)
+        return target_tables_for_list(user=self.request.user, columns=LIST_COLUMNS)
 
     @property
     def export_format(self) -> str | None:
