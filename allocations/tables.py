@@ -1,8 +1,6 @@
 from dataclasses import dataclass
 
 import django_tables2 as tables
-from django.core.paginator import Paginator
-from django.utils.functional import cached_property
 
 from allocations.models import FundNotice
 from allocations.selectors import notice_recipient_names
@@ -32,20 +30,6 @@ class NoticeTable(tables.Table):
         template_name = "allocations/_notice_table.html"
         empty_text = "没有符合条件的通知。"
         per_page = 25
-
-
-class CountedPaginator(Paginator):
-    """A paginator told how many rows there are when the caller knows (None: it counts)."""
-
-    def __init__(self, *args, count: int | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        if self.known_count is None:
-            return super().count
-        return self.known_count
 
 
 @dataclass(frozen=True)

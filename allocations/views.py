@@ -49,11 +49,12 @@ from allocations.selectors import (
 )
 from allocations.services import allocation_tables, codes, issuing, notices
 from allocations.services.codes import can_add_classification_codes
-from allocations.tables import NOTICE_ROW_FIELDS, CountedPaginator, NoticeTable, page_rows
+from allocations.tables import NOTICE_ROW_FIELDS, NoticeTable, page_rows
 from perfgoals import spreadsheets
 from perfgoals.confirmation import unconfirmed
 from perfgoals.display import unit_label
 from perfgoals.money import ROUNDING_RULE
+from perfgoals.paging import ListPaginator
 from perfgoals.validation import STALE_PAGE, add_validation_errors, posted_version
 
 # ------------------------------------------------------------------------------------------
@@ -75,7 +76,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     # An export carries every row the filter and sort select, not just the page on screen.
     paginate = {
         "per_page": 25,
-        "paginator_class": CountedPaginator,
+        "paginator_class": ListPaginator,
         # Unfiltered, the rows are the notices read already: no query to count them.
         "count": None if filterset.narrows else listing.count,
     }

@@ -32,6 +32,7 @@ from allocations.selectors import cited_notices_visible_to
 from perfgoals.display import amount_with_unit, unit_label
 from perfgoals.models import TargetTable
 from perfgoals.money import TEN_THOUSAND, AmountUnit
+from perfgoals.paging import ListPaginator
 from perfgoals.selectors import target_tables_visible_to
 from perfgoals.spreadsheets import (
     ListExport,
@@ -266,7 +267,7 @@ class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterVie
     table_class = TargetTableTable
     filterset_class = TargetTableFilter
     template_name = "perfgoals/list.html"
-    table_pagination = {"per_page": PER_PAGE}
+    table_pagination = {"per_page": PER_PAGE, "paginator_class": ListPaginator}
 
     def get_queryset(self) -> QuerySet[TargetTable]:
         return target_tables_for_list(user=self.request.user, columns=LIST_COLUMNS)

@@ -317,12 +317,13 @@ def test_seed_000_amounts_agree_three_times(demo):
 def test_check_tables_queries_do_not_grow_with_tables_or_rows(
     demo, django_assert_num_queries, warm_framework
 ):
-    # tables (the framework index is read once per process: warm_framework), special funds, indicators, the linked notices' recipients, their
-    # 分配表 as recorded at issue (the demo's issued notices recorded theirs, so none is
-    # computed from its stored rows) and the stored allocation tables of those that recorded
-    # none, and for the decomposition (seed 000's 瑞丽 table serves the 州 table) the upper
-    # tables' rows, each with its table's label. The 州 table's targets are all rates, each
-    # recipient's own to keep: no other recipient's rows are read.
+    # tables (the framework index is read once per process: warm_framework), special funds,
+    # indicators, the linked notices' recipients, their 分配表 as recorded at issue (the
+    # demo's issued notices recorded theirs, so none is computed from its stored rows) and
+    # the stored allocation tables of those that recorded none, and for the decomposition
+    # (seed 000's 瑞丽 table serves the 州 table) the upper tables' rows, each with its
+    # table's label. The 州 table's targets are all rates, each recipient's own to keep: no
+    # other recipient's rows are read.
     with django_assert_num_queries(7):
         results = check_tables(TargetTable.objects.all())
     assert len(results) == TargetTable.objects.count()
