@@ -30,10 +30,10 @@ from django_filters.views import FilterView
 from allocations.models import FundNotice
 from allocations.selectors import cited_notices_visible_to
 from perfgoals.display import amount_with_unit, unit_label
-from perfgoals.models import TargetTable
+from perfgoals.models import TargetTable, User
 from perfgoals.money import TEN_THOUSAND, AmountUnit
 from perfgoals.paging import ListPaginator
-from perfgoals.selectors import target_tables_visible_to
+from perfgoals.selectors import table_is_editable_by, target_tables_visible_to
 from perfgoals.spreadsheets import (
     ListExport,
     export_query,
@@ -202,14 +202,14 @@ class TableRow:
     updated_at: datetime
 
 
-def page_rows(table: TargetTableTable) -> list[TableRow]:
+def page_rows(table: TargetTableTable, user: User) -> list[TableRow]:
     rows = []
     for row in table.paginated_rows:
         record: TargetTable = row.record
         rows.append(
             TableRow(
                 url=record.get_absolute_url(),
-                edit_url=table_edit_url(record.pk) if getattr(record, "can_edit", False) else "",
+                edit_url=table_edit_url(record.pk) if table_is_editable_by(record, user) else "",
                 project_name=record.project_name,
                 project_code=record.project_code,
                 organisation=record.organisation.name,
@@ -284,7 +284,7 @@ class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterVie
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if not self.export_format:
-            context["rows"] = page_rows(context["table"])
+            context["rows"] = page_rows(context["table"], self.request.user)
         context["export_query"] = export_query(self.request)
         context["can_create"] = may_create(self.request.user)
         return context

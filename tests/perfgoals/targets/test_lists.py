@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from allocations.models import FundNotice, NoticeRecipient
 from perfgoals.models import TargetTable, User
-from perfgoals.selectors import target_tables_visible_to
-from perfgoals.targets.lists import PER_PAGE
+from perfgoals.selectors import table_is_editable_by, target_tables_visible_to
+from perfgoals.targets.lists import LIST_COLUMNS, PER_PAGE
 from perfgoals.targets.selectors import target_tables_for_list
 from tests.factories import (
     FundNoticeFactory,
@@ -331,11 +331,15 @@ def test_edit_link_only_for_own_editable_tables(client, world):
     assert f"/tables/{t['big_yuan'].pk}/edit/" not in html  # submitted: read only
 
 
-def test_list_rows_are_the_visible_tables_marked_editable_in_one_query(
+def test_list_rows_are_the_visible_tables_and_tell_which_are_editable_in_one_query(
     world, django_assert_num_queries
 ):
+    user = world["user"]
     with django_assert_num_queries(1):
-        rows = {table.pk: table.can_edit for table in target_tables_for_list(user=world["user"])}
+        rows = {
+            table.pk: table_is_editable_by(table, user)
+            for table in target_tables_for_list(user=user, columns=LIST_COLUMNS)
+        }
     t = world["tables"]
     assert t["hidden"].pk not in rows
     assert rows[t["small_wan"].pk] is True
