@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.lookups import Contains
@@ -362,15 +363,17 @@ def notice_allocations(notice_ids: Iterable[int]) -> dict[int, list[ComputedAllo
     computed."""
     ids = set(notice_ids)
     computed: dict[int, list[ComputedAllocation]] = {}
+    # In the notices' order, sorted here: for a notice's few attachments and tables an ORDER
+    # BY costs Django more to compile than the sort.
     recorded = (
         NoticeAttachment.objects.filter(notice_id__in=ids, snapshot__has_key="allocation")
-        .order_by("notice_id", "position")
-        .values_list("notice_id", "snapshot")
+        .order_by()
+        .values_list("notice_id", "position", "pk", "snapshot")
     )
-    for notice_id, snapshot in recorded:
+    for notice_id, _, _, snapshot in sorted(recorded, key=lambda item: item[:3]):
         computed.setdefault(notice_id, []).extend(recorded_allocations([snapshot]))
-    stored = AllocationTable.objects.filter(notice_id__in=ids - set(computed)).order_by("pk")
-    for table in stored:
+    stored = AllocationTable.objects.filter(notice_id__in=ids - set(computed)).order_by()
+    for table in sorted(stored, key=attrgetter("pk")):
         computed.setdefault(table.notice_id, []).append(compute_allocation(table))
     return computed
 
@@ -646,6 +649,9 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
     return _notice_page(notice, user, children=children, corrections=corrections)
 
 
+_by_position = attrgetter("position", "pk")
+
+
 def _notice_page(
     notice: FundNotice,
     user: User,
@@ -653,31 +659,33 @@ def _notice_page(
     children: list[FundNotice],
     corrections: list[FundNotice],
 ) -> NoticePage:
-    # The related rows of one notice: ordered by position alone, which spares the join their
-    # default ordering (by notice, then position) makes to sort by the notice.
-    paragraphs = number_paragraphs(notice.paragraphs.order_by("position"))
-    budget_lines = list(
+    # The related rows of one notice, in their order, sorted here: for one notice's few rows
+    # an ORDER BY costs Django more to compile than the sort, and their default ordering,
+    # by the notice first, a join.
+    paragraphs = number_paragraphs(sorted(notice.paragraphs.order_by(), key=_by_position))
+    budget_lines = sorted(
         notice.budget_lines.select_related(
             "function_code", "gov_econ_code", "dept_econ_code", "project_kind_code"
-        ).order_by("position")
+        ).order_by(),
+        key=_by_position,
     )
     budget_total = from_yuan(
         total_yuan((line.amount, line.unit) for line in budget_lines), notice.amount_unit
     )
     # The page links an attached target table and labels the upper one (title, project,
     # organisation): not its 52 columns. An allocation table is read as computed below.
-    attachments = list(
+    attachments = sorted(
         notice.attachments.select_related("target_table__organisation")
         .only(*ATTACHMENT_FIELDS)
-        .order_by("position")
+        .order_by(),
+        key=_by_position,
     )
     computed_tables = recorded_allocations(a.snapshot for a in attachments) or [
-        compute_allocation(table) for table in notice.allocation_tables.order_by("id")
+        compute_allocation(table)
+        for table in sorted(notice.allocation_tables.order_by(), key=attrgetter("pk"))
     ]
-    recipients = [
-        link.organisation
-        for link in notice.recipient_links.select_related("organisation").order_by("position")
-    ]
+    links = notice.recipient_links.select_related("organisation").order_by()
+    recipients = [link.organisation for link in sorted(links, key=_by_position)]
     chain = notice_chain(notice, user, children=children, recipients=recipients)
     issued = notice.status == FundNotice.Status.ISSUED
     return NoticePage(

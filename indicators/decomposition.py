@@ -24,7 +24,7 @@ from enum import StrEnum
 from django.db.models import F
 
 from indicators.models import PerformanceIndicator
-from indicators.selectors import build_tree, walk
+from indicators.selectors import build_tree, in_table_order, walk
 from indicators.values import Comparator, ParsedValue, ValueKind, parse_value
 from perfgoals.display import decimal_text
 
@@ -290,8 +290,10 @@ def decomposition_of(upper_table, *, lower_tables=None) -> Decomposition:
     `lower_tables` only when given (a queryset scoped to what the reader may see). Two
     queries, whatever the number of recipients: each serving row carries its table's label
     (joined to each row, a recipient's table cost a model of 52 columns per row)."""
-    upper_rows = list(
-        PerformanceIndicator.objects.filter(table=upper_table).only(*DECOMPOSITION_FIELDS)
+    upper_rows = in_table_order(
+        PerformanceIndicator.objects.filter(table=upper_table)
+        .only(*DECOMPOSITION_FIELDS)
+        .order_by()
     )
     served = PerformanceIndicator.objects.filter(upper_indicator__table=upper_table)
     if lower_tables is not None:

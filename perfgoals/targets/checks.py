@@ -80,7 +80,13 @@ from indicators.decomposition import (
 )
 from indicators.models import LintAcknowledgement, PerformanceIndicator
 from indicators.rules import TABLE_ORDER, check_tree, in_print_order
-from indicators.selectors import FrameworkIndex, build_tree, framework_index, walk
+from indicators.selectors import (
+    FrameworkIndex,
+    build_tree,
+    framework_index,
+    in_table_order,
+    walk,
+)
 from perfgoals.display import amount_with_unit, format_amount, plain_number, yuan_in_unit
 from perfgoals.findings import Finding, Severity
 from perfgoals.inputs import is_blank
@@ -214,8 +220,9 @@ def _load_uppers(
         PerformanceIndicator.objects.filter(of_uppers)
         .only(*DECOMPOSITION_FIELDS)
         .annotate(**TABLE_LABEL_COLUMNS)
+        .order_by()
     )
-    for row in uppers:
+    for row in in_table_order(uppers):
         upper_rows[row.table_id].append(row)
         labels.setdefault(row.table_id, row_table_label(row))
         context.upper_table_of[row.pk] = row.table_id
@@ -224,9 +231,12 @@ def _load_uppers(
     # A floor is checked on each table's own rows; only a sum reads everyone's.
     summed = summed_indicator_ids(row for rows in upper_rows.values() for row in rows)
     serving = (
-        PerformanceIndicator.objects.filter(upper_indicator_id__in=summed)
-        .only(*DECOMPOSITION_FIELDS)
-        .annotate(**TABLE_LABEL_COLUMNS)
+        in_table_order(
+            PerformanceIndicator.objects.filter(upper_indicator_id__in=summed)
+            .only(*DECOMPOSITION_FIELDS)
+            .annotate(**TABLE_LABEL_COLUMNS)
+            .order_by()
+        )
         if summed
         else []
     )
@@ -259,7 +269,12 @@ def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator
         links = NoticeRecipient.objects.filter(notice_id__in=notices).exclude(
             organisation__kind=Organisation.Kind.FINANCE
         )
-        for link in links.select_related("organisation"):
+        # In the notice's order, sorted here (see in_table_order).
+        links = sorted(
+            links.select_related("organisation").order_by(),
+            key=lambda link: (link.notice_id, link.position, link.pk),
+        )
+        for link in links:
             bureaus[link.notice_id].append(link.organisation)
         for pk, notice in notices.items():
             context.notices[pk] = _NoticeAmounts(

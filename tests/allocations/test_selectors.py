@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.http import Http404
 
 from allocations.models import FundNotice, NoticeRecipient
@@ -35,6 +36,34 @@ def test_notice_page_numbers_paragraphs_and_adds_the_budget_lines_in_the_notice_
     assert numbered == [("第一段", 1), ("第二段", 2)]
     assert [c.table for c in page.computed_tables] == list(notice.allocation_tables.all())
     assert [org.name for org in page.recipients] == ["瑞丽市卫生健康局"]
+
+
+def test_notice_page_reads_a_notices_rows_in_their_order_not_as_stored(finance):
+    """Paragraphs, budget lines and recipients print by position, whatever order they were
+    stored in (here the positions run against the ids)."""
+    fn = code("function", "2100399")
+    lines = [
+        notices.BudgetLineData(source=source, amount=Decimal("1"), unit="yuan", function_code=fn)
+        for source in ("省级", "州级")
+    ]
+    notice = build_seed_000(
+        finance, budget_lines=lines, paragraphs=[("第一段", True), ("第二段", True)]
+    )
+    NoticeRecipient.objects.create(
+        notice=notice, organisation=Organisation.objects.get(name="瑞丽市医疗保障局"), position=2
+    )
+    for related in (notice.paragraphs, notice.budget_lines, notice.recipient_links):
+        rows = list(related.order_by("pk"))
+        related.update(position=F("position") + 100)  # positions are unique per notice
+        for position, row in enumerate(reversed(rows), start=1):
+            type(row).objects.filter(pk=row.pk).update(position=position)
+    page = notice_page(notice, finance)
+    # The opening paragraph, written first, now comes last.
+    assert [p.text for p in page.paragraphs][:2] == ["第二段", "第一段"]
+    assert page.paragraphs[2].text.startswith("根据《德宏州财政局")
+    assert [p.display_number for p in page.paragraphs[:2]] == [1, 2]
+    assert [line.source for line in page.budget_lines] == ["州级", "省级"]
+    assert [org.name for org in page.recipients] == ["瑞丽市医疗保障局", "瑞丽市卫生健康局"]
 
 
 def test_notice_page_is_read_only_for_a_recipient(seed000_draft, finance):

@@ -7,6 +7,7 @@ or after a row change.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -164,8 +165,10 @@ def review_trail(
     """Two queries, and one of the users' names when anyone acted, commented or acknowledged
     a warning (`acknowledgements` get theirs too); sets `review_comments_shown`,
     `corrections_shown` and `review_shown` (either of them) on every row."""
-    events = list(ReviewEvent.objects.filter(table_id=table.pk).order_by("created_at", "pk"))
-    comments = list(ReviewComment.objects.filter(table_id=table.pk).order_by("created_at", "pk"))
+    # In time order, sorted here: cheaper than an ORDER BY for one table's few (in_table_order).
+    in_time = attrgetter("created_at", "pk")
+    events = sorted(ReviewEvent.objects.filter(table_id=table.pk).order_by(), key=in_time)
+    comments = sorted(ReviewComment.objects.filter(table_id=table.pk).order_by(), key=in_time)
     attach_users(("actor", events), ("author", comments), ("acknowledged_by", acknowledgements))
     live = {row.pk for row in rows}
     comments_by_row: dict[int, list[ReviewComment]] = {}

@@ -905,3 +905,35 @@ def test_the_read_view_needs_the_same_few_queries_whatever_the_tree_size(
         response = client.get(reverse("tables:detail", args=[table.pk]))
     assert response.status_code == 200
     assert response.context["can_edit"] is True
+
+
+def test_the_review_history_and_table_comments_read_in_time_order(client, db):
+    """What happened first prints first, whatever order the rows were stored in (here the
+    later one first: the ids run against the clock)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from perfgoals.models import ReviewComment, ReviewEvent
+
+    table, user = make_table(5)
+    now = timezone.now()
+    for text, at in [("第二次退回", now), ("第一次退回", now - timedelta(days=1))]:
+        event = ReviewEvent.objects.create(
+            table=table,
+            action=ReviewEvent.Action.RETURN,
+            actor=user,
+            from_status=TargetTable.Status.SUBMITTED,
+            to_status=TargetTable.Status.RETURNED,
+            comment=text,
+            table_version=1,
+        )
+        comment = ReviewComment.objects.create(
+            table=table, author=user, text=f"整表批注：{text}", table_version=1
+        )
+        ReviewEvent.objects.filter(pk=event.pk).update(created_at=at)
+        ReviewComment.objects.filter(pk=comment.pk).update(created_at=at)
+    client.force_login(user)
+    page = client.get(reverse("tables:detail", args=[table.pk])).content.decode()
+    assert page.index("<td>第一次退回</td>") < page.index("<td>第二次退回</td>")
+    assert page.index("整表批注：第一次退回") < page.index("整表批注：第二次退回")
