@@ -438,10 +438,11 @@ def notice_recipient_names(notices: Iterable[FundNotice]) -> dict[int, list[str]
     names: dict[int, list[str]] = {}
     links = (
         NoticeRecipient.objects.filter(notice_id__in=[notice.pk for notice in notices])
-        .order_by("position", "pk")
-        .values_list("notice_id", "organisation__name")
+        .order_by()
+        .values_list("position", "pk", "notice_id", "organisation__name")
     )
-    for notice_id, name in links:
+    # In the notices' order, sorted here (see _notice_page).
+    for _, _, notice_id, name in sorted(links):
         names.setdefault(notice_id, []).append(name)
     return names
 

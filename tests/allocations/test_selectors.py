@@ -11,6 +11,7 @@ from allocations.selectors import (
     allocation_table_for_editing,
     notice_for_editing,
     notice_page,
+    notice_recipient_names,
 )
 from allocations.services import issuing, notices
 from perfgoals.models import Organisation, User
@@ -64,6 +65,19 @@ def test_notice_page_reads_a_notices_rows_in_their_order_not_as_stored(finance):
     assert [p.display_number for p in page.paragraphs[:2]] == [1, 2]
     assert [line.source for line in page.budget_lines] == ["州级", "省级"]
     assert [org.name for org in page.recipients] == ["瑞丽市医疗保障局", "瑞丽市卫生健康局"]
+
+
+def test_the_list_names_each_notices_recipients_in_the_notices_order(finance):
+    notice = build_seed_000(finance)
+    NoticeRecipient.objects.create(
+        notice=notice, organisation=Organisation.objects.get(name="瑞丽市医疗保障局"), position=2
+    )
+    assert notice_recipient_names([notice]) == {notice.pk: ["瑞丽市卫生健康局", "瑞丽市医疗保障局"]}
+    # Stored the other way round: the positions still decide.
+    notice.recipient_links.update(position=F("position") + 100)
+    for position, link in enumerate(notice.recipient_links.order_by("-pk"), start=1):
+        NoticeRecipient.objects.filter(pk=link.pk).update(position=position)
+    assert notice_recipient_names([notice]) == {notice.pk: ["瑞丽市医疗保障局", "瑞丽市卫生健康局"]}
 
 
 def test_notice_page_is_read_only_for_a_recipient(seed000_draft, finance):
