@@ -34,6 +34,7 @@ from perfgoals.models import Organisation, Region, TargetTable, User
 from perfgoals.money import from_yuan, total_yuan
 from perfgoals.selectors import (
     BuiltScopes,
+    CompiledReads,
     recipient_tables_visible_to,
     scope_key,
     target_tables_visible_to,
@@ -51,6 +52,8 @@ def notices_visible_to(user: User) -> QuerySet[FundNotice]:
 
 
 _built_notice_scopes = BuiltScopes()
+# The notice list's read of the scope (notice_list).
+_visible_notice_reads = CompiledReads()
 
 
 def _visible(user: User) -> Q:
@@ -402,7 +405,12 @@ def notice_list(user: User) -> NoticeList:
         printed = {name for (name,) in unnamed.order_by().distinct()}
         count = None
     else:
-        visible = notices_visible_to(user).order_by().values_list("pk", "issuer_id", "issuer_name")
+        visible = _visible_notice_reads.rows(
+            scope_key(user),
+            lambda: (
+                notices_visible_to(user).order_by().values_list("pk", "issuer_id", "issuer_name")
+            ),
+        )
         ids, issuer_ids, printed = [], set(), set()
         for pk, issuer_id, issuer_name in visible:
             ids.append(pk)

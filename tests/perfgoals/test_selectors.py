@@ -9,6 +9,7 @@ from allocations.selectors import notices_visible_to
 from perfgoals.models import TargetTable, User
 from perfgoals.selectors import (
     BuiltScopes,
+    CompiledReads,
     table_is_editable_by,
     target_tables_editable_by,
     target_tables_visible_to,
@@ -123,3 +124,47 @@ def test_built_scopes_are_bounded():
     for n in range(BuiltScopes.LIMIT + 1):
         scopes.get((n,), TargetTable.objects.none)
     assert len(scopes.built) <= BuiltScopes.LIMIT
+
+
+def test_a_compiled_read_is_compiled_once_per_key_and_reads_what_the_orm_reads(
+    demo, django_assert_num_queries
+):
+    reads = CompiledReads()
+    builds = []
+
+    def build(year):
+        def _build():
+            builds.append(year)
+            return TargetTable.objects.filter(year=year).order_by("pk").values_list("pk", "title")
+
+        return _build
+
+    expected = list(TargetTable.objects.filter(year=2020).order_by("pk").values_list("pk", "title"))
+    assert expected
+    with django_assert_num_queries(2):
+        assert reads.rows(("2020",), build(2020)) == expected
+        assert reads.rows(("2020",), build(2020)) == expected
+    assert builds == [2020]
+    # Another key, its own SQL.
+    assert reads.rows(("1999",), build(1999)) == []
+    assert builds == [2020, 1999]
+
+
+def test_a_compiled_read_refuses_columns_that_django_converts(demo):
+    from allocations.models import NoticeAttachment
+
+    with pytest.raises(ValueError, match="plain values"):
+        CompiledReads().rows(("json",), lambda: NoticeAttachment.objects.values_list("snapshot"))
+
+
+def test_the_notice_list_reads_each_users_own_visible_notices_in_one_thread(demo):
+    """The list's read of the scope is compiled per scope key: users of other bureaus in the
+    same thread, one after the other, each get their own notices."""
+    from allocations.selectors import notice_list
+
+    for username in ["ruili_health", "ruili_finance", "dehong_finance", "shifeng_health"]:
+        user = User.objects.get(username=username)
+        listing = notice_list(user)
+        assert set(listing.notices.values_list("pk", flat=True)) == set(
+            notices_visible_to(user).values_list("pk", flat=True)
+        ), username
