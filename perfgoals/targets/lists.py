@@ -33,7 +33,12 @@ from perfgoals.display import amount_with_unit, unit_label
 from perfgoals.models import TargetTable, User
 from perfgoals.money import TEN_THOUSAND, AmountUnit
 from perfgoals.paging import ListPaginator
-from perfgoals.selectors import table_is_editable_by, target_tables_visible_to
+from perfgoals.selectors import (
+    CompiledReads,
+    scope_key,
+    table_is_editable_by,
+    target_tables_visible_to,
+)
 from perfgoals.spreadsheets import (
     ListExport,
     export_query,
@@ -75,6 +80,11 @@ def table_edit_url(pk: int) -> str:
     return reverse("tables:edit", args=[pk])
 
 
+# What the visible tables hold, for the filters' choices: read through the scope, whose SQL
+# is compiled once per thread and scope key.
+_held_reads = CompiledReads()
+
+
 class TargetTableFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="项目名称或编码", method="filter_text", max_length=100)
     year = django_filters.ChoiceFilter(label="年度", empty_label="全部年度")
@@ -99,11 +109,15 @@ class TargetTableFilter(django_filters.FilterSet):
         # strict FilterView then shows no rows rather than another organisation's. One read
         # of what the visible tables hold gives all three filters' choices (the scope costs
         # more to compile and plan than to run, so it is not repeated per filter).
-        held = list(
-            target_tables_visible_to(request.user)
-            .order_by()
-            .values_list("organisation_id", "organisation__name", "notice_id", "year")
-            .distinct()
+        user = request.user
+        held = _held_reads.rows(
+            scope_key(user),
+            lambda: (
+                target_tables_visible_to(user)
+                .order_by()
+                .values_list("organisation_id", "organisation__name", "notice_id", "year")
+                .distinct()
+            ),
         )
         # The organisations come with the tables, by name (the scope joins them anyway).
         organisations = {(pk, name) for pk, name, _, _ in held}
