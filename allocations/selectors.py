@@ -3,7 +3,6 @@
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import attrgetter
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.lookups import Contains
@@ -37,6 +36,7 @@ from perfgoals.selectors import (
     CompiledReads,
     recipient_tables_visible_to,
     scope_key,
+    sorted_by,
     target_tables_visible_to,
 )
 
@@ -366,8 +366,7 @@ def notice_allocations(notice_ids: Iterable[int]) -> dict[int, list[ComputedAllo
     computed."""
     ids = set(notice_ids)
     computed: dict[int, list[ComputedAllocation]] = {}
-    # In the notices' order, sorted here: for a notice's few attachments and tables an ORDER
-    # BY costs Django more to compile than the sort.
+    # In the notices' order, sorted as sorted_by does (on tuples here).
     recorded = (
         NoticeAttachment.objects.filter(notice_id__in=ids, snapshot__has_key="allocation")
         .order_by()
@@ -375,8 +374,8 @@ def notice_allocations(notice_ids: Iterable[int]) -> dict[int, list[ComputedAllo
     )
     for notice_id, _, _, snapshot in sorted(recorded, key=lambda item: item[:3]):
         computed.setdefault(notice_id, []).extend(recorded_allocations([snapshot]))
-    stored = AllocationTable.objects.filter(notice_id__in=ids - set(computed)).order_by()
-    for table in sorted(stored, key=attrgetter("pk")):
+    stored = AllocationTable.objects.filter(notice_id__in=ids - set(computed))
+    for table in sorted_by(stored, "pk"):
         computed.setdefault(table.notice_id, []).append(compute_allocation(table))
     return computed
 
@@ -449,7 +448,7 @@ def notice_recipient_names(notices: Iterable[FundNotice]) -> dict[int, list[str]
         .order_by()
         .values_list("position", "pk", "notice_id", "organisation__name")
     )
-    # In the notices' order, sorted here (see _notice_page).
+    # In the notices' order, sorted as sorted_by does (on tuples here).
     for _, _, notice_id, name in sorted(links):
         names.setdefault(notice_id, []).append(name)
     return names
@@ -658,9 +657,6 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
     return _notice_page(notice, user, children=children, corrections=corrections)
 
 
-_by_position = attrgetter("position", "pk")
-
-
 def _notice_page(
     notice: FundNotice,
     user: User,
@@ -668,33 +664,31 @@ def _notice_page(
     children: list[FundNotice],
     corrections: list[FundNotice],
 ) -> NoticePage:
-    # The related rows of one notice, in their order, sorted here: for one notice's few rows
-    # an ORDER BY costs Django more to compile than the sort, and their default ordering,
-    # by the notice first, a join.
-    paragraphs = number_paragraphs(sorted(notice.paragraphs.order_by(), key=_by_position))
-    budget_lines = sorted(
+    # The related rows of one notice, in their order (sorted_by; their default ordering, by
+    # the notice first, would also cost a join).
+    paragraphs = number_paragraphs(sorted_by(notice.paragraphs, "position", "pk"))
+    budget_lines = sorted_by(
         notice.budget_lines.select_related(
             "function_code", "gov_econ_code", "dept_econ_code", "project_kind_code"
-        ).order_by(),
-        key=_by_position,
+        ),
+        "position",
+        "pk",
     )
     budget_total = from_yuan(
         total_yuan((line.amount, line.unit) for line in budget_lines), notice.amount_unit
     )
     # The page links an attached target table and labels the upper one (title, project,
     # organisation): not its 52 columns. An allocation table is read as computed below.
-    attachments = sorted(
-        notice.attachments.select_related("target_table__organisation")
-        .only(*ATTACHMENT_FIELDS)
-        .order_by(),
-        key=_by_position,
+    attachments = sorted_by(
+        notice.attachments.select_related("target_table__organisation").only(*ATTACHMENT_FIELDS),
+        "position",
+        "pk",
     )
     computed_tables = recorded_allocations(a.snapshot for a in attachments) or [
-        compute_allocation(table)
-        for table in sorted(notice.allocation_tables.order_by(), key=attrgetter("pk"))
+        compute_allocation(table) for table in sorted_by(notice.allocation_tables, "pk")
     ]
-    links = notice.recipient_links.select_related("organisation").order_by()
-    recipients = [link.organisation for link in sorted(links, key=_by_position)]
+    links = notice.recipient_links.select_related("organisation")
+    recipients = [link.organisation for link in sorted_by(links, "position", "pk")]
     chain = notice_chain(notice, user, children=children, recipients=recipients)
     issued = notice.status == FundNotice.Status.ISSUED
     return NoticePage(

@@ -146,9 +146,8 @@ def forget_framework_index(**kwargs) -> None:
 
 
 def in_table_order(rows: Iterable[PerformanceIndicator]) -> list[PerformanceIndicator]:
-    """`rows` in PerformanceIndicator's Meta.ordering, sorted in Python: for the few dozen
-    rows a page reads whole, the ORDER BY of four columns costs Django more to compile
-    (about 0.05 ms a column, each resolved on every query) than the rows cost to sort."""
+    """`rows` in PerformanceIndicator's Meta.ordering, sorted in Python: read them with
+    `.order_by()` (see perfgoals.selectors.sorted_by, which this is for indicator rows)."""
     return sorted(rows, key=lambda row: (row.table_id, row.level, row.position, row.pk))
 
 

@@ -7,6 +7,7 @@ into a 404 and never reveal that it exists.
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.db import connections
 from django.db.models import Model, Q, QuerySet
@@ -84,6 +85,15 @@ class CompiledReads(threading.local):
         with connections[db].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+
+def sorted_by(queryset: QuerySet, *fields: str) -> list:
+    """The rows of `queryset` ordered by `fields` (attributes, ascending), sorted in Python
+    instead of by an ORDER BY: Django resolves each ORDER BY column again on every query,
+    about 0.05 ms each, more than the few rows a page reads whole cost to sort. Not for a
+    paged read, nor for text (the database's collation decides) or a column that may be
+    NULL (databases place it differently)."""
+    return sorted(queryset.order_by(), key=attrgetter(*fields))
 
 
 def scope_key(user: User) -> tuple:

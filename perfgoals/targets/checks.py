@@ -93,6 +93,7 @@ from perfgoals.inputs import is_blank
 from perfgoals.layouts import layout_spec
 from perfgoals.models import Organisation, TargetTable
 from perfgoals.money import AmountUnit, agrees, to_yuan, total_yuan
+from perfgoals.selectors import sorted_by
 
 __all__ = ["check_table", "check_tables", "check_unsaved_tables", "open_findings"]
 
@@ -269,12 +270,7 @@ def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator
         links = NoticeRecipient.objects.filter(notice_id__in=notices).exclude(
             organisation__kind=Organisation.Kind.FINANCE
         )
-        # In the notice's order, sorted here (see in_table_order).
-        links = sorted(
-            links.select_related("organisation").order_by(),
-            key=lambda link: (link.notice_id, link.position, link.pk),
-        )
-        for link in links:
+        for link in sorted_by(links.select_related("organisation"), "notice_id", "position", "pk"):
             bureaus[link.notice_id].append(link.organisation)
         for pk, notice in notices.items():
             context.notices[pk] = _NoticeAmounts(

@@ -126,7 +126,7 @@ class TargetTableFilter(django_filters.FilterSet):
         )
         # An option prints str(notice), its 文号 and title: not the notice's 27 columns.
         self.filters["notice"].queryset = cited_notices_visible_to(
-            request.user, {notice for _, _, notice, _ in held if notice is not None}
+            user, {notice for _, _, notice, _ in held if notice is not None}
         ).only(*FundNotice.LABEL_FIELDS)
         years = sorted({year for _, _, _, year in held}, reverse=True)
         self.filters["year"].extra["choices"] = [(year, f"{year}年") for year in years]
