@@ -31,9 +31,9 @@ from allocations.snapshots import allocation_from_snapshot
 from indicators.decomposition import TABLE_LABEL_FIELDS, Decomposition, decomposition_of
 from perfgoals.models import Organisation, Region, TargetTable, User
 from perfgoals.money import from_yuan, total_yuan
+from perfgoals.prepared import PreparedReads
 from perfgoals.selectors import (
     BuiltScopes,
-    CompiledReads,
     recipient_tables_visible_to,
     scope_key,
     sorted_by,
@@ -53,7 +53,7 @@ def notices_visible_to(user: User) -> QuerySet[FundNotice]:
 
 _built_notice_scopes = BuiltScopes()
 # The notice list's read of the scope (notice_list).
-_visible_notice_reads = CompiledReads()
+_visible_notice_reads = PreparedReads()
 
 
 def _visible(user: User) -> Q:
@@ -404,7 +404,7 @@ def notice_list(user: User) -> NoticeList:
         printed = {name for (name,) in unnamed.order_by().distinct()}
         count = None
     else:
-        visible = _visible_notice_reads.rows(
+        visible = _visible_notice_reads.list(
             scope_key(user),
             lambda: (
                 notices_visible_to(user).order_by().values_list("pk", "issuer_id", "issuer_name")

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 
-from django.db import connections
 from django.db.models import Model, Q, QuerySet
 
 from perfgoals.models import Office, TargetTable, User
@@ -52,39 +51,6 @@ class BuiltScopes(threading.local):
                 self.built.clear()
             scope = self.built[key] = build()
         return scope.all()
-
-
-class CompiledReads(threading.local):
-    """The SQL of a read through a scope, compiled once per thread and key, then run as it
-    is: its rows come back as the database returns them.
-
-    The same key gives the same SQL (BuiltScopes' contract: the key holds all the builder
-    reads of the user, and no rows are read to build it). Compiling the notice scope cost
-    the notice list more than running it. Only for reads of plain values (ids and text):
-    a read of a column that Django converts after reading (a decimal, a date) is refused
-    when it is first compiled.
-    """
-
-    LIMIT = 512  # keys, each one SQL string; cleared whole when full
-
-    def __init__(self) -> None:
-        self.compiled: dict[tuple, tuple[str, str, tuple]] = {}
-
-    def rows(self, key: tuple, build: Callable[[], QuerySet]) -> list[tuple]:
-        compiled = self.compiled.get(key)
-        if compiled is None:
-            read = build()
-            compiler = read.query.get_compiler(using=read.db)
-            sql, params = compiler.as_sql()
-            if compiler.get_converters([column for column, _, _ in compiler.select]):
-                raise ValueError("CompiledReads reads plain values only (ids and text).")
-            if len(self.compiled) >= self.LIMIT:
-                self.compiled.clear()
-            compiled = self.compiled[key] = (read.db, sql, tuple(params))
-        db, sql, params = compiled
-        with connections[db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
 
 
 def sorted_by(queryset: QuerySet, *fields: str) -> list:

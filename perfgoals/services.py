@@ -21,7 +21,8 @@ from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from perfgoals.models import Organisation, TargetTable, User
-from perfgoals.selectors import target_tables_editable_by
+from perfgoals.prepared import PreparedReads
+from perfgoals.selectors import scope_key, target_tables_editable_by
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -49,12 +50,21 @@ class ConcurrentEditError(Exception):
 
 def target_table_editable(*, user: User, table_id: int) -> TargetTable:
     """The table if `user` may edit it now; otherwise Http404 (never reveal it exists)."""
-    try:
+    found = _editable_table_reads.list(
+        scope_key(user),
         # updated_by: the editor's heading names who saved last.
-        tables = target_tables_editable_by(user).select_related("notice", "updated_by")
-        return tables.get(pk=table_id)
-    except TargetTable.DoesNotExist:
-        raise Http404("没有找到可编辑的绩效目标表。") from None
+        lambda pk: (
+            target_tables_editable_by(user).select_related("notice", "updated_by").filter(pk=pk)
+        ),
+        table_id,
+    )
+    if not found:
+        raise Http404("没有找到可编辑的绩效目标表。")
+    return found[0]
+
+
+# Every editor request reads its table through this; compiled once per thread and scope key.
+_editable_table_reads = PreparedReads()
 
 
 def target_table_claim_version(

@@ -33,8 +33,8 @@ from perfgoals.display import amount_with_unit, unit_label
 from perfgoals.models import TargetTable, User
 from perfgoals.money import TEN_THOUSAND, AmountUnit
 from perfgoals.paging import ListPaginator
+from perfgoals.prepared import PreparedReads
 from perfgoals.selectors import (
-    CompiledReads,
     scope_key,
     table_is_editable_by,
     target_tables_visible_to,
@@ -82,7 +82,7 @@ def table_edit_url(pk: int) -> str:
 
 # What the visible tables hold, for the filters' choices: read through the scope, whose SQL
 # is compiled once per thread and scope key.
-_held_reads = CompiledReads()
+_held_reads = PreparedReads()
 
 
 class TargetTableFilter(django_filters.FilterSet):
@@ -110,7 +110,7 @@ class TargetTableFilter(django_filters.FilterSet):
         # of what the visible tables hold gives all three filters' choices (the scope costs
         # more to compile and plan than to run, so it is not repeated per filter).
         user = request.user
-        held = _held_reads.rows(
+        held = _held_reads.list(
             scope_key(user),
             lambda: (
                 target_tables_visible_to(user)

@@ -9,7 +9,6 @@ from allocations.selectors import notices_visible_to
 from perfgoals.models import TargetTable, User
 from perfgoals.selectors import (
     BuiltScopes,
-    CompiledReads,
     table_is_editable_by,
     target_tables_editable_by,
     target_tables_visible_to,
@@ -124,37 +123,6 @@ def test_built_scopes_are_bounded():
     for n in range(BuiltScopes.LIMIT + 1):
         scopes.get((n,), TargetTable.objects.none)
     assert len(scopes.built) <= BuiltScopes.LIMIT
-
-
-def test_a_compiled_read_is_compiled_once_per_key_and_reads_what_the_orm_reads(
-    demo, django_assert_num_queries
-):
-    reads = CompiledReads()
-    builds = []
-
-    def build(year):
-        def _build():
-            builds.append(year)
-            return TargetTable.objects.filter(year=year).order_by("pk").values_list("pk", "title")
-
-        return _build
-
-    expected = list(TargetTable.objects.filter(year=2020).order_by("pk").values_list("pk", "title"))
-    assert expected
-    with django_assert_num_queries(2):
-        assert reads.rows(("2020",), build(2020)) == expected
-        assert reads.rows(("2020",), build(2020)) == expected
-    assert builds == [2020]
-    # Another key, its own SQL.
-    assert reads.rows(("1999",), build(1999)) == []
-    assert builds == [2020, 1999]
-
-
-def test_a_compiled_read_refuses_columns_that_django_converts(demo):
-    from allocations.models import NoticeAttachment
-
-    with pytest.raises(ValueError, match="plain values"):
-        CompiledReads().rows(("json",), lambda: NoticeAttachment.objects.values_list("snapshot"))
 
 
 def test_the_notice_list_reads_each_users_own_visible_notices_in_one_thread(demo):
