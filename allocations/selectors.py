@@ -54,6 +54,8 @@ def notices_visible_to(user: User) -> QuerySet[FundNotice]:
 _built_notice_scopes = BuiltScopes()
 # The notice list's read of the scope (notice_list).
 _visible_notice_reads = PreparedReads()
+# A notice and those around it, and its related rows (_notice_page), by the notice's id.
+_notice_reads = PreparedReads()
 
 
 def _visible(user: User) -> Q:
@@ -498,12 +500,16 @@ def _notices_around(
     (by 发文代字 and number) and those correcting it (by year and number): read without the
     scope, which was the costliest query of the notice page to build, compile and plan, then
     kept as far as _visible_among finds them visible."""
-    around = list(
-        FundNotice.objects.select_related("issuer", "parent")
-        # Through the related notices' pk: an id past the integer range matches nothing
-        # there, where the foreign key columns would overflow.
-        .filter(Q(pk=pk) | Q(parent__pk=pk) | Q(corrects__pk=pk))
-        .order_by("issuer_code", "doc_serial")
+    around = _notice_reads.list(
+        ("around",),
+        lambda pk: (
+            FundNotice.objects.select_related("issuer", "parent")
+            # Through the related notices' pk: an id past the integer range matches nothing
+            # there, where the foreign key columns would overflow.
+            .filter(Q(pk=pk) | Q(parent__pk=pk) | Q(corrects__pk=pk))
+            .order_by("issuer_code", "doc_serial")
+        ),
+        pk,
     )
     visible = _visible_among(user, around)
     rows = [row for row in around if row.pk in visible]
@@ -657,6 +663,35 @@ def notice_page(notice: FundNotice, user: User) -> NoticePage:
     return _notice_page(notice, user, children=children, corrections=corrections)
 
 
+# The notice page's reads of one notice: compiled once per thread (_notice_reads).
+_NOTICE_ROWS: dict[str, Callable[[int], QuerySet]] = {
+    "paragraphs": lambda pk: NoticeParagraph.objects.filter(notice_id=pk),
+    "budget_lines": lambda pk: BudgetLine.objects.select_related(
+        "function_code", "gov_econ_code", "dept_econ_code", "project_kind_code"
+    ).filter(notice_id=pk),
+    # The page links an attached target table and labels the upper one (title, project,
+    # organisation): not its 52 columns. An allocation table is read as computed.
+    "attachments": lambda pk: (
+        NoticeAttachment.objects.select_related("target_table__organisation")
+        .only(*ATTACHMENT_FIELDS)
+        .filter(notice_id=pk)
+    ),
+    "allocation_tables": lambda pk: AllocationTable.objects.filter(notice_id=pk),
+    "recipient_links": lambda pk: NoticeRecipient.objects.select_related("organisation").filter(
+        notice_id=pk
+    ),
+}
+
+
+def _of_notice(name: str, notice: FundNotice) -> list:
+    """The notice's related rows `name`, unordered (sorted_by), each pointing back at
+    `notice` as its related manager would have set."""
+    rows = _notice_reads.list((name,), lambda pk: _NOTICE_ROWS[name](pk).order_by(), notice.pk)
+    for row in rows:
+        row.notice = notice
+    return rows
+
+
 def _notice_page(
     notice: FundNotice,
     user: User,
@@ -666,28 +701,19 @@ def _notice_page(
 ) -> NoticePage:
     # The related rows of one notice, in their order (sorted_by; their default ordering, by
     # the notice first, would also cost a join).
-    paragraphs = number_paragraphs(sorted_by(notice.paragraphs, "position", "pk"))
-    budget_lines = sorted_by(
-        notice.budget_lines.select_related(
-            "function_code", "gov_econ_code", "dept_econ_code", "project_kind_code"
-        ),
-        "position",
-        "pk",
-    )
+    paragraphs = number_paragraphs(sorted_by(_of_notice("paragraphs", notice), "position", "pk"))
+    budget_lines = sorted_by(_of_notice("budget_lines", notice), "position", "pk")
     budget_total = from_yuan(
         total_yuan((line.amount, line.unit) for line in budget_lines), notice.amount_unit
     )
     # The page links an attached target table and labels the upper one (title, project,
     # organisation): not its 52 columns. An allocation table is read as computed below.
-    attachments = sorted_by(
-        notice.attachments.select_related("target_table__organisation").only(*ATTACHMENT_FIELDS),
-        "position",
-        "pk",
-    )
+    attachments = sorted_by(_of_notice("attachments", notice), "position", "pk")
     computed_tables = recorded_allocations(a.snapshot for a in attachments) or [
-        compute_allocation(table) for table in sorted_by(notice.allocation_tables, "pk")
+        compute_allocation(table)
+        for table in sorted_by(_of_notice("allocation_tables", notice), "pk")
     ]
-    links = notice.recipient_links.select_related("organisation")
+    links = _of_notice("recipient_links", notice)
     recipients = [link.organisation for link in sorted_by(links, "position", "pk")]
     chain = notice_chain(notice, user, children=children, recipients=recipients)
     issued = notice.status == FundNotice.Status.ISSUED

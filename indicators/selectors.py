@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from indicators.framework import normalise_category_name, regional_category_name
 from indicators.models import FrameworkCategory, LintAcknowledgement, PerformanceIndicator
+from perfgoals.prepared import PreparedReads
 
 
 @dataclass
@@ -155,7 +156,11 @@ def lint_acknowledgements(*, table_id: int) -> dict[str, LintAcknowledgement]:
     """The table's acknowledged warnings by finding key (one query, unordered: a key is
     unique within a table). Who confirmed them is not joined: the page names them with the
     review's actors in one query of users (perfgoals.selectors.attach_users)."""
-    acknowledgements = LintAcknowledgement.objects.filter(table_id=table_id).order_by()
+    acknowledgements = _table_reads.list(
+        ("acknowledgements",),
+        lambda pk: LintAcknowledgement.objects.filter(table_id=pk).order_by(),
+        table_id,
+    )
     return {row.key: row for row in acknowledgements}
 
 
@@ -167,9 +172,19 @@ def indicator_rows(*, table_id: int) -> list[PerformanceIndicator]:
     the sources are read apart because few rows cite one and their sixty-odd columns, joined
     to every row, made this the most expensive query of a page to compile.
     """
-    rows = in_table_order(PerformanceIndicator.objects.filter(table_id=table_id).order_by())
+    rows = in_table_order(
+        _table_reads.list(
+            ("rows",),
+            lambda pk: PerformanceIndicator.objects.filter(table_id=pk).order_by(),
+            table_id,
+        )
+    )
     attach_basis_sources(rows)
     return rows
+
+
+# A table's rows and acknowledgements, read on every table page: compiled once per thread.
+_table_reads = PreparedReads()
 
 
 def indicator_values(*, table_id: int) -> list[PerformanceIndicator]:

@@ -35,6 +35,7 @@ from perfgoals.display import money, percent
 from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec, printed_label, printed_when_filled, split_mid
 from perfgoals.models import ReviewComment, ReviewEvent, TableSnapshot, TargetTable, User
+from perfgoals.prepared import PreparedReads
 from perfgoals.selectors import attach_users, sorted_by, target_tables_visible_to
 from perfgoals.targets.checks import check_table
 from perfgoals.targets.editor.tree import (
@@ -156,6 +157,10 @@ class ReviewTrail:
     decision: ReviewEvent | None = None
 
 
+# A table's review events and comments, read on every table page: compiled once per thread.
+_trail_reads = PreparedReads()
+
+
 def review_trail(
     table: TargetTable,
     rows: list[PerformanceIndicator],
@@ -164,8 +169,22 @@ def review_trail(
     """Two queries, and one of the users' names when anyone acted, commented or acknowledged
     a warning (`acknowledgements` get theirs too); sets `review_comments_shown`,
     `corrections_shown` and `review_shown` (either of them) on every row."""
-    events = sorted_by(ReviewEvent.objects.filter(table_id=table.pk), "created_at", "pk")
-    comments = sorted_by(ReviewComment.objects.filter(table_id=table.pk), "created_at", "pk")
+    events = sorted_by(
+        _trail_reads.list(
+            ("events",), lambda pk: ReviewEvent.objects.filter(table_id=pk).order_by(), table.pk
+        ),
+        "created_at",
+        "pk",
+    )
+    comments = sorted_by(
+        _trail_reads.list(
+            ("comments",),
+            lambda pk: ReviewComment.objects.filter(table_id=pk).order_by(),
+            table.pk,
+        ),
+        "created_at",
+        "pk",
+    )
     attach_users(("actor", events), ("author", comments), ("acknowledged_by", acknowledgements))
     live = {row.pk for row in rows}
     comments_by_row: dict[int, list[ReviewComment]] = {}
