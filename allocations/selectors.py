@@ -369,17 +369,30 @@ def notice_allocations(notice_ids: Iterable[int]) -> dict[int, list[ComputedAllo
     ids = set(notice_ids)
     computed: dict[int, list[ComputedAllocation]] = {}
     # In the notices' order, sorted as sorted_by does (on tuples here).
-    recorded = (
-        NoticeAttachment.objects.filter(notice_id__in=ids, snapshot__has_key="allocation")
-        .order_by()
-        .values_list("notice_id", "position", "pk", "snapshot")
+    recorded = _allocation_reads.list(
+        ("recorded",),
+        lambda ids: (
+            NoticeAttachment.objects.filter(notice_id__in=ids, snapshot__has_key="allocation")
+            .order_by()
+            .values_list("notice_id", "position", "pk", "snapshot")
+        ),
+        ids,
     )
     for notice_id, _, _, snapshot in sorted(recorded, key=lambda item: item[:3]):
         computed.setdefault(notice_id, []).extend(recorded_allocations([snapshot]))
-    stored = AllocationTable.objects.filter(notice_id__in=ids - set(computed))
+    stored = _allocation_reads.list(
+        ("stored",),
+        lambda ids: AllocationTable.objects.filter(notice_id__in=ids).order_by(),
+        ids - set(computed),
+    )
     for table in sorted_by(stored, "pk"):
         computed.setdefault(table.notice_id, []).append(compute_allocation(table))
     return computed
+
+
+# Every table page checks its notice's allocations: compiled once per thread and number of
+# notices.
+_allocation_reads = PreparedReads()
 
 
 @dataclass

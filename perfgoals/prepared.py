@@ -18,15 +18,46 @@ from django.db import connections
 from django.db.models import QuerySet
 
 
-def _checked(values: tuple) -> tuple:
+def _normalised(values: tuple) -> tuple:
+    """The values as `build` receives them: ints and text as given, and a collection of ints
+    (an IN list) as a sorted tuple of distinct ints, a parameter each."""
+    normalised = []
     for value in values:
-        if type(value) not in (int, str):
-            raise TypeError(f"A prepared read takes ints and text, not {type(value).__name__}.")
-    return values
+        if type(value) in (int, str):
+            normalised.append(value)
+        elif isinstance(value, tuple | list | set | frozenset) and all(
+            type(item) is int for item in value
+        ):
+            normalised.append(tuple(sorted(set(value))))
+        else:
+            raise TypeError(
+                "A prepared read takes ints, text and collections of ints, "
+                f"not {type(value).__name__}."
+            )
+    return tuple(normalised)
 
 
-def _another(value: int | str) -> int | str:
-    return value + 1 if type(value) is int else value + "\x1f"
+def _flat(values: tuple) -> list:
+    return [item for value in values for item in (value if type(value) is tuple else (value,))]
+
+
+def _changed(values: tuple, n: int) -> tuple[tuple, int | str]:
+    """`values` with their n-th parameter changed, and its new value: in an IN list, to an
+    id that is not in the list already (Django drops duplicates), in the same place."""
+    changed = []
+    for value in values:
+        if type(value) is tuple:
+            if 0 <= n < len(value):
+                new = max(value) + 1
+                value = (*value[:n], new, *value[n + 1 :])
+            n -= len(value)
+        else:
+            if n == 0:
+                new = value + 1 if type(value) is int else value + "\x1f"
+                value = new
+            n -= 1
+        changed.append(value)
+    return tuple(changed), new
 
 
 class _Prepared:
@@ -52,7 +83,7 @@ class _Prepared:
     def _get_compiler(self, using=None, connection=None, elide_empty=True):
         return self.compiler
 
-    def run(self, values: tuple) -> list:
+    def run(self, values: list) -> list:
         params = list(self.params)
         for slot, value in zip(self.slots, values, strict=True):
             for n in slot:
@@ -69,8 +100,10 @@ class PreparedReads(threading.local):
 
     The key holds everything `build` reads besides `values` (BuiltScopes' contract), and the
     SQL `build` writes must not depend on the values, only carry them as parameters: they
-    are ints or text (never None, which Django writes as IS NULL), compared, not sliced.
-    The first call checks this: it compiles the read once more for each value, changed,
+    are ints or text (never None, which Django writes as IS NULL), compared, not sliced, or
+    collections of ints for an IN list (`build` gets a sorted tuple of distinct ints; each
+    length is a key of its own).
+    The first call checks this: it compiles the read once more for each parameter, changed,
     and refuses a read whose SQL changed or whose parameters changed anywhere but where the
     value is. A read that Django finds empty without running it (`none()`, an id beyond the
     column's range) is run as it is, and prepared at a later call. Each thread keeps its
@@ -82,8 +115,10 @@ class PreparedReads(threading.local):
     def __init__(self) -> None:
         self.prepared: dict[tuple, _Prepared] = {}
 
-    def list(self, key: tuple, build: Callable[..., QuerySet], *values: int | str) -> list:
-        _checked(values)
+    def list(self, key: tuple, build: Callable[..., QuerySet], *values) -> list:
+        values = _normalised(values)
+        # An IN list of another length is another SQL.
+        key = (key, *(len(value) for value in values if type(value) is tuple))
         prepared = self.prepared.get(key)
         if prepared is None or prepared.connection is not connections[prepared.read.db]:
             prepared = _prepare(build, values)
@@ -92,7 +127,7 @@ class PreparedReads(threading.local):
             if len(self.prepared) >= self.LIMIT:
                 self.prepared.clear()
             self.prepared[key] = prepared
-        return prepared.run(values)
+        return prepared.run(_flat(values))
 
 
 def _compiled(read: QuerySet):
@@ -111,17 +146,16 @@ def _prepare(build: Callable[..., QuerySet], values: tuple) -> _Prepared | None:
         return None
     compiler, sql, params = compiled
     slots = []
-    for k, value in enumerate(values):
-        changed = list(values)
-        changed[k] = _another(value)
+    for n, value in enumerate(_flat(values)):
+        changed, new = _changed(values, n)
         probe = _compiled(build(*changed))
         if probe is None:
             return None
         _, probe_sql, probe_params = probe
         if probe_sql != sql or len(probe_params) != len(params):
             raise ValueError("A prepared read's SQL must not depend on its values.")
-        slot = [n for n, (a, b) in enumerate(zip(params, probe_params, strict=True)) if a != b]
-        if not slot or any(params[n] != value or probe_params[n] != changed[k] for n in slot):
+        slot = [k for k, (a, b) in enumerate(zip(params, probe_params, strict=True)) if a != b]
+        if not slot or any(params[k] != value or probe_params[k] != new for k in slot):
             raise ValueError("A prepared read's values must each be a parameter of its SQL.")
         slots.append(slot)
     return _Prepared(read, compiler, sql, params, slots)

@@ -93,6 +93,7 @@ from perfgoals.inputs import is_blank
 from perfgoals.layouts import layout_spec
 from perfgoals.models import Organisation, TargetTable
 from perfgoals.money import AmountUnit, agrees, to_yuan, total_yuan
+from perfgoals.prepared import PreparedReads
 from perfgoals.selectors import sorted_by
 
 __all__ = ["check_table", "check_tables", "check_unsaved_tables", "open_findings"]
@@ -207,22 +208,26 @@ def _load_uppers(
     source_ids = {t.source_table_id for t in tables if t.source_table_id}
     if not linked and not source_ids:
         return
-    of_uppers = Q(table_id__in=source_ids)
-    if linked:
-        of_uppers |= Q(
-            table_id__in=PerformanceIndicator.objects.filter(pk__in=linked).values("table_id")
+
+    def upper_rows_of(source_ids: tuple[int, ...], linked: tuple[int, ...]) -> QuerySet:
+        of_uppers = Q(table_id__in=source_ids)
+        if linked:
+            of_uppers |= Q(
+                table_id__in=PerformanceIndicator.objects.filter(pk__in=linked).values("table_id")
+            )
+        # Each row carries its table's label: the checks print tables by their label only
+        # (indicators.decomposition.table_label), and a table joined to every row costs a
+        # model per row, a query of the tables a query more.
+        return (
+            PerformanceIndicator.objects.filter(of_uppers)
+            .only(*DECOMPOSITION_FIELDS)
+            .annotate(**TABLE_LABEL_COLUMNS)
+            .order_by()
         )
+
     upper_rows: dict[int, list[PerformanceIndicator]] = defaultdict(list)
     labels: dict[int, str] = {}
-    # Each row carries its table's label: the checks print tables by their label only
-    # (indicators.decomposition.table_label), and a table joined to every row costs a model
-    # per row, a query of the tables a query more.
-    uppers = (
-        PerformanceIndicator.objects.filter(of_uppers)
-        .only(*DECOMPOSITION_FIELDS)
-        .annotate(**TABLE_LABEL_COLUMNS)
-        .order_by()
-    )
+    uppers = _upper_reads.list(("uppers",), upper_rows_of, source_ids, linked)
     for row in in_table_order(uppers):
         upper_rows[row.table_id].append(row)
         labels.setdefault(row.table_id, row_table_label(row))
@@ -233,10 +238,16 @@ def _load_uppers(
     summed = summed_indicator_ids(row for rows in upper_rows.values() for row in rows)
     serving = (
         in_table_order(
-            PerformanceIndicator.objects.filter(upper_indicator_id__in=summed)
-            .only(*DECOMPOSITION_FIELDS)
-            .annotate(**TABLE_LABEL_COLUMNS)
-            .order_by()
+            _upper_reads.list(
+                ("serving",),
+                lambda summed: (
+                    PerformanceIndicator.objects.filter(upper_indicator_id__in=summed)
+                    .only(*DECOMPOSITION_FIELDS)
+                    .annotate(**TABLE_LABEL_COLUMNS)
+                    .order_by()
+                ),
+                summed,
+            )
         )
         if summed
         else []
@@ -246,6 +257,13 @@ def _load_uppers(
         served[context.upper_table_of[row.upper_indicator_id]].append((row, row_table_label(row)))
     for pk, rows_of_upper in upper_rows.items():
         context.uppers[pk] = (labels[pk], rows_of_upper, served[pk])
+
+
+# The bureaus each table's notice is addressed to, read on every table page.
+_recipient_reads = PreparedReads()
+# The upper tables' rows a table serves and the rows serving them: compiled once per thread
+# and number of ids.
+_upper_reads = PreparedReads()
 
 
 def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator] = ()) -> _Context:
@@ -267,10 +285,17 @@ def _load_context(tables: list[TargetTable], rows: Iterable[PerformanceIndicator
         computed = notice_allocations({*notices, *parents})
         bureaus: dict[int, list[Organisation]] = defaultdict(list)
         # Finance bureaus among the recipients issue a notice of their own, not a table.
-        links = NoticeRecipient.objects.filter(notice_id__in=notices).exclude(
-            organisation__kind=Organisation.Kind.FINANCE
+        links = _recipient_reads.list(
+            ("bureaus",),
+            lambda ids: (
+                NoticeRecipient.objects.filter(notice_id__in=ids)
+                .exclude(organisation__kind=Organisation.Kind.FINANCE)
+                .select_related("organisation")
+                .order_by()
+            ),
+            set(notices),
         )
-        for link in sorted_by(links.select_related("organisation"), "notice_id", "position", "pk"):
+        for link in sorted_by(links, "notice_id", "position", "pk"):
             bureaus[link.notice_id].append(link.organisation)
         for pk, notice in notices.items():
             context.notices[pk] = _NoticeAmounts(

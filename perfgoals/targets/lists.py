@@ -5,6 +5,7 @@ notices, years) are drawn from the same scope, so a bureau never learns another
 organisation's names through a drop-down either.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -83,15 +84,15 @@ def table_edit_url(pk: int) -> str:
 # What the visible tables hold, for the filters' choices: read through the scope, whose SQL
 # is compiled once per thread and scope key.
 _held_reads = PreparedReads()
+# The notices those tables cite, for the notice filter's choices.
+_cited_reads = PreparedReads()
 
 
 class TargetTableFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="项目名称或编码", method="filter_text", max_length=100)
     year = django_filters.ChoiceFilter(label="年度", empty_label="全部年度")
     organisation = django_filters.ChoiceFilter(label="填报单位", empty_label="全部单位")
-    notice = django_filters.ModelChoiceFilter(
-        label="资金下达通知", queryset=FundNotice.objects.none(), empty_label="全部通知"
-    )
+    notice = django_filters.ChoiceFilter(label="资金下达通知", empty_label="全部通知")
     layout = django_filters.ChoiceFilter(
         label="表样", choices=TargetTable.Layout.choices, empty_label="全部表样"
     )
@@ -124,10 +125,20 @@ class TargetTableFilter(django_filters.FilterSet):
         self.filters["organisation"].extra["choices"] = sorted(
             organisations, key=lambda choice: (choice[1], choice[0])
         )
-        # An option prints str(notice), its 文号 and title: not the notice's 27 columns.
-        self.filters["notice"].queryset = cited_notices_visible_to(
-            user, {notice for _, _, notice, _ in held if notice is not None}
-        ).only(*FundNotice.LABEL_FIELDS)
+        cited_ids = {notice for _, _, notice, _ in held if notice is not None}
+
+        # Read when the form is printed or a notice is chosen, not for an export. An option
+        # prints str(notice), its 文号 and title: not the notice's 27 columns.
+        @functools.cache
+        def notice_choices() -> list[tuple[int, str]]:
+            cited = _cited_reads.list(
+                scope_key(user),
+                lambda ids: cited_notices_visible_to(user, ids).only(*FundNotice.LABEL_FIELDS),
+                cited_ids,
+            )
+            return [(notice.pk, str(notice)) for notice in cited]
+
+        self.filters["notice"].extra["choices"] = notice_choices
         years = sorted({year for _, _, _, year in held}, reverse=True)
         self.filters["year"].extra["choices"] = [(year, f"{year}年") for year in years]
 

@@ -92,6 +92,34 @@ def test_a_value_list_read_and_text_values(demo):
         assert reads.list(("user",), build, username) == list(build(username))
 
 
+def test_an_in_list_is_a_parameter_per_id_and_a_key_per_length(demo, compilations):
+    reads = PreparedReads()
+
+    def build(ids):
+        return PerformanceIndicator.objects.filter(table_id__in=ids).order_by("pk")
+
+    pks = list(
+        TargetTable.objects.filter(indicators__isnull=False).distinct().values_list("pk", flat=True)
+    )
+    assert len(pks) >= 4
+    for ids in [
+        pks[:2],
+        [pks[3], pks[2]],
+        {pks[1], pks[0]},
+        [pks[0], pks[2], pks[0]],
+        pks[:3],
+        pks[1:4],
+        [],
+    ]:
+        expected = [row.pk for row in build(ids)]
+        assert [row.pk for row in reads.list(("in",), build, ids)] == expected, ids
+    # Lists of two and of three ids: a compiled read each.
+    assert set(reads.prepared) == {(("in",), 2), (("in",), 3)}
+    del compilations[:]
+    reads.list(("in",), build, [pks[2], pks[0]])
+    assert compilations == []
+
+
 def test_a_read_whose_sql_depends_on_its_value_is_refused(demo):
     reads = PreparedReads()
 
@@ -112,7 +140,7 @@ def test_a_value_that_is_no_parameter_is_refused(demo):
         reads.list(("unused",), lambda pk: TargetTable.objects.all(), 3)
 
 
-@pytest.mark.parametrize("value", [None, True, 1.5, [1, 2]])
+@pytest.mark.parametrize("value", [None, True, 1.5, ["1", 2], (1, None)])
 def test_only_ints_and_text_are_values(value):
     with pytest.raises(TypeError):
         PreparedReads().list(("typed",), lambda v: TargetTable.objects.filter(pk=v), value)
@@ -121,7 +149,7 @@ def test_only_ints_and_text_are_values(value):
 def test_an_empty_read_is_run_as_it_is(demo):
     reads = PreparedReads()
     assert reads.list(("none",), lambda pk: TargetTable.objects.none().filter(pk=pk), 1) == []
-    assert ("none",) not in reads.prepared
+    assert (("none",),) not in reads.prepared
     # An id beyond the column's range: no rows, and the key prepares at its next call.
     table = TargetTable.objects.first()
 
@@ -129,9 +157,9 @@ def test_an_empty_read_is_run_as_it_is(demo):
         return TargetTable.objects.filter(pk=pk)
 
     assert reads.list(("big",), by_id, 2**70) == []
-    assert ("big",) not in reads.prepared
+    assert (("big",),) not in reads.prepared
     assert [t.pk for t in reads.list(("big",), by_id, table.pk)] == [table.pk]
-    assert ("big",) in reads.prepared
+    assert (("big",),) in reads.prepared
 
 
 def test_each_thread_compiles_its_own(demo):
@@ -147,7 +175,7 @@ def test_each_thread_compiles_its_own(demo):
     thread.start()
     thread.join()
     assert seen["prepared"] == {}
-    assert ("t",) in reads.prepared
+    assert (("t",),) in reads.prepared
 
 
 def test_prepared_reads_are_bounded(demo):
