@@ -17,6 +17,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
+_INT64 = (-(2**63), 2**63 - 1)
+
 
 def _normalised(values: tuple) -> tuple:
     """The values as `build` receives them: ints and text as given, and a collection of ints
@@ -74,6 +76,9 @@ class _Prepared:
         # later calls would only write the same SQL again.
         self.compiler = compiler
         self.connection = compiler.connection
+        # The columns' converters too: Django asks each column for them on every read.
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        compiler.get_converters = lambda expressions: converters
         compiler.as_sql = self._as_sql
         read.query.get_compiler = self._get_compiler
 
@@ -117,6 +122,10 @@ class PreparedReads(threading.local):
 
     def list(self, key: tuple, build: Callable[..., QuerySet], *values) -> list:
         values = _normalised(values)
+        if any(type(item) is int and not _INT64[0] <= item <= _INT64[1] for item in _flat(values)):
+            # No column holds it, and no database takes it as a parameter: Django's lookups
+            # find no rows for it without asking.
+            return list(build(*values))
         # An IN list of another length is another SQL.
         key = (key, *(len(value) for value in values if type(value) is tuple))
         prepared = self.prepared.get(key)

@@ -160,6 +160,9 @@ def test_an_empty_read_is_run_as_it_is(demo):
     assert (("big",),) not in reads.prepared
     assert [t.pk for t in reads.list(("big",), by_id, table.pk)] == [table.pk]
     assert (("big",),) in reads.prepared
+    # Once prepared, such an id is still no parameter: no database takes it.
+    assert reads.list(("big",), by_id, 2**70) == []
+    assert reads.list(("big",), by_id, -(2**70)) == []
 
 
 def test_each_thread_compiles_its_own(demo):
