@@ -433,6 +433,27 @@ def notice_list(user: User) -> NoticeList:
             else:
                 issuer_ids.add(issuer_id)
         count = len(ids)
+    printed = sorted(printed)
+    if count is None:
+        offered = _offered_organisations(issuer_ids, ids, *printed)
+    else:
+        # Compiled once per thread and number of ids and printed lines.
+        offered = _offered_reads.list(
+            ("offered",), _offered_organisations, issuer_ids, ids, *printed
+        )
+    listing = NoticeList(
+        notices=FundNotice.objects.filter(pk__in=ids), count=count, issuers=[], recipients=[]
+    )
+    for org in offered:
+        (listing.issuers if org.offered == "issuer" else listing.recipients).append(org)
+    return listing
+
+
+def _offered_organisations(
+    issuer_ids: Iterable[int] | QuerySet, ids: Iterable[int] | QuerySet, *printed: str
+) -> QuerySet[Organisation]:
+    """The notice list's issuers and recipients to filter by, in one query (`offered`
+    says which list each belongs to), by name."""
     offered_as_issuer = Q(pk__in=issuer_ids)
     # External notices name their issuer only in print (德宏州财政局 on 德财社〔2020〕162号):
     # a bureau is offered if such a line contains its name, as `issuer_name__contains` reads.
@@ -440,19 +461,15 @@ def notice_list(user: User) -> NoticeList:
         offered_as_issuer |= Contains(Value(issuer_name), F("name"))
     issuers = Organisation.objects.filter(offered_as_issuer, kind=Organisation.Kind.FINANCE)
     recipients = Organisation.objects.filter(notice_links__notice_id__in=ids).distinct()
-    # Both lists in one query.
-    offered = (
+    return (
         issuers.annotate(offered=Value("issuer"))
         .order_by()
         .union(recipients.annotate(offered=Value("recipient")).order_by(), all=True)
         .order_by("name")
     )
-    listing = NoticeList(
-        notices=FundNotice.objects.filter(pk__in=ids), count=count, issuers=[], recipients=[]
-    )
-    for org in offered:
-        (listing.issuers if org.offered == "issuer" else listing.recipients).append(org)
-    return listing
+
+
+_offered_reads = PreparedReads()
 
 
 def notice_recipient_names(notices: Iterable[FundNotice]) -> dict[int, list[str]]:

@@ -43,22 +43,25 @@ def _flat(values: tuple) -> list:
     return [item for value in values for item in (value if type(value) is tuple else (value,))]
 
 
-def _changed(values: tuple, n: int) -> tuple[tuple, int | str]:
-    """`values` with their n-th parameter changed, and its new value: in an IN list, to an
-    id that is not in the list already (Django drops duplicates), in the same place."""
-    changed = []
+def _changed(values: tuple, stride: int) -> tuple[tuple, list]:
+    """`values` with every parameter changed, each in its place, to one that no parameter
+    holds (ints `stride` apart above the largest, text with its place added): the changed
+    values and the new parameters in order. Within an IN list the new ids stay distinct, as
+    Django would otherwise drop one."""
+    flat = _flat(values)
+    top = max((item for item in flat if type(item) is int), default=0)
+    new = [
+        top + stride * (n + 1) if type(item) is int else f"{item}\x1f{stride}:{n}"
+        for n, item in enumerate(flat)
+    ]
+    changed, n = [], 0
     for value in values:
         if type(value) is tuple:
-            if 0 <= n < len(value):
-                new = max(value) + 1
-                value = (*value[:n], new, *value[n + 1 :])
-            n -= len(value)
+            changed.append(tuple(new[n : n + len(value)]))
+            n += len(value)
         else:
-            if n == 0:
-                new = value + 1 if type(value) is int else value + "\x1f"
-                value = new
-            n -= 1
-        changed.append(value)
+            changed.append(new[n])
+            n += 1
     return tuple(changed), new
 
 
@@ -106,13 +109,14 @@ class PreparedReads(threading.local):
     The key holds everything `build` reads besides `values` (BuiltScopes' contract), and the
     SQL `build` writes must not depend on the values, only carry them as parameters: they
     are ints or text (never None, which Django writes as IS NULL), compared, not sliced, or
-    collections of ints for an IN list (`build` gets a sorted tuple of distinct ints; each
-    length is a key of its own).
-    The first call checks this: it compiles the read once more for each parameter, changed,
-    and refuses a read whose SQL changed or whose parameters changed anywhere but where the
-    value is. A read that Django finds empty without running it (`none()`, an id beyond the
-    column's range) is run as it is, and prepared at a later call. Each thread keeps its
-    own compilers: compiling adjusts a query's aliases, and a compiler holds its connection.
+    collections of ints for an IN list (`build` gets a sorted tuple of distinct ints). Each
+    number of values and each length of a list is a key of its own. The first call checks
+    this: it compiles the read twice more with every parameter changed, and refuses a read
+    whose SQL changed, whose parameters changed anywhere but where the values are, or that
+    does not carry each value. A read that Django finds empty without running it (`none()`,
+    an id beyond the column's range) is run as it is, and prepared at a later call. Each
+    thread keeps its own compilers: compiling adjusts a query's aliases, and a compiler
+    holds its connection.
     """
 
     LIMIT = 512  # keys, each a compiler and its SQL; cleared whole when full
@@ -126,8 +130,8 @@ class PreparedReads(threading.local):
             # No column holds it, and no database takes it as a parameter: Django's lookups
             # find no rows for it without asking.
             return list(build(*values))
-        # An IN list of another length is another SQL.
-        key = (key, *(len(value) for value in values if type(value) is tuple))
+        # Another number of values, or an IN list of another length, is another SQL.
+        key = (key, len(values), *(len(value) for value in values if type(value) is tuple))
         prepared = self.prepared.get(key)
         if prepared is None or prepared.connection is not connections[prepared.read.db]:
             prepared = _prepare(build, values)
@@ -154,17 +158,27 @@ def _prepare(build: Callable[..., QuerySet], values: tuple) -> _Prepared | None:
     if compiled is None:
         return None
     compiler, sql, params = compiled
-    slots = []
-    for n, value in enumerate(_flat(values)):
-        changed, new = _changed(values, n)
+    flat = _flat(values)
+    slots: list[list[int]] = []
+    # Twice, the new ints 1 and then 7919 apart: a parameter worked out from a value (an id
+    # plus one) cannot then pass for another value's.
+    for stride in (1, 7919):
+        changed, new = _changed(values, stride)
         probe = _compiled(build(*changed))
         if probe is None:
             return None
         _, probe_sql, probe_params = probe
         if probe_sql != sql or len(probe_params) != len(params):
             raise ValueError("A prepared read's SQL must not depend on its values.")
-        slot = [k for k, (a, b) in enumerate(zip(params, probe_params, strict=True)) if a != b]
-        if not slot or any(params[k] != value or probe_params[k] != new for k in slot):
+        place = {value: n for n, value in enumerate(new)}
+        found: list[list[int]] = [[] for _ in flat]
+        for k, (old, probed) in enumerate(zip(params, probe_params, strict=True)):
+            if old != probed:
+                n = place.get(probed) if type(probed) in (int, str) else None
+                if n is None or old != flat[n]:
+                    raise ValueError("A prepared read's SQL must not depend on its values.")
+                found[n].append(k)
+        if len(place) != len(new) or not all(found) or (slots and found != slots):
             raise ValueError("A prepared read's values must each be a parameter of its SQL.")
-        slots.append(slot)
+        slots = found
     return _Prepared(read, compiler, sql, params, slots)

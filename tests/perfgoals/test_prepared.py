@@ -114,10 +114,20 @@ def test_an_in_list_is_a_parameter_per_id_and_a_key_per_length(demo, compilation
         expected = [row.pk for row in build(ids)]
         assert [row.pk for row in reads.list(("in",), build, ids)] == expected, ids
     # Lists of two and of three ids: a compiled read each.
-    assert set(reads.prepared) == {(("in",), 2), (("in",), 3)}
+    assert set(reads.prepared) == {(("in",), 1, 2), (("in",), 1, 3)}
     del compilations[:]
     reads.list(("in",), build, [pks[2], pks[0]])
     assert compilations == []
+
+
+def test_each_number_of_values_is_a_read_of_its_own(demo):
+    reads = PreparedReads()
+
+    def named(*names):
+        return User.objects.filter(username__in=names).order_by("username").values_list("username")
+
+    for names in [("ruili_health",), ("ruili_health", "ruili_finance"), ("dehong_finance",)]:
+        assert reads.list(("named",), named, *names) == list(named(*names)), names
 
 
 def test_a_read_whose_sql_depends_on_its_value_is_refused(demo):
@@ -129,6 +139,17 @@ def test_a_read_whose_sql_depends_on_its_value_is_refused(demo):
 
     with pytest.raises(ValueError, match="must not depend"):
         reads.list(("branches",), branches, 2020)
+    # Another parameter for this value alone.
+    with pytest.raises(ValueError, match="must not depend"):
+        reads.list(("special",), lambda pk: TargetTable.objects.filter(pk=99 if pk == 5 else pk), 5)
+    # A parameter worked out from a value, which the other value happens to equal.
+    with pytest.raises(ValueError, match="must not depend"):
+        reads.list(
+            ("derived",),
+            lambda a, b: TargetTable.objects.filter(pk=a, organisation_id=a + 1, year=b),
+            1,
+            2,
+        )
 
 
 def test_a_value_that_is_no_parameter_is_refused(demo):
@@ -149,7 +170,7 @@ def test_only_ints_and_text_are_values(value):
 def test_an_empty_read_is_run_as_it_is(demo):
     reads = PreparedReads()
     assert reads.list(("none",), lambda pk: TargetTable.objects.none().filter(pk=pk), 1) == []
-    assert (("none",),) not in reads.prepared
+    assert (("none",), 1) not in reads.prepared
     # An id beyond the column's range: no rows, and the key prepares at its next call.
     table = TargetTable.objects.first()
 
@@ -157,9 +178,9 @@ def test_an_empty_read_is_run_as_it_is(demo):
         return TargetTable.objects.filter(pk=pk)
 
     assert reads.list(("big",), by_id, 2**70) == []
-    assert (("big",),) not in reads.prepared
+    assert (("big",), 1) not in reads.prepared
     assert [t.pk for t in reads.list(("big",), by_id, table.pk)] == [table.pk]
-    assert (("big",),) in reads.prepared
+    assert (("big",), 1) in reads.prepared
     # Once prepared, such an id is still no parameter: no database takes it.
     assert reads.list(("big",), by_id, 2**70) == []
     assert reads.list(("big",), by_id, -(2**70)) == []
@@ -178,7 +199,7 @@ def test_each_thread_compiles_its_own(demo):
     thread.start()
     thread.join()
     assert seen["prepared"] == {}
-    assert (("t",),) in reads.prepared
+    assert (("t",), 1) in reads.prepared
 
 
 def test_prepared_reads_are_bounded(demo):
