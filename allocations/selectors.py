@@ -28,7 +28,12 @@ from allocations.models import (
     PolicyParagraph,
 )
 from allocations.snapshots import allocation_from_snapshot
-from indicators.decomposition import TABLE_LABEL_FIELDS, Decomposition, decomposition_of
+from indicators.decomposition import (
+    TABLE_LABEL_FIELDS,
+    Decomposition,
+    LowerTables,
+    decomposition_of,
+)
 from perfgoals.models import Organisation, Region, TargetTable, User
 from perfgoals.money import from_yuan, total_yuan
 from perfgoals.prepared import PreparedReads
@@ -494,6 +499,10 @@ class NoticeChain:
     target_tables: list  # the recipients' tables that came from this notice
 
 
+# The recipients' tables under a notice, through the reader's scope.
+_chain_reads = PreparedReads()
+
+
 def notice_chain(
     notice: FundNotice,
     user: User,
@@ -507,15 +516,20 @@ def notice_chain(
     # Downward only: the recipients' own tables. An upper table attached to the notice
     # (seed 000 附件2) belongs to the level above and is listed among the 附件 instead.
     tables = (
-        list(
-            target_tables_visible_to(user)
-            .filter(notice=notice, organisation_id__in=[org.pk for org in recipients])
-            # The page links each by its organisation and status: not the table's 52 columns
-            # and its notice's 27, which cost more to load than the rest of the chain.
-            .select_related(None)
-            .select_related("organisation")
-            .only("status", "organisation__name")
-            .order_by("organisation__name", "id")
+        _chain_reads.list(
+            scope_key(user),
+            lambda notice_id, organisation_ids: (
+                target_tables_visible_to(user)
+                .filter(notice_id=notice_id, organisation_id__in=organisation_ids)
+                # The page links each by its organisation and status: not the table's 52
+                # columns and its notice's 27, which cost more to load than the rest.
+                .select_related(None)
+                .select_related("organisation")
+                .only("status", "organisation__name")
+                .order_by("organisation__name", "id")
+            ),
+            notice.pk,
+            {org.pk for org in recipients},
         )
         if recipients
         else []  # no recipient, no recipient's table: no query
@@ -790,7 +804,9 @@ def _notice_decomposition(
     )
     if upper is None:
         return None
-    lower = recipient_tables_visible_to(user).filter(
-        notice_id__in=[notice.pk, *(child.pk for child in chain.child_notices)]
+    lower = LowerTables(
+        ("recipient tables of notices", scope_key(user)),
+        lambda notice_ids: recipient_tables_visible_to(user).filter(notice_id__in=notice_ids),
+        ({notice.pk, *(child.pk for child in chain.child_notices)},),
     )
     return decomposition_of(upper, lower_tables=lower)

@@ -16,17 +16,19 @@ page and the decomposition page call them on what their selectors loaded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from indicators.models import PerformanceIndicator
 from indicators.selectors import build_tree, in_table_order, walk
 from indicators.values import Comparator, ParsedValue, ValueKind, parse_value
 from perfgoals.display import decimal_text
+from perfgoals.prepared import PreparedReads
 
 __all__ = [
     "Decomposition",
@@ -285,24 +287,57 @@ DECOMPOSITION_FIELDS = (
 )
 
 
-def decomposition_of(upper_table, *, lower_tables=None) -> Decomposition:
-    """The upper table's decomposition as stored: its rows and every row serving them, in
-    `lower_tables` only when given (a queryset scoped to what the reader may see). Two
-    queries, whatever the number of recipients: each serving row carries its table's label
-    (joined to each row, a recipient's table cost a model of 52 columns per row)."""
-    upper_rows = in_table_order(
-        PerformanceIndicator.objects.filter(table=upper_table)
-        .only(*DECOMPOSITION_FIELDS)
-        .order_by()
-    )
-    served = PerformanceIndicator.objects.filter(upper_indicator__table=upper_table)
+class LowerTables(NamedTuple):
+    """The tables a decomposition may show, as a prepared read builds them: `build(*values)`
+    is the queryset, and `key` names the build and holds whatever else it reads (the
+    reader's scope)."""
+
+    key: tuple
+    build: Callable[..., QuerySet]
+    values: tuple
+
+
+def _upper_rows(upper_id: int) -> QuerySet[PerformanceIndicator]:
+    return PerformanceIndicator.objects.filter(table_id=upper_id).only(*DECOMPOSITION_FIELDS)
+
+
+def _served_rows(upper_id: int, lower_tables: QuerySet | None) -> QuerySet[PerformanceIndicator]:
+    served = PerformanceIndicator.objects.filter(upper_indicator__table_id=upper_id)
     if lower_tables is not None:
         served = served.filter(table__in=lower_tables)
-    served = (
+    return (
         served.only(*DECOMPOSITION_FIELDS)
         .annotate(**TABLE_LABEL_COLUMNS)
         .order_by("table__organisation__name", "table_id", "pk")
     )
+
+
+# The notice page's decomposition, read on every view of an issued notice.
+_decomposition_reads = PreparedReads()
+
+
+def decomposition_of(upper_table, *, lower_tables=None) -> Decomposition:
+    """The upper table's decomposition as stored: its rows and every row serving them, in
+    `lower_tables` only when given (a queryset scoped to what the reader may see, or the
+    LowerTables a prepared read builds it from). Two queries, whatever the number of
+    recipients: each serving row carries its table's label (joined to each row, a
+    recipient's table cost a model of 52 columns per row)."""
+    if isinstance(lower_tables, LowerTables):
+        lower = lower_tables
+        upper_rows = _decomposition_reads.list(
+            ("upper",), lambda pk: _upper_rows(pk).order_by(), upper_table.pk
+        )
+        served = _decomposition_reads.list(
+            ("served", lower.key),
+            lambda pk, *values: _served_rows(pk, lower.build(*values)),
+            upper_table.pk,
+            *lower.values,
+        )
+    else:
+        upper_rows = _upper_rows(upper_table.pk).order_by()
+        served = _served_rows(upper_table.pk, lower_tables)
     return decompose(
-        table_label(upper_table), upper_rows, [(row, row_table_label(row)) for row in served]
+        table_label(upper_table),
+        in_table_order(upper_rows),
+        [(row, row_table_label(row)) for row in served],
     )

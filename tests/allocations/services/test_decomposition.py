@@ -13,6 +13,7 @@ from allocations.services import issuing
 from indicators.models import PerformanceIndicator
 from indicators.services import indicator_add, indicator_link_upper
 from perfgoals.models import Organisation, TargetTable, User
+from perfgoals.selectors import recipient_tables_visible_to, target_tables_visible_to
 from perfgoals.targets.checks import check_table
 from tests.allocations.conftest import build_seed_000, upper_table
 
@@ -189,6 +190,39 @@ def test_the_notice_page_shows_the_decomposition_with_its_findings(finance):
     [problem] = page.decomposition.problems
     assert problem.startswith("瑞丽市卫生健康局《绩效目标表》的指标“签约对象满意度”为≥80%")
     assert page.decomposition.unlinked == []
+
+
+def test_the_notice_page_shows_each_reader_its_own_tables_one_after_another(finance):
+    """The chain's and the decomposition's reads are compiled once per thread and scope:
+    readers of four scopes, one after another in one thread, each see their own."""
+    issued, health, insurance = issue_to_two_bureaus(finance)
+    readers = [
+        finance,
+        User.objects.get(username="ruili_health"),
+        User.objects.get(username="ruili_medsec"),
+        User.objects.get(username="dehong_finance"),
+        finance,
+    ]
+    seen = []
+    for reader in readers:
+        page = notice_page(issued, reader)
+        chain = {table.pk for table in page.chain.target_tables}
+        assert chain == set(
+            target_tables_visible_to(reader)
+            .filter(notice=issued, organisation__in=[health.organisation, insurance.organisation])
+            .values_list("pk", flat=True)
+        ), reader
+        served = {
+            s.indicator.table_id for node in page.decomposition.indicators for s in node.served
+        }
+        assert served == set(
+            recipient_tables_visible_to(reader).filter(notice=issued).values_list("pk", flat=True)
+        ), reader
+        seen.append((chain, served))
+    # The scopes differ: finance sees both tables, each bureau its own, 德宏 finance neither.
+    assert seen[0][1] == {health.pk, insurance.pk}
+    assert seen[1][1] == {health.pk} and seen[2][1] == {insurance.pk}
+    assert seen[3] == (set(), set())
 
 
 def test_decomposition_page_from_the_upper_table_down_and_the_chain(client, login, finance):
