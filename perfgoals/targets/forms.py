@@ -1,5 +1,7 @@
 """Forms of the target-table editor: the header fields each layout prints (DOMAIN.md §4)."""
 
+import copy
+import functools
 import unicodedata
 
 from django import forms
@@ -61,42 +63,17 @@ class TargetTableForm(RefuseOverlong, forms.ModelForm):
         }
 
     def __init__(self, *args, layout: str, **kwargs):
+        # The layout's fields, labelled and with their widgets, are worked out once per
+        # layout: the form copies only those, not all 37 header fields to drop most of them.
+        self.base_fields = _layout_fields(layout)
         super().__init__(*args, **kwargs)
         self.layout = layout
-        spec = layout_spec(layout)
-        labels = spec.labels
-        if spec.has_tree:
-            self.fields["framework"].label = "指标体系版本"
-            self.fields["framework"].choices = [("", "自动判断"), *TargetTable.Framework.choices]
-            self.fields["framework"].help_text = (
-                "自动判断：按指标树判断（成本指标列在产出指标下为2015版）；"
-                "表样与指标树不一致时可指定。"
-            )
-        else:
-            del self.fields["framework"]
-        for name in list(self.fields):
-            if name in ("version", "framework"):
-                continue
-            if name not in labels:
-                del self.fields[name]
-                continue
-            field = self.fields[name]
-            # The table's own wording where its document has one (项目负责人及电话).
-            field.label = (
-                printed_label(self.instance, name, labels[name])
-                if self.instance.pk and self.instance.layout == layout
-                else labels[name]
-            )
-            if name in TEXTAREAS:
-                field.widget = forms.Textarea(attrs={"rows": 4})
-                field.max_length = LONG_TEXT_MAX
-                field.validators.append(MaxLengthValidator(LONG_TEXT_MAX))
-            elif isinstance(field, forms.DecimalField):
-                # Text input: keeps "1,234.50" as typed when it is refused, no spinner arrows.
-                field.widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "num"})
-                field.localize = False
-        if "amount_unit" in self.fields:
-            self.fields["amount_unit"].widget.attrs["class"] = "unit"
+        if self.instance.pk and self.instance.layout == layout:
+            labels = layout_spec(layout).labels
+            for name, field in self.fields.items():
+                if name in labels:
+                    # The table's own wording where its document has one (项目负责人及电话).
+                    field.label = printed_label(self.instance, name, labels[name])
         # The unit the amounts are read in: the one posted with them when it is a valid
         # choice, else the table's (amount_unit is cleaned after the amounts, by name order).
         unit = self.data.get(self.add_prefix("amount_unit")) if self.is_bound else None
@@ -126,3 +103,41 @@ class TargetTableForm(RefuseOverlong, forms.ModelForm):
 
     def header_data(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+@functools.cache
+def _layout_fields(layout: str) -> dict[str, forms.Field]:
+    """TargetTableForm's fields for `layout`: those its table prints, with its labels and
+    their widgets, and the framework choice where it has a tree (the version always)."""
+    spec = layout_spec(layout)
+    labels = spec.labels
+    fields = copy.deepcopy(TargetTableForm.base_fields)
+    if spec.has_tree:
+        fields["framework"].label = "指标体系版本"
+        fields["framework"].choices = [("", "自动判断"), *TargetTable.Framework.choices]
+        fields[
+            "framework"
+        ].help_text = (
+            "自动判断：按指标树判断（成本指标列在产出指标下为2015版）；表样与指标树不一致时可指定。"
+        )
+    else:
+        del fields["framework"]
+    for name in list(fields):
+        if name in ("version", "framework"):
+            continue
+        if name not in labels:
+            del fields[name]
+            continue
+        field = fields[name]
+        field.label = labels[name]
+        if name in TEXTAREAS:
+            field.widget = forms.Textarea(attrs={"rows": 4})
+            field.max_length = LONG_TEXT_MAX
+            field.validators.append(MaxLengthValidator(LONG_TEXT_MAX))
+        elif isinstance(field, forms.DecimalField):
+            # Text input: keeps "1,234.50" as typed when it is refused, no spinner arrows.
+            field.widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "num"})
+            field.localize = False
+    if "amount_unit" in fields:
+        fields["amount_unit"].widget.attrs["class"] = "unit"
+    return fields
