@@ -9,9 +9,11 @@ a quarter of the list's. What this prints is what the stock templates print, byt
 own, a stock one not handled here, an option with a template of its own) goes to the engine.
 """
 
+import html
+
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.timezone import template_localtime
 
@@ -41,6 +43,13 @@ _TEXTAREA = f"{_WIDGETS}textarea.html"
 _SELECT = f"{_WIDGETS}select.html"
 _OPTION = f"{_WIDGETS}select_option.html"
 _ERRORS = ("django/forms/errors/list/default.html", "django/forms/errors/list/ul.html")
+
+
+def escape(text) -> str:
+    """django.utils.html.escape for markup built in Python, which marks it safe whole: the
+    same characters escaped, without the check for a lazy argument and the SafeString around
+    each call (some four hundred calls on the editor page)."""
+    return html.escape(str(text))
 
 
 def _text(value) -> str:

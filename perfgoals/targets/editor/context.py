@@ -12,7 +12,6 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from allocations.selectors import notice_basis_choices, policy_paragraphs_visible_to
@@ -36,6 +35,7 @@ from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec, printed_label, printed_when_filled, split_mid
 from perfgoals.models import ReviewComment, ReviewEvent, TableSnapshot, TargetTable, User
 from perfgoals.prepared import PreparedReads
+from perfgoals.rendering import escape
 from perfgoals.selectors import attach_users, sorted_by, target_tables_visible_to
 from perfgoals.targets.checks import check_table
 from perfgoals.targets.editor.tree import (

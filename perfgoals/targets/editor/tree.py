@@ -12,12 +12,12 @@ from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
 from django.utils.dateformat import format as date_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 
 from indicators.models import PerformanceIndicator
 from indicators.selectors import TreeNode
+from perfgoals.rendering import escape
 
 
 @dataclass
