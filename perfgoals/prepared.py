@@ -178,7 +178,7 @@ def _prepare(build: Callable[..., QuerySet], values: tuple) -> _Prepared | None:
                 if n is None or old != flat[n]:
                     raise ValueError("A prepared read's SQL must not depend on its values.")
                 found[n].append(k)
-        if len(place) != len(new) or not all(found) or (slots and found != slots):
+        if not all(found) or (slots and found != slots):
             raise ValueError("A prepared read's values must each be a parameter of its SQL.")
         slots = found
     return _Prepared(read, compiler, sql, params, slots)

@@ -152,6 +152,21 @@ def test_a_read_whose_sql_depends_on_its_value_is_refused(demo):
         )
 
 
+def test_a_read_whose_parameters_move_between_values_is_refused(demo):
+    """A builder that reads something besides its values (here, how often it was called)
+    may put another value where the first probe found one: refused, not guessed."""
+    calls = []
+
+    def build(a, b):
+        calls.append(1)
+        if len(calls) == 3:
+            a, b = b, a
+        return TargetTable.objects.filter(pk=a, organisation_id=b)
+
+    with pytest.raises(ValueError, match="each be a parameter"):
+        PreparedReads().list(("moving",), build, 5, 5)
+
+
 def test_a_value_that_is_no_parameter_is_refused(demo):
     reads = PreparedReads()
     # A slice is written into the SQL (LIMIT 3), not passed as a parameter.
