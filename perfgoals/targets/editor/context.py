@@ -41,8 +41,8 @@ from perfgoals.targets.checks import check_table
 from perfgoals.targets.editor.tree import (
     ReviewForms,
     TreeOptions,
-    lines_for,
     ops_menu,
+    print_tree,
     row_menu,
 )
 from perfgoals.targets.forms import TargetTableForm
@@ -378,7 +378,7 @@ def editor_context(
         "tree_span": (7 if spec.six_columns else 5) + len(columns),
         # A department-wide table without rows prints no tree when read; the editor offers one.
         "show_tree": spec.has_tree and (editable or bool(rows) or not spec.tree_optional),
-        "lines": lines_for(roots, options),
+        "tree_parts": print_tree(roots, options),
         "reviewing": review_forms is not None,
         "findings": findings,
         "panel_findings": panel,

@@ -7,7 +7,7 @@ Printed by the template engine these rows cost the editor a quarter of its serve
 template, which the tree partial includes with the page's context, then HTML again.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
@@ -32,8 +32,6 @@ class Line:
     leaf: TreeNode | None = None
     owner: TreeNode | None = None  # the 一级/二级 an empty row belongs to
     missing_second: bool = False
-    # The row printed: HTML, then a template to include, and so on (see print_line).
-    parts: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -251,8 +249,22 @@ def _leaf(out: _Parts, row: PerformanceIndicator, options: TreeOptions) -> None:
         out.add(f'<td class="ops">{row.menu}</td>')
 
 
-def lines_for(roots: list[TreeNode], options: "TreeOptions") -> list[Line]:
-    """The rows of the indicator block, each printed (`parts`)."""
+def print_tree(roots: list[TreeNode], options: TreeOptions) -> list[tuple[SafeString, Part | None]]:
+    """The indicator block's rows printed as parts: HTML, then a template to include, and so
+    on. One part when no row is being typed: the template then loops once, not per row or
+    cell (a loop step and its test cost the page as much as printing the row); none when
+    the tree is empty."""
+    lines = _lines(roots)
+    if not lines:
+        return []
+    out = _Parts()
+    for line in lines:
+        print_line(out, line, options)
+    return out.done()
+
+
+def _lines(roots: list[TreeNode]) -> list[Line]:
+    """The rows of the indicator block: 一级/二级 cells span the rows below them."""
     lines: list[Line] = []
     for first in roots:
         start = len(lines)
@@ -272,14 +284,11 @@ def lines_for(roots: list[TreeNode], options: "TreeOptions") -> list[Line]:
             lines[second_start].second_span = len(lines) - second_start
         lines[start].first = first
         lines[start].first_span = len(lines) - start
-    for line in lines:
-        line.parts = print_line(line, options)
     return lines
 
 
-def print_line(line: Line, options: TreeOptions) -> list[tuple[SafeString, Part | None]]:
-    """One `<tr>` of the indicator block as parts (see the module's docstring)."""
-    out = _Parts()
+def print_line(out: _Parts, line: Line, options: TreeOptions) -> None:
+    """One `<tr>` of the indicator block (see the module's docstring)."""
     leaf = line.leaf.indicator if line.leaf is not None else None
     if leaf is None:
         out.add("<tr>")
@@ -308,7 +317,6 @@ def print_line(line: Line, options: TreeOptions) -> list[tuple[SafeString, Part 
         if options.editable:
             out.add('<td class="ops"></td>')
     out.add("</tr>")
-    return out.done()
 
 
 def row_menu(row: PerformanceIndicator) -> SafeString:
