@@ -38,6 +38,7 @@ from perfgoals.prepared import PreparedReads
 from perfgoals.rendering import escape
 from perfgoals.selectors import attach_users, sorted_by, target_tables_visible_to
 from perfgoals.targets.checks import check_table
+from perfgoals.targets.editor.panel import PanelFinding, print_findings
 from perfgoals.targets.editor.tree import (
     ReviewForms,
     TreeOptions,
@@ -122,18 +123,6 @@ def _attach_draft(roots: list[TreeNode], indicators: dict, draft: Draft, table) 
     node = TreeNode(row)
     siblings = roots if draft.parent_id is None else indicators[draft.parent_id].children
     siblings.insert(min(draft.index, len(siblings)), node)
-
-
-@dataclass
-class PanelFinding:
-    """A lint finding as the panel shows it, with the acknowledgement of a warning, if any."""
-
-    finding: Finding
-    acknowledgement: LintAcknowledgement | None = None
-
-    @property
-    def css(self) -> str:
-        return "acknowledged" if self.acknowledgement is not None else str(self.finding.severity)
 
 
 @dataclass
@@ -382,6 +371,9 @@ def editor_context(
         "reviewing": review_forms is not None,
         "findings": findings,
         "panel_findings": panel,
+        "findings_html": print_findings(
+            panel, table=table, editable=editable, csrf_token=get_token(request)
+        ),
         "finding_counts": _counts(panel),
         "field_findings": field_findings,
         "state": state,

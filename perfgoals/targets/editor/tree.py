@@ -91,7 +91,7 @@ class _Parts:
         return self.parts
 
 
-def _csrf_input(token: str) -> str:
+def csrf_input(token: str) -> str:
     """What `{% csrf_token %}` prints, for the forms printed here."""
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
 
@@ -140,7 +140,7 @@ def _review_forms(row: PerformanceIndicator, forms: ReviewForms) -> str:
     here = forms.form_row == row.pk
     comment = forms.comment_form if here else None
     correction = forms.correction_form if here else None
-    csrf = _csrf_input(forms.csrf_token)
+    csrf = csrf_input(forms.csrf_token)
     pk = row.pk
     html = [
         f'<details class="review-row-forms"{" open" if here else ""}>',
@@ -358,7 +358,7 @@ def ops_menu(row, *, row_new_url: str, table_version: int, csrf_token: str) -> S
         links.append(tree_link(f"{row_new_url}?parent={pk}", _ADD_BELOW[row.level]))
     for where, text in (("above", "在上方插入"), ("below", "在下方插入")):
         links.append(tree_link(f"{row_new_url}?anchor={pk}&amp;where={where}", text))
-    csrf = _csrf_input(csrf_token)
+    csrf = csrf_input(csrf_token)
     for direction, text in (("up", "上移"), ("down", "下移")):
         url = urls[direction]
         links.append(
