@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from perfgoals.display import plain_number
+from perfgoals.loading import FastLoading
 from perfgoals.models import Organisation, Region, User, money_field
 from perfgoals.money import AmountUnit, round_cents
 
@@ -52,7 +53,7 @@ def format_doc_number(code: str, year: int, serial: int, width: int = 0) -> str:
     return f"{code}〔{year}〕{serial:0{width}d}号"
 
 
-class ClassificationCode(models.Model):
+class ClassificationCode(FastLoading, models.Model):
     """Government budget classification (政府收支分类科目) with its name."""
 
     class Scheme(models.TextChoices):
@@ -108,7 +109,7 @@ class ClassificationCode(models.Model):
             )
 
 
-class FundNotice(models.Model):
+class FundNotice(FastLoading, models.Model):
     """A 资金下达通知, or an upper-level notice registered only by number and title."""
 
     class Status(models.TextChoices):
@@ -282,7 +283,7 @@ class FundNotice(models.Model):
         return chain
 
 
-class DocumentSequence(models.Model):
+class DocumentSequence(FastLoading, models.Model):
     """Last 发文字号 serial used per 发文代字 and year; issuing increments it atomically."""
 
     issuer_code = models.CharField(_("发文代字"), max_length=20)
@@ -307,7 +308,7 @@ class DocumentSequence(models.Model):
         return f"{self.issuer_code}〔{self.year}〕 已用至 {self.last_serial}"
 
 
-class NoticeRecipient(models.Model):
+class NoticeRecipient(FastLoading, models.Model):
     notice = models.ForeignKey(
         FundNotice, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="recipient_links"
     )
@@ -333,7 +334,7 @@ class NoticeRecipient(models.Model):
         return self.organisation.name
 
 
-class NoticeParagraph(models.Model):
+class NoticeParagraph(FastLoading, models.Model):
     """Body text in order; numbered paragraphs print as 一、二、三、 (the requirements)."""
 
     notice = models.ForeignKey(
@@ -359,7 +360,7 @@ class NoticeParagraph(models.Model):
         return self.text[:30]
 
 
-class BudgetLine(models.Model):
+class BudgetLine(FastLoading, models.Model):
     """预算指标: one funding source of a notice with its classification codes."""
 
     class BudgetKind(models.TextChoices):
@@ -450,7 +451,7 @@ class BudgetLine(models.Model):
             raise ValidationError(errors)
 
 
-class NoticeAttachment(models.Model):
+class NoticeAttachment(FastLoading, models.Model):
     """附件 of a notice, in the order of its 附件 list; points at the attached table."""
 
     notice = models.ForeignKey(
@@ -498,7 +499,7 @@ class NoticeAttachment(models.Model):
         return f"附件{self.position}：{self.title}"
 
 
-class PolicyDocument(models.Model):
+class PolicyDocument(FastLoading, models.Model):
     """A policy a standard or an indicator's 指标值确定依据 cites (seed 003: 三政办〔2019〕2号,
     三门峡's family-doctor programme), kept with its numbered paragraphs.
 
@@ -546,7 +547,7 @@ class PolicyDocument(models.Model):
                 raise ValidationError({"doc_number": exc}) from None
 
 
-class PolicyParagraph(models.Model):
+class PolicyParagraph(FastLoading, models.Model):
     """One numbered paragraph of a policy, numbered as the document prints it: 四（一）1 for
     “四、（一）… 1. 财政补助。…”, 第五条 for a document of articles."""
 
@@ -593,7 +594,7 @@ class PolicyParagraph(models.Model):
         return f"{self.document.doc_number} {label or self.document.title}"
 
 
-class AllocationStandard(models.Model):
+class AllocationStandard(FastLoading, models.Model):
     """A per-head standard and its cost share between two levels (12元, 省:州市 = 4:6).
 
     The allocation table computes the standard a level pays from these inputs.
@@ -707,7 +708,7 @@ class AllocationStandard(models.Model):
         return round_cents(self.base_amount * self.share_of(side))
 
 
-class AllocationTable(models.Model):
+class AllocationTable(FastLoading, models.Model):
     """分配表: one row per recipient, calculation groups and/or funding-source columns."""
 
     notice = models.ForeignKey(
@@ -743,7 +744,7 @@ class AllocationTable(models.Model):
         return self.title
 
 
-class AllocationColumn(models.Model):
+class AllocationColumn(FastLoading, models.Model):
     """A column group: a calculation (count × standard = amount) or a funding source."""
 
     class Kind(models.TextChoices):
@@ -829,7 +830,7 @@ class AllocationColumn(models.Model):
         return paragraph.citation if paragraph is not None else ""
 
 
-class AllocationRow(models.Model):
+class AllocationRow(FastLoading, models.Model):
     table = models.ForeignKey(
         AllocationTable, verbose_name=_("分配表"), on_delete=models.CASCADE, related_name="rows"
     )
@@ -868,7 +869,7 @@ class AllocationRow(models.Model):
         return self.label
 
 
-class AllocationCell(models.Model):
+class AllocationCell(FastLoading, models.Model):
     """The input of one row × column: a head count (calculation) or an amount (source)."""
 
     row = models.ForeignKey(

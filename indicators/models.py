@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators.values import ParsedValue, ValueKind, parse_value
+from perfgoals.loading import FastLoading
 
 # How the admin and the history name a value's kind.
 VALUE_KIND_LABELS = {
@@ -25,7 +26,7 @@ VALUE_KIND_LABELS = {
 NUMBER_LIMIT = Decimal(10) ** 14
 
 
-class FrameworkCategory(models.Model):
+class FrameworkCategory(FastLoading, models.Model):
     """A 一级 or 二级 category of one generation of the national indicator framework."""
 
     class Generation(models.TextChoices):
@@ -70,7 +71,7 @@ class FrameworkCategory(models.Model):
         return [s.strip() for s in self.synonyms.replace(",", "、").split("、") if s.strip()]
 
 
-class PerformanceIndicator(models.Model):
+class PerformanceIndicator(FastLoading, models.Model):
     """One row of a target table's indicator tree.
 
     Levels: 1 一级, 2 二级, 3 三级 (with a value), 4 sub-item under a 三级 (seed 001's
@@ -310,7 +311,7 @@ class PerformanceIndicator(models.Model):
         self.value_note = parsed.reason or parsed.text[:300]
 
 
-class LibraryIndicator(models.Model):
+class LibraryIndicator(FastLoading, models.Model):
     """An entry of the indicator library (指标库): a 三级 indicator used before, to pick from.
 
     Rebuilt from every PerformanceIndicator by `indicators.library.library_rebuild`; one entry
@@ -375,7 +376,7 @@ class LibraryIndicator(models.Model):
         return self.name
 
 
-class LintAcknowledgement(models.Model):
+class LintAcknowledgement(FastLoading, models.Model):
     """A lint warning (警告) that someone of the bureau confirmed as intended (确认无误).
 
     Keyed by the finding's fingerprint (rule, row, field and message): once the value or the

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from perfgoals.layouts import Layout, layout_spec
+from perfgoals.loading import FastLoading
 from perfgoals.money import MONEY_DIGITS, MONEY_PLACES, AmountUnit
 
 
-class Region(models.Model):
+class Region(FastLoading, models.Model):
     class Level(models.IntegerChoices):
         PROVINCE = 1, _("省")
         PREFECTURE = 2, _("州/市")
@@ -56,7 +57,7 @@ class Region(models.Model):
             )
 
 
-class Organisation(models.Model):
+class Organisation(FastLoading, models.Model):
     class Kind(models.TextChoices):
         FINANCE = "finance", _("财政局")
         HEALTH = "health", _("卫生健康局/委")
@@ -86,7 +87,7 @@ class Organisation(models.Model):
         return self.kind == self.Kind.FINANCE
 
 
-class Office(models.Model):
+class Office(FastLoading, models.Model):
     class Kind(models.TextChoices):
         BUSINESS = "business", _("业务股室")
         PERFORMANCE = "performance", _("绩效股")
@@ -120,7 +121,7 @@ class Office(models.Model):
         return f"{self.organisation.name}{self.name}"
 
 
-class User(AbstractUser):
+class User(FastLoading, AbstractUser):
     class Role(models.TextChoices):
         BUREAU_STAFF = "bureau_staff", _("业务单位经办人")
         FINANCE_STAFF = "finance_staff", _("财政业务股室")
@@ -203,7 +204,7 @@ validate_department_code = RegexValidator(
 )
 
 
-class TargetTable(models.Model):
+class TargetTable(FastLoading, models.Model):
     """One 绩效目标表 in any of the layouts of DOMAIN.md §4.
 
     The layouts share a header and the indicator tree (indicators.PerformanceIndicator);
@@ -437,7 +438,7 @@ class TargetTable(models.Model):
         return layout_spec(self.layout).has_tree
 
 
-class ReviewOpinion(models.Model):
+class ReviewOpinion(FastLoading, models.Model):
     """财政部门审核意见, one per reviewing office and round (业务股室意见, 绩效股意见)."""
 
     class Grade(models.TextChoices):
@@ -476,7 +477,7 @@ class ReviewOpinion(models.Model):
         return f"{self.get_office_kind_display()}：{self.text[:20]}"
 
 
-class ReviewEvent(models.Model):
+class ReviewEvent(FastLoading, models.Model):
     """One step of a table's review: who moved it from which state to which, with the grade
     and the 审核意见; or a reviewer's correction of one indicator (the 良 path)."""
 
@@ -539,7 +540,7 @@ class ReviewEvent(models.Model):
         return f"{self.get_action_display()}（{self.actor}）"
 
 
-class ReviewComment(models.Model):
+class ReviewComment(FastLoading, models.Model):
     """A reviewer's comment on the table or on one indicator row. It stays attached to the
     row across versions; the label keeps what the row was called when it was written."""
 
@@ -577,7 +578,7 @@ class ReviewComment(models.Model):
         return self.text[:30]
 
 
-class TableSnapshot(models.Model):
+class TableSnapshot(FastLoading, models.Model):
     """The table and its indicator tree as approved: an immutable record that exports print
     whatever happens to the live table afterwards."""
 
@@ -616,7 +617,7 @@ class TableSnapshot(models.Model):
         raise ValidationError(_("批准版本不可删除。"), code="snapshot_immutable")
 
 
-class SpecialFundSummary(models.Model):
+class SpecialFundSummary(FastLoading, models.Model):
     """A department's 专项资金预算绩效目标汇总表 (seed 002 附件3-1) as the bureau wrote it.
 
     It is a document of its own, not a view of the 支出方向 tables: its 专项支出名称, 支出方向
@@ -652,7 +653,7 @@ class SpecialFundSummary(models.Model):
         return f"{self.organisation} {self.year} {self.title}"
 
 
-class SpecialFundSummaryRow(models.Model):
+class SpecialFundSummaryRow(FastLoading, models.Model):
     """One 专项 of the summary, in the document's order and wording."""
 
     summary = models.ForeignKey(
@@ -686,7 +687,7 @@ class SpecialFundSummaryRow(models.Model):
         return f"{self.position}. {self.project_name}"
 
 
-class AuditEvent(models.Model):
+class AuditEvent(FastLoading, models.Model):
     """One line of the audit log (等保2.0 安全审计): who did what, when, from where, and
     whether it succeeded. Written only by perfgoals.audit; never changed, pruned only by
     `manage.py audit_prune` after the retention period."""

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from perfgoals.exports.kinds import KIND_CHOICES
+from perfgoals.loading import FastLoading
 
 
-class ExportJob(models.Model):
+class ExportJob(FastLoading, models.Model):
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
         XLSX = "xlsx", "Excel"
