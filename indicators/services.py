@@ -7,13 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404
-from django.utils import timezone
-from django.utils.formats import date_format
 from simple_history.utils import bulk_create_with_history
 
 from indicators.framework import normalise_category_name
 from indicators.models import PerformanceIndicator
 from indicators.selectors import FrameworkIndex, indicator_tree
+from perfgoals.display import moment
 from perfgoals.selectors import target_tables_editable_by
 from perfgoals.services import (
     ConcurrentEditError,
@@ -105,11 +104,7 @@ class RowConflictError(ConcurrentEditError):
     @property
     def message(self) -> str:
         who = str(self.updated_by) if self.updated_by else "其他用户"
-        when = (
-            date_format(timezone.localtime(self.updated_at), "Y年n月j日 H:i")
-            if self.updated_at
-            else "刚才"
-        )
+        when = moment(self.updated_at) if self.updated_at else "刚才"
         return (
             f"此行已被{who}于{when}修改，您的修改未保存。您输入的内容仍在下方，"
             "对方保存的值列在各栏下：保留您的请再次保存，采用对方的请点「采用」或取消。"

@@ -5,8 +5,11 @@ Template filters (allocations/templatetags, exports) are thin wrappers over thes
 so a service or an export never imports a template-tag module.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.dateformat import format as date_format
+from django.utils.timezone import localtime
 
 from perfgoals.money import AmountUnit, from_yuan
 
@@ -105,6 +108,13 @@ def cn_number(n: int) -> str:
 def chinese_date(value: date | None) -> str:
     """2020年6月3日, as official documents print dates."""
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def moment(value: datetime, *, year: bool = True) -> str:
+    """2026年3月2日 00:05 (3月2日 00:05 without the year), in the current time zone: when
+    something was saved, confirmed or commented, as `{{ value|date:"Y年n月j日 H:i" }}`
+    prints it."""
+    return date_format(localtime(value), "Y年n月j日 H:i" if year else "n月j日 H:i")
 
 
 def one_line(text: str) -> str:

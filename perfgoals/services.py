@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
+from perfgoals.display import moment
 from perfgoals.models import Organisation, TargetTable, User
 from perfgoals.prepared import PreparedReads
 from perfgoals.selectors import scope_key, target_tables_editable_by
@@ -40,11 +40,7 @@ class ConcurrentEditError(Exception):
     @property
     def message(self) -> str:
         who = str(self.updated_by) if self.updated_by else "其他用户"
-        when = (
-            date_format(timezone.localtime(self.updated_at), "Y年n月j日 H:i")
-            if self.updated_at
-            else "刚才"
-        )
+        when = moment(self.updated_at) if self.updated_at else "刚才"
         return f"此表已被{who}于{when}修改，您的修改未保存。请核对最新内容后再操作。"
 
 

@@ -1,6 +1,6 @@
 """The one module for amount, number, unit and date text (perfgoals/display.py)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -69,3 +69,12 @@ def test_dates_and_titles_print_as_documents_do():
 def test_stated_amount_prints_the_figure_as_the_document_states_it():
     assert display.stated_amount(Decimal("20"), "wan") == "20万元"
     assert display.stated_amount(Decimal("38834.4"), "yuan") == "38,834.4元"
+
+
+def test_a_moment_prints_in_the_current_time_zone_with_or_without_its_year():
+    from django.utils import timezone
+
+    at = datetime(2026, 12, 31, 16, 5, tzinfo=UTC)  # already 2027 in Beijing
+    with timezone.override("Asia/Shanghai"):
+        assert display.moment(at) == "2027年1月1日 00:05"
+        assert display.moment(at, year=False) == "1月1日 00:05"

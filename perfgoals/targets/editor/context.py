@@ -370,7 +370,6 @@ def editor_context(
         "tree_parts": print_tree(roots, options),
         "reviewing": review_forms is not None,
         "findings": findings,
-        "panel_findings": panel,
         "findings_html": print_findings(
             panel, table=table, editable=editable, csrf_token=get_token(request)
         ),

@@ -8,11 +8,10 @@ draft has, spent more on its panel than on its tree.
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
 
 from indicators.models import LintAcknowledgement
+from perfgoals.display import moment
 from perfgoals.findings import Finding, Severity
 from perfgoals.models import TargetTable
 from perfgoals.rendering import escape
@@ -73,7 +72,7 @@ def print_findings(
                 )
             html.append("</span>")
         if ack is not None:
-            when = date_format(localtime(ack.acknowledged_at), "Y年n月j日 H:i")
+            when = moment(ack.acknowledged_at)
             reason = f"。理由：{escape(ack.reason)}" if ack.reason else ""
             html.append(
                 f'<span class="ack-note">已确认无误：{escape(ack.acknowledged_by)}，'

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
-from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
 
 from indicators.models import PerformanceIndicator
 from indicators.selectors import TreeNode
+from perfgoals.display import moment
 from perfgoals.rendering import escape
 
 
@@ -110,11 +109,6 @@ def _notes(out: _Parts, row: PerformanceIndicator) -> None:
         out.add(f'<span class="row-finding sev-{severity}">{escape(note)}</span>')
 
 
-def _when(value) -> str:
-    """As `{{ value|date:"n月j日 H:i" }}` prints it: in the current time zone."""
-    return date_format(localtime(value), "n月j日 H:i")
-
-
 def _review(out: _Parts, row: PerformanceIndicator, options: TreeOptions) -> None:
     """Beside a row: the reviewers' comments and corrections; on the review screen, for the
     reviewer of the stage, the comment form and (三级 and below) the 良 correction form."""
@@ -122,13 +116,13 @@ def _review(out: _Parts, row: PerformanceIndicator, options: TreeOptions) -> Non
         who = f"{c.get_office_kind_display() or '审核人'} {c.author}"
         out.add(
             f'<div class="review-comment" data-comment="{c.pk}"><span class="who">'
-            f"{escape(who)}（{_when(c.created_at)}，第{c.table_version}版）：</span>"
+            f"{escape(who)}（{moment(c.created_at, year=False)}，第{c.table_version}版）：</span>"
             f"{linebreaksbr(c.text, autoescape=True)}</div>\n"
         )
     for e in getattr(row, "corrections_shown", ()):
         out.add(
             f'<div class="review-correction"><span class="who">审核修正 {escape(e.actor)}'
-            f"（{_when(e.created_at)}）：</span><del>{escape(e.old_value)}</del> → "
+            f"（{moment(e.created_at, year=False)}）：</span><del>{escape(e.old_value)}</del> → "
             f"<ins>{escape(e.new_value)}</ins></div>\n"
         )
     forms = options.review_forms
