@@ -12,7 +12,9 @@ own, a stock one not handled here, an option with a template of its own) goes to
 import html
 
 from django.forms.renderers import DjangoTemplates
+from django.middleware.csrf import get_token
 from django.utils.formats import localize
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.timezone import template_localtime
@@ -146,3 +148,26 @@ class FormRenderer(DjangoTemplates):
         if template_name == _SELECT:
             return _select(widget)
         return None
+
+
+def page_csrf_token(request) -> str:
+    """The CSRF token a response prints in every form it holds, masked once per response.
+
+    Django's `get_token` masks the secret anew on each call (32 random characters); the
+    editor printed three (its forms, the rows' menus, the checks panel). The mask guards the
+    secret across responses, not within one, and `{% csrf_token %}` reuses one per render
+    too. Keyed by the secret, so a token rotated in this request (a login) is not reused.
+    """
+    secret = request.META.get("CSRF_COOKIE")
+    cached = request.__dict__.get("_page_csrf_token")
+    if cached is not None and secret is not None and cached[0] == secret:
+        return cached[1]
+    token = get_token(request)
+    request._page_csrf_token = (request.META.get("CSRF_COOKIE"), token)
+    return token
+
+
+def csrf(request) -> dict:
+    """Context processor in place of Django's built-in one (listed after it, so it wins):
+    `{% csrf_token %}` prints the same token as the forms printed in Python."""
+    return {"csrf_token": SimpleLazyObject(lambda: page_csrf_token(request))}

@@ -98,6 +98,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # One CSRF token per response, shared with the forms printed in Python.
+                "perfgoals.rendering.csrf",
             ],
         },
     },

@@ -2,6 +2,7 @@
 case here is rendered both ways and must come out byte for byte the same."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -93,3 +94,45 @@ def test_the_project_renders_forms_with_it():
     assert settings.FORM_RENDERER == "perfgoals.rendering.FormRenderer"
     form = forms.Form()
     assert isinstance(form.renderer, FormRenderer)
+
+
+# --- one CSRF token per response ------------------------------------------------------------
+
+
+def test_a_page_prints_one_token_in_all_its_forms_and_it_is_accepted(client, demo):
+    from django.urls import reverse
+
+    from perfgoals.models import TargetTable, User
+    from tests.perfgoals.targets.test_editor import PROJECT, header_post
+
+    table = TargetTable.objects.get(project_name=PROJECT, layout=TargetTable.Layout.PROJECT)
+    csrf_client = type(client)(enforce_csrf_checks=True)
+    csrf_client.force_login(User.objects.get(username="ruili_health"))
+    url = reverse("tables:edit", args=[table.pk])
+    page = csrf_client.get(url).content.decode()
+    # The header form ({% csrf_token %}), the rows' menus and the checks panel (Python).
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert len(tokens) > 3 and len(set(tokens)) == 1
+    data = header_post(table, contact="李四 123") | {"csrfmiddlewaretoken": tokens[0]}
+    assert csrf_client.post(url, data).status_code == 302
+    table.refresh_from_db()
+    assert table.contact == "李四 123"
+
+
+def test_the_page_token_is_masked_once_and_follows_a_rotated_secret(rf):
+    from django.middleware.csrf import _unmask_cipher_token, rotate_token
+    from django.template import engines
+
+    from perfgoals.rendering import page_csrf_token
+
+    request = rf.get("/")
+    first = page_csrf_token(request)
+    assert page_csrf_token(request) == first
+    assert _unmask_cipher_token(first) == request.META["CSRF_COOKIE"]
+    # What {% csrf_token %} prints is the same token.
+    template = engines["django"].from_string("{% csrf_token %}")
+    assert f'value="{first}"' in template.render({}, request)
+    # A login rotates the secret: the token follows it.
+    rotate_token(request)
+    second = page_csrf_token(request)
+    assert second != first and _unmask_cipher_token(second) == request.META["CSRF_COOKIE"]

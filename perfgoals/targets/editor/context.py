@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -35,7 +34,7 @@ from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec, printed_label, printed_when_filled, split_mid
 from perfgoals.models import ReviewComment, ReviewEvent, TableSnapshot, TargetTable, User
 from perfgoals.prepared import PreparedReads
-from perfgoals.rendering import escape
+from perfgoals.rendering import escape, page_csrf_token
 from perfgoals.selectors import attach_users, sorted_by, target_tables_visible_to
 from perfgoals.targets.checks import check_table
 from perfgoals.targets.editor.panel import PanelFinding, print_findings
@@ -255,7 +254,7 @@ class MenuRow:
 def menu_copies(request: HttpRequest, row_urls: RowUrls, row_new_url: str) -> list:
     """(level, menu) of the page's one copy of each level's row menu (#row-menus)."""
     urls = row_urls.of(MENU_MARKS["row"])
-    csrf_token = get_token(request)
+    csrf_token = page_csrf_token(request)
     return [
         (
             level,
@@ -371,7 +370,7 @@ def editor_context(
         "reviewing": review_forms is not None,
         "findings": findings,
         "findings_html": print_findings(
-            panel, table=table, editable=editable, csrf_token=get_token(request)
+            panel, table=table, editable=editable, csrf_token=page_csrf_token(request)
         ),
         "finding_counts": _counts(panel),
         "field_findings": field_findings,

@@ -12,12 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from perfgoals.models import ReviewOpinion, TargetTable, User
+from perfgoals.rendering import page_csrf_token
 from perfgoals.selectors import table_is_editable_by
 from perfgoals.services import ConcurrentEditError
 from perfgoals.targets.editor.context import (
@@ -223,7 +223,7 @@ def render_review_screen(
         review_forms = ReviewForms(
             comment_url=reverse("tables:review_comment", args=[table.pk]),
             correct_url=reverse("tables:review_correct", args=[table.pk]),
-            csrf_token=get_token(request),
+            csrf_token=page_csrf_token(request),
             table_version=table.version,
             form_row=row,
             comment_form=comment,

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -37,6 +36,7 @@ from indicators.services import (
     indicator_update,
 )
 from perfgoals.models import TargetTable
+from perfgoals.rendering import page_csrf_token
 from perfgoals.services import ConcurrentEditError, target_table_editable
 from perfgoals.targets.acknowledgements import (
     indicator_apply_suggestion,
@@ -373,7 +373,7 @@ def row_actions(request: HttpRequest, pk: int) -> HttpResponse:
         row,
         row_new_url=reverse("tables:row_new", args=[row.table_id]),
         table_version=row.table.version,
-        csrf_token=get_token(request),
+        csrf_token=page_csrf_token(request),
     )
     context = {"row": row, "table": row.table, "menu": menu}
     return render(request, "perfgoals/editor/row_actions.html", context)
