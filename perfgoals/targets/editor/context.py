@@ -5,12 +5,13 @@ partials through `editor_context`, so the tree looks the same whether it came wi
 or after a row change.
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from allocations.selectors import notice_basis_choices, policy_paragraphs_visible_to
@@ -223,16 +224,20 @@ class RowUrls:
     }
 
     def __init__(self) -> None:
-        self._parts = {
-            key: reverse(name, args=[_PK]).split(str(_PK)) for key, name in self.NAMES.items()
-        }
-        for direction in ("up", "down"):
-            self._parts[direction] = reverse("tables:row_move", args=[_PK, direction]).split(
-                str(_PK)
-            )
+        self._parts = _row_url_parts(get_urlconf(), get_script_prefix())
 
     def of(self, pk: int) -> dict[str, str]:
         return {key: f"{head}{pk}{tail}" for key, (head, tail) in self._parts.items()}
+
+
+@functools.lru_cache(maxsize=16)
+def _row_url_parts(urlconf: str | None, script_prefix: str) -> dict[str, list[str]]:
+    """RowUrls' URLs split around the stand-in pk, once per URLconf and script prefix (which
+    `reverse` reads from the request's thread): the same on every page."""
+    parts = {key: reverse(name, args=[_PK]).split(str(_PK)) for key, name in RowUrls.NAMES.items()}
+    for direction in ("up", "down"):
+        parts[direction] = reverse("tables:row_move", args=[_PK, direction]).split(str(_PK))
+    return parts
 
 
 # What the page's one copy of each row menu prints for the row's id, version and name and for

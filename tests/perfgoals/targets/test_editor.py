@@ -550,6 +550,26 @@ def test_the_editor_reverses_the_same_few_urls_whatever_the_tree_size(
     assert reverse("tables:row_move", args=[mark, "down"]) in page
 
 
+def test_the_rows_urls_reversed_once_follow_the_sites_script_prefix(client, db):
+    """RowUrls keeps its reversed URLs between pages: one served under a prefix
+    (SCRIPT_NAME, a site behind /perfgoals/) still links its rows there."""
+    from django.urls import set_script_prefix
+
+    table, user = make_table(5)
+    client.force_login(user)
+    url = reverse("tables:edit", args=[table.pk])
+    row = PerformanceIndicator.objects.filter(table=table).order_by("pk").first()
+    actions = reverse("tables:row_actions", args=[row.pk])
+    assert f'href="{actions}"' in client.get(url).content.decode()
+    # What WSGIHandler sets from SCRIPT_NAME; the test client does not.
+    set_script_prefix("/perfgoals/")
+    try:
+        page = client.get(url).content.decode()
+    finally:
+        set_script_prefix("/")
+    assert f'href="/perfgoals{actions}"' in page and f'href="{actions}"' not in page
+
+
 def test_the_page_carries_each_row_menu_once_whatever_the_tree_size(client, db):
     """The menus were 85% of the tree's HTML and two thirds of its rendering time."""
     sizes = []
