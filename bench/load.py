@@ -1,6 +1,7 @@
 """Load benchmark: logged-in users of every role against gunicorn on PostgreSQL.
 
     .venv/bin/python bench/load.py [--users 8] [--seconds 30] [--workers 2] [--sqlite]
+        [--page-seconds 8] [--rounds 1]
 
 Loopback only, bounded in time. Builds a scratch database (default
 postgres://postgres@127.0.0.1:5432/perfgoals_bench_load: migrated, demo data loaded), starts
@@ -290,54 +291,86 @@ def submitted_table() -> int:
     return table.pk
 
 
-def run_pages(port: int, plan: dict, users: int, seconds: float, password: str) -> None:
+def run_pages(
+    port: int, plan: dict, users: int, seconds: float, password: str, rounds: int = 1
+) -> None:
     """Each page alone, `users` at once for `seconds`: its throughput against the floor's.
 
-    The floor runs before the first page and again after each page, and a page is measured
-    against the mean of the two floors beside it: on a shared machine the throughput drifts
-    by a third within minutes, and a floor measured once at the start compared pages with
-    a machine that was no longer there."""
+    A page runs in `rounds` slices of `seconds / rounds`, each between two slices of the
+    floor, and each slice is compared with the mean of the two floors beside it: on a shared
+    machine the throughput drifts by a third within minutes, and a floor measured once at the
+    start compared pages with a machine that was no longer there. With several rounds a page
+    prints the median of its slices' shares and their range."""
     pages = pages_of(plan)
     floor, measured = pages[0], pages[1:]
+    slice_seconds = seconds / rounds
+
+    logged_in: dict[str, list[Client]] = {}
 
     def measure(kind: str, username: str, path: str, ok: tuple[int, ...]) -> tuple:
         recorder = Recorder()
-        clients = []
-        for _ in range(users):
-            clients.append(Client(port))
-            clients[-1].login(username, password)
-        stop = time.monotonic() + seconds
+        if username not in logged_in:
+            # Logged in once per user and kept across slices: a login hashes the password.
+            logged_in[username] = [Client(port) for _ in range(users)]
+            for client in logged_in[username]:
+                client.login(username, password)
+        clients = logged_in[username]
+        stop = time.monotonic() + slice_seconds
         threads = [
             threading.Thread(target=page_user, args=(c, recorder, stop, kind, path, ok))
             for c in clients
         ]
-        elapsed = run_phase(threads, seconds)
+        elapsed = run_phase(threads, slice_seconds)
         samples = sorted(recorder.samples[kind])
         q = statistics.quantiles(samples, n=100, method="inclusive")
-        return len(samples) / elapsed, q[49], q[94], recorder.errors[kind]
+        return len(samples) / elapsed, q[49], q[94], recorder.errors[kind], samples
 
     floors = [measure(*floor)]
     results = []
     for page in measured:
-        result = measure(*page)
-        floors.append(measure(*floor))
-        beside = (floors[-2][0] + floors[-1][0]) / 2
-        results.append((page[0], beside, *result))
+        slices = []
+        for _ in range(rounds):
+            result = measure(*page)
+            floors.append(measure(*floor))
+            beside = (floors[-2][0] + floors[-1][0]) / 2
+            slices.append((beside, result))
+        shares = sorted(result[0] / beside for beside, result in slices)
+        samples = sorted(x for _, result in slices for x in result[4])
+        q = statistics.quantiles(samples, n=100, method="inclusive")
+        results.append(
+            (
+                page[0],
+                statistics.mean(beside for beside, _ in slices),
+                statistics.mean(result[0] for _, result in slices),
+                statistics.median(shares),
+                (shares[0], shares[-1]),
+                q[49],
+                q[94],
+                sum(result[3] for _, result in slices),
+            )
+        )
     rates = [rate for rate, *_ in floors]
     print(f"\neach page alone, {users} users, {seconds:.0f} s each, against the floor (the")
-    print("logged-in layout) measured just before and after it")
+    if rounds == 1:
+        print("logged-in layout) measured just before and after it")
+    else:
+        print(
+            f"logged-in layout), in {rounds} slices of {slice_seconds:.1f} s each between two"
+            " slices of the floor; share: the slices' median (lowest to highest)"
+        )
     print(
         f"  floor: {statistics.mean(rates):.1f} req/s on average, {min(rates):.1f} to "
         f"{max(rates):.1f} over {len(rates)} runs; p95 {max(f[2] for f in floors) * 1000:.1f} ms"
         " at most"
     )
     print(
-        f"  {'page':8} {'req/s':>7} {'floor':>7} {'of floor':>9} {'p50 ms':>8} {'p95 ms':>8}"
-        f" {'errors':>6}"
+        f"  {'page':8} {'req/s':>7} {'floor':>7} {'of floor':>9} {'range':>11} {'p50 ms':>8}"
+        f" {'p95 ms':>8} {'errors':>6}"
     )
-    for kind, beside, rate, p50, p95, errors in results:
+    for kind, beside, rate, share, (low, high), p50, p95, errors in results:
+        spread = f"{low:.0%}–{high:.0%}" if rounds > 1 else ""
         print(
-            f"  {kind:8} {rate:7.1f} {beside:7.1f} {rate / beside:9.0%} {p50 * 1000:8.1f}"
+            f"  {kind:8} {rate:7.1f} {beside:7.1f} {share:9.0%} {spread:>11} {p50 * 1000:8.1f}"
             f" {p95 * 1000:8.1f} {errors:6d}"
         )
 
@@ -384,6 +417,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--page-seconds", type=float, default=8, help="each page alone (0: skip that phase)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="slices each page's time is cut into, each between two slices of the floor",
     )
     parser.add_argument(
         "--sqlite", action="store_true", help="a new SQLite file instead of PostgreSQL"
@@ -484,7 +523,7 @@ def main() -> None:
         for item in lost:
             print("  LOST", item)
         if args.page_seconds:
-            run_pages(port, plan, args.users, args.page_seconds, BENCH_PASSWORD)
+            run_pages(port, plan, args.users, args.page_seconds, BENCH_PASSWORD, args.rounds)
     finally:
         server.terminate()
         server.wait(30)
