@@ -877,3 +877,40 @@ def test_snan_in_an_existing_budget_line_is_refused_at_the_field(client, login, 
     assert response.context["lines"].forms[0].errors["amount"] == [
         "金额须为数字，如 3.88（不要带单位或文字）。"
     ]
+
+
+# --- ARIA references ---------------------------------------------------------------------
+
+
+def test_every_field_names_its_help_and_errors_by_ids_on_the_page(client, login, seed000_draft):
+    """Help texts and error messages printed beside fields carry the ids Django's
+    aria-describedby names; a filter refused, a form refused and a bad cell included."""
+    from tests.aria import unresolved_references
+
+    login("ruili_finance")
+    table = seed000_draft.allocation_tables.get()
+    row = table.rows.get()
+    c1, _ = table.columns.order_by("position")
+    states = {
+        "list, bad year": client.get(reverse("allocations:notice_list"), {"year": "abc"}),
+        "drafting form": client.get(reverse("allocations:notice_create")),
+        "drafting form refused": client.post(
+            reverse("allocations:notice_create"), draft_post(amount="abc", **{"line-0-amount": "x"})
+        ),
+        "draft with its allocation form": client.get(
+            reverse("allocations:notice_detail", args=[seed000_draft.pk])
+        ),
+        "allocation editor": client.get(
+            reverse("allocations:allocation_edit", args=[seed000_draft.pk, table.pk])
+        ),
+        "bad cell": client.post(
+            reverse("allocations:allocation_cells", args=[seed000_draft.pk, table.pk]),
+            {"version": table.version, f"c_{row.pk}_{c1.pk}": "-3"},
+        ),
+    }
+    for state, response in states.items():
+        assert response.status_code in (200, 400), state
+        assert unresolved_references(response.content.decode()) == [], state
+    refused = states["drafting form refused"].content.decode()
+    assert 'aria-describedby="id_amount_error"' in refused
+    assert 'id="id_amount_error"' in refused

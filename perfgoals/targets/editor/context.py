@@ -513,7 +513,9 @@ class HeaderField:
             str(bound),
         ]
         if bound.help_text:
-            html.append(f'<p class="help muted">{escape(bound.help_text)}</p>')
+            # The id the widget's aria-describedby names (BoundField.aria_describedby).
+            helptext_id = f' id="{escape(bound.auto_id)}_helptext"' if bound.auto_id else ""
+            html.append(f'<p class="help muted"{helptext_id}>{escape(bound.help_text)}</p>')
         if errors:
             html.append(str(errors))
         if self.differs:

@@ -957,3 +957,25 @@ def test_the_review_history_and_table_comments_read_in_time_order(client, db):
     page = client.get(reverse("tables:detail", args=[table.pk])).content.decode()
     assert page.index("<td>第一次退回</td>") < page.index("<td>第二次退回</td>")
     assert page.index("整表批注：第一次退回") < page.index("整表批注：第二次退回")
+
+
+def test_every_field_names_its_help_and_errors_by_ids_on_the_page(client, login, table):
+    """The header's help texts (指标体系版本) and errors, the list's refused filter and the
+    new-table form carry the ids their widgets' aria-describedby name."""
+    from tests.aria import unresolved_references
+
+    login("ruili_health")
+    url = reverse("tables:edit", args=[table.pk])
+    states = {
+        "editor": client.get(url),
+        "editor, header refused": client.post(url, header_post(table, amount_total="3.88万x")),
+        "list, bad year": client.get("/tables/", {"year": "abc"}),
+        "new table": client.get(reverse("tables:create")),
+        "new table's header": client.get(reverse("tables:create"), {"layout": table.layout}),
+    }
+    for state, response in states.items():
+        assert response.status_code == 200, state
+        assert unresolved_references(response.content.decode()) == [], state
+    page = states["editor"].content.decode()
+    assert 'aria-describedby="id_framework_helptext"' in page
+    assert 'id="id_framework_helptext"' in page
