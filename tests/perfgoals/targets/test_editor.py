@@ -1,5 +1,6 @@
 """The target-table editor over HTTP: every URL's access rules, header saves, row actions."""
 
+import copy
 import re
 from decimal import Decimal
 
@@ -979,3 +980,70 @@ def test_every_field_names_its_help_and_errors_by_ids_on_the_page(client, login,
     page = states["editor"].content.decode()
     assert 'aria-describedby="id_framework_helptext"' in page
     assert 'id="id_framework_helptext"' in page
+
+
+# --- the header form's fields: copied per form, widgets shared (perfgoals/targets/forms.py) --
+
+BAD_HEADER = {
+    "version": "1",
+    "project_name": "",
+    "title": "表" * 400,
+    "amount_unit": "bad",
+    "amount_total": "3.88万x",
+    "amount_fiscal": "<b>1</b>",
+    "framework": "1999",
+}
+
+
+def _printed(form) -> str:
+    return "".join(f"{form[name]}{form[name].errors}{form[name].help_text}" for name in form.fields)
+
+
+@pytest.mark.parametrize("layout", TargetTable.Layout.values)
+def test_the_header_form_prints_as_with_djangos_own_deep_copy(db, demo, monkeypatch, layout):
+    from perfgoals.targets import forms as header_forms
+
+    def instance() -> dict:
+        # A fresh one each time: validating a ModelForm writes to its instance.
+        table = TargetTable.objects.filter(layout=layout).order_by("pk").first()
+        return {"instance": table} if table else {}
+
+    ours = [
+        header_forms.TargetTableForm(layout=layout, initial={"version": 1}, **instance()),
+        header_forms.TargetTableForm(BAD_HEADER, layout=layout, **instance()),
+    ]
+    assert not ours[1].is_valid()
+    layout_fields = header_forms._layout_fields
+    # The layout's fields as a plain dict: each form deep-copies them, widgets and choices.
+    monkeypatch.setattr(
+        header_forms, "_layout_fields", lambda name: copy.deepcopy(dict(layout_fields(name)))
+    )
+    djangos = [
+        header_forms.TargetTableForm(layout=layout, initial={"version": 1}, **instance()),
+        header_forms.TargetTableForm(BAD_HEADER, layout=layout, **instance()),
+    ]
+    assert not djangos[1].is_valid()
+    for mine, theirs in zip(ours, djangos, strict=True):
+        assert _printed(mine) == _printed(theirs)
+        assert mine.errors == theirs.errors
+
+
+def test_what_one_header_form_sets_on_its_fields_stays_its_own(db, demo):
+    from perfgoals.targets.forms import TargetTableForm, _layout_fields
+
+    layout = TargetTable.Layout.PROJECT
+    validators = len(_layout_fields(layout)["project_name"].validators)
+    first = TargetTableForm(BAD_HEADER, layout=layout)
+    first.fields["project_name"].label = "改过的名称"
+    first.fields["project_name"].error_messages["required"] = "改过的提示"
+    first.fields["project_name"].validators.append(lambda value: None)
+    first.fields["amount_total"].unit = "yuan"
+    assert not first.is_valid()
+    second = TargetTableForm(BAD_HEADER, layout=layout)
+    assert second.fields["project_name"].label == _layout_fields(layout)["project_name"].label
+    assert second.fields["project_name"].label != "改过的名称"
+    assert len(second.fields["project_name"].validators) == validators
+    assert len(_layout_fields(layout)["project_name"].validators) == validators
+    assert not second.is_valid()
+    assert "改过的提示" not in str(second.errors["project_name"])
+    assert "改过的提示" in str(first.errors["project_name"])
