@@ -58,6 +58,9 @@ row and the recording, vocabulary.py the words they judge by.
 from __future__ import annotations
 
 import copy
+import operator
+import threading
+from collections import OrderedDict
 
 from indicators.models import PerformanceIndicator
 from indicators.rules.base import TABLE_ORDER, default_generation, period_end
@@ -152,10 +155,41 @@ def check_tree(
     """
     if framework is None:
         framework = FrameworkIndex()
+    key = (
+        layout,
+        generation,
+        year,
+        period,
+        framework,
+        tuple(map(_row_columns, rows)),
+    )
+    with _checked_lock:
+        found = _checked.get(key)
+        if found is not None:
+            _checked.move_to_end(key)
+            return list(found)
     rows = [_as_read(row) for row in rows]
-    return _RowRules(
+    findings = _RowRules(
         rows, layout=layout, generation=generation, year=year, period=period, framework=framework
     ).run()
+    with _checked_lock:
+        _checked[key] = tuple(findings)
+        if len(_checked) > _CHECKED_TREES:
+            _checked.popitem(last=False)
+    return findings
+
+
+# Every column of a row: the rules read nothing else of it (no related object, no query).
+_ROW_FIELDS = [f.attname for f in PerformanceIndicator._meta.concrete_fields]
+_row_columns = operator.attrgetter(*_ROW_FIELDS)
+# The findings of the trees this process checked last, by everything the rules read: each
+# editor, read and review page checks its tree, which is mostly as it was when the page was
+# last opened. The framework index is part of the key and is replaced every minute (and on
+# any change to a category), so a changed framework is never answered from here. Findings
+# are frozen; each caller gets its own list.
+_CHECKED_TREES = 64
+_checked: OrderedDict[tuple, tuple[tuple[int, Finding], ...]] = OrderedDict()
+_checked_lock = threading.Lock()
 
 
 def in_print_order(findings: list[tuple[int, Finding]]) -> list[Finding]:

@@ -1,6 +1,7 @@
 """Tree and row rules on small factory tables, and the row defects of the seeds (DOMAIN.md §8)."""
 
 import copy
+from decimal import Decimal
 
 import pytest
 
@@ -388,3 +389,98 @@ def test_a_cell_of_invisible_characters_or_full_width_spaces_is_empty_to_the_rul
     findings = check_tree(unsaved, layout=table.layout, year=table.year)
     expected = sum(1 for row in unsaved if row.level == 3) - 1
     assert len(of([f for _, f in findings], "name_missing")) == expected
+
+
+# --- the findings of an unchanged tree, kept -------------------------------------------------
+
+
+class _CountedRules:
+    """Stands in for the rules: counts the trees checked, finds nothing."""
+
+    runs: list = []
+
+    def __init__(self, rows, **kwargs):
+        self.rows = rows
+
+    def run(self):
+        _CountedRules.runs.append(len(self.rows))
+        return [(0, Finding("counted", W, f"第{len(_CountedRules.runs)}次"))]
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    from indicators import rules
+
+    monkeypatch.setattr(rules, "_RowRules", _CountedRules)
+    monkeypatch.setattr(_CountedRules, "runs", [])
+    return _CountedRules.runs
+
+
+def _checked(table: TargetTable, rows=None, **changes):
+    from indicators.selectors import framework_index
+
+    arguments = {
+        "layout": table.layout,
+        "generation": table.framework,
+        "year": table.year,
+        "period": table.implementation_period,
+        "framework": framework_index(),
+    }
+    if rows is None:
+        rows = list(PerformanceIndicator.objects.filter(table_id=table.pk).order_by("pk"))
+    return check_tree(rows, **{**arguments, **changes})
+
+
+def test_an_unchanged_tree_is_answered_from_its_last_check(counted):
+    from indicators.selectors import FrameworkIndex
+
+    table = make()
+    first = _checked(table)
+    first.append("the caller's own")
+    # Read again from the database: the same columns, other objects.
+    assert _checked(table) == first[:-1]
+    assert len(counted) == 1
+    for change in (
+        {"layout": TargetTable.Layout.TRANSFER},
+        {"generation": "2015" if table.framework != "2015" else "2021"},
+        {"year": table.year + 1},
+        {"period": "2020年至2022年"},
+        {"framework": FrameworkIndex()},
+    ):
+        _checked(table, **change)
+    assert len(counted) == 6
+
+
+def _other(value, name):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, Decimal)):
+        return value + 1
+    if isinstance(value, str):
+        return value + "改"
+    return Decimal(1) if name.startswith("value_") else 1
+
+
+@pytest.mark.parametrize("name", [f.attname for f in PerformanceIndicator._meta.concrete_fields])
+def test_a_change_to_any_column_of_any_row_checks_the_tree_again(counted, name):
+    table = make()
+    rows = list(PerformanceIndicator.objects.filter(table_id=table.pk).order_by("pk"))
+    before = _checked(table, rows)
+    changed = copy.copy(rows[-1])
+    setattr(changed, name, _other(getattr(changed, name), name))
+    after = _checked(table, [*rows[:-1], changed])
+    assert len(counted) == 2 and after != before
+
+
+def test_the_kept_findings_are_of_the_last_trees_only(counted):
+    from indicators import rules
+
+    table = make()
+    for year in range(2000, 2000 + rules._CHECKED_TREES + 10):
+        _checked(table, year=year)
+    assert len(rules._checked) == rules._CHECKED_TREES
+    # The most recent are kept; the oldest were dropped.
+    runs = len(counted)
+    _checked(table, year=2000 + rules._CHECKED_TREES + 9)
+    _checked(table, year=2000)
+    assert len(counted) == runs + 1
