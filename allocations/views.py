@@ -54,7 +54,7 @@ from perfgoals import spreadsheets
 from perfgoals.confirmation import unconfirmed
 from perfgoals.display import unit_label
 from perfgoals.money import ROUNDING_RULE
-from perfgoals.paging import ListPaginator
+from perfgoals.paging import ListPaginator, table_head
 from perfgoals.validation import STALE_PAGE, add_validation_errors, posted_version
 
 # ------------------------------------------------------------------------------------------
@@ -90,6 +90,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "table": table,
             "rows": page_rows(table),
+            "table_head": table_head(table, request.GET),
             "can_draft": can_draft_notices(request.user),
             "export_query": spreadsheets.export_query(request),
         },

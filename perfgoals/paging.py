@@ -1,10 +1,18 @@
-"""The list pages' paginator: counts no rows it can tell without a COUNT.
+"""The list pages' paginator, which counts no rows it can tell without a COUNT, and their
+header row.
 
-Kernel: imports Django only.
+Kernel: imports Django and django-tables2 only.
 """
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Page, Paginator
+from django.http import QueryDict
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
+from django_tables2 import Table
+from django_tables2.utils import AttributeDict
 
 
 class ListPaginator(Paginator):
@@ -36,3 +44,35 @@ class ListPaginator(Paginator):
         if len(rows) <= self.per_page:
             self.count = len(rows)
         return self._get_page(rows[: self.per_page], 1, self)
+
+
+def table_head(table: Table, query: QueryDict) -> SafeString:
+    """The `<thead>` of a django-tables2 table, as its table.html prints it, and the sorted
+    column's `aria-sort`, which it does not print (a screen reader names the column the rows
+    follow). Printed in Python: through the template engine each header cell resolved its
+    attributes, sort link and label apart, about 8 % of a list page's time."""
+    params = dict(query)  # every value a list, as urlencode(doseq=True) takes it
+    field = table.prefixed_order_by_field
+    cells = []
+    for column in table.columns:
+        label = conditional_escape(column.header)
+        if column.orderable:
+            params[field] = column.order_by_alias.next
+            label = f'<a href="{escape("?" + urlencode(params, doseq=True))}">{label}</a>'
+        sort = ""
+        if column.is_ordered:
+            direction = "descending" if column.order_by_alias.is_descending else "ascending"
+            sort = f' aria-sort="{direction}"'
+        cells.append(f"<th{_attributes(column.attrs['th'])}{sort}>{label}</th>")
+    return mark_safe(f"<thead><tr>{''.join(cells)}</tr></thead>")
+
+
+def _attributes(attrs: AttributeDict) -> str:
+    """AttributeDict.as_html with its leading space, or nothing: the same attributes (None
+    and django-tables2's own keys left out; BoundColumn.attrs has called any callable), without
+    format_html_join's SafeString per pair."""
+    printed = []
+    for name, value in attrs.items():
+        if value is not None and name not in AttributeDict.blacklist:
+            printed.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
+    return "".join(printed)

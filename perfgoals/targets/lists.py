@@ -33,7 +33,7 @@ from allocations.selectors import cited_notices_visible_to
 from perfgoals.display import amount_with_unit, unit_label
 from perfgoals.models import TargetTable, User
 from perfgoals.money import TEN_THOUSAND, AmountUnit
-from perfgoals.paging import ListPaginator
+from perfgoals.paging import ListPaginator, table_head
 from perfgoals.prepared import PreparedReads
 from perfgoals.selectors import (
     scope_key,
@@ -310,6 +310,7 @@ class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterVie
         context = super().get_context_data(**kwargs)
         if not self.export_format:
             context["rows"] = page_rows(context["table"], self.request.user)
+            context["table_head"] = table_head(context["table"], self.request.GET)
         context["export_query"] = export_query(self.request)
         context["can_create"] = may_create(self.request.user)
         return context

@@ -614,6 +614,11 @@ def test_list_exports_every_row_as_filtered_and_sorted(client, login):
     url = reverse("allocations:notice_list")
     page = client.get(url, {"year": 2020, "sort": "-doc_number"}).content.decode()
     assert "export=xlsx" in page and "year=2020" in page
+    assert re.search(
+        r'<th class="desc orderable" aria-sort="descending">'
+        r'<a href="\?year=2020&amp;sort=doc_number">发文字号</a></th>',
+        page,
+    )
     response = client.get(url, {"year": 2020, "sort": "-doc_number", "export": "xlsx"})
     assert response["Content-Disposition"].startswith("attachment")
     sheet = load_workbook(BytesIO(response.content)).active

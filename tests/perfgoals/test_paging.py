@@ -1,10 +1,16 @@
 """perfgoals.paging.ListPaginator: a list that fits on its first page is counted from it."""
 
+import re
+
+import django_tables2 as tables
 import pytest
 from django.core.paginator import EmptyPage
+from django.template import RequestContext, Template
+from django.test import RequestFactory
+from django_tables2 import RequestConfig
 
 from perfgoals.models import Organisation
-from perfgoals.paging import ListPaginator
+from perfgoals.paging import ListPaginator, table_head
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +66,72 @@ def test_an_empty_list_is_one_empty_page_unless_refused():
     assert list(page.object_list) == [] and page.paginator.count == 0
     with pytest.raises(EmptyPage):
         ListPaginator(empty, 10, allow_empty_first_page=False).page(1)
+
+
+class _Head(tables.Table):
+    """Every kind of header cell: sorted by default, by a custom key, with attributes (one
+    computed, one None), not sortable, and a header needing escape."""
+
+    name = tables.Column(verbose_name="名称", order_by=("name", "pk"))
+    unit_code = tables.Column(
+        verbose_name="编码 <b>&",
+        attrs={"th": {"class": "num", "data-x": lambda: 'a"b', "title": None}},
+    )
+    region = tables.Column(verbose_name="区域", accessor="region__name")
+    actions = tables.Column(verbose_name="操作", empty_values=(), orderable=False)
+
+    class Meta:
+        model = Organisation
+        fields = ("name", "unit_code", "region", "actions")
+        order_by_field = "sort"
+        attrs = {"class": "grid", "thead": {"class": "ignored"}}
+        template_name = "django_tables2/table.html"  # what _row_table.html extends
+
+
+def _django_tables2_head(table, request) -> str:
+    """What django-tables2's table.html prints for the header, whitespace folded."""
+    html = Template("{% load django_tables2 %}{% render_table table %}").render(
+        RequestContext(request, {"table": table})
+    )
+    head = re.search(r"<thead.*?</thead>", html, re.S).group(0)
+    head = re.sub(r"\s+", " ", head)
+    return (
+        re.sub(r"\s*([<>])\s*", r"\1", head)
+        .replace("<th >", "<th>")
+        .replace('<thead class="ignored">', "<thead>")
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "sort=name", "sort=-unit_code&q=a%26b&q=c", "sort=-region&page=3", "sort=nonsense"],
+)
+def test_the_header_prints_what_django_tables2_prints_and_the_sorted_column(query):
+    request = RequestFactory().get("/list/?" + query)
+    table = _Head(Organisation.objects.none())
+    RequestConfig(request, paginate=False).configure(table)
+
+    head = str(table_head(table, request.GET))
+
+    assert re.sub(r' aria-sort="\w+"', "", head) == _django_tables2_head(table, request)
+    sorted_by = request.GET.get("sort", "")
+    expected = {
+        "name": ["名称", "ascending"],
+        "-unit_code": ["编码 &lt;b&gt;&amp;", "descending"],
+        "-region": ["区域", "descending"],
+    }.get(sorted_by)
+    found = re.findall(r'<th[^>]*aria-sort="(\w+)"[^>]*>(?:<a[^>]*>)?([^<]*)', head)
+    assert found == ([(expected[1], expected[0])] if expected else [])
+
+
+def test_the_sort_links_keep_the_query_and_print_it_escaped():
+    request = RequestFactory().get("/list/?q=a%26b&q=%3Cc%3E&sort=name")
+    table = _Head(Organisation.objects.none())
+    RequestConfig(request, paginate=False).configure(table)
+
+    head = str(table_head(table, request.GET))
+
+    assert '<a href="?q=a%26b&amp;q=%3Cc%3E&amp;sort=-name">名称</a>' in head
+    assert '<a href="?q=a%26b&amp;q=%3Cc%3E&amp;sort=region">区域</a>' in head
+    assert '<th class="num orderable" data-x="a&quot;b"><a' in head
+    assert "<th>操作</th>" in head

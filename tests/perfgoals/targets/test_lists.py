@@ -319,6 +319,12 @@ def test_a_row_prints_its_cells(client, world):
         "查看 · 编辑",
     ]
     assert cells["未填金额的表"][4] == "—"
+    heads = lxml.html.fromstring(response.content).xpath("//table[@id='target-tables']/thead//th")
+    assert [(th.text_content(), th.get("aria-sort")) for th in heads][:2] == [
+        ("项目名称", "ascending"),
+        ("填报单位", None),
+    ]
+    assert heads[0].find("a").get("href") == "?sort=-project_name"
     first = rows[0].find("td/a")
     assert first.get("href") == f"/tables/{TargetTable.objects.get(project_name=first.text).pk}/"
 
