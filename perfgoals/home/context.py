@@ -5,7 +5,7 @@ its first few rows (one count and one bounded list query, so the page's query co
 not grow with the data) and adds what the template shows: edit links, amount text, labels.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.urls import reverse
 from allocations.models import FundNotice
 from perfgoals.display import money
 from perfgoals.home.selectors import (
+    bureau_reads,
     bureau_table_counts,
     data_counts,
     own_approved_tables,
@@ -29,6 +30,7 @@ from perfgoals.home.selectors import (
     review_queue,
 )
 from perfgoals.models import Office, ReviewOpinion, TargetTable, User
+from perfgoals.selectors import scope_key
 
 # Each home-page list shows the most urgent few; the count links to the full list.
 LIST_LIMIT = 8
@@ -54,7 +56,15 @@ def first_rows(count: int, rows: Callable[[], list[Any]]) -> list[Any]:
     return rows() if count else []
 
 
-def with_amount_display(notices: QuerySet[FundNotice]) -> list[FundNotice]:
+def bureau_rows(user: User, name: str, count: int, rows: Callable[[], QuerySet]) -> list[Any]:
+    """first_rows of a bureau section, its SQL compiled once per thread and scope key
+    (home.selectors.bureau_reads)."""
+    if not count:
+        return []
+    return bureau_reads.list((name, scope_key(user)), lambda: rows()[:LIST_LIMIT])
+
+
+def with_amount_display(notices: Iterable[FundNotice]) -> list[FundNotice]:
     rows = list(notices)
     for notice in rows:
         notice.amount_display = money(notice.amount)
@@ -63,14 +73,14 @@ def with_amount_display(notices: QuerySet[FundNotice]) -> list[FundNotice]:
     return rows
 
 
-def with_edit_urls(tables: QuerySet[TargetTable]) -> list[TargetTable]:
+def with_edit_urls(tables: Iterable[TargetTable]) -> list[TargetTable]:
     rows = list(tables)
     for table in rows:
         table.edit_url = reverse("tables:edit", args=[table.pk])
     return rows
 
 
-def with_opinion_labels(tables: QuerySet[TargetTable]) -> list[TargetTable]:
+def with_opinion_labels(tables: Iterable[TargetTable]) -> list[TargetTable]:
     """Edit links, and the office and grade of the annotated latest opinion as printed."""
     rows = with_edit_urls(tables)
     office_names = dict(Office.Kind.choices)
@@ -102,9 +112,13 @@ def bureau_sections(user: User) -> list[Section]:
             "returned",
             "被退回修改",
             counts["returned"],
-            first_rows(
-                counts["returned"],
-                lambda: with_opinion_labels(returned_tables_with_latest_opinion(user)[:LIST_LIMIT]),
+            with_opinion_labels(
+                bureau_rows(
+                    user,
+                    "returned",
+                    counts["returned"],
+                    lambda: returned_tables_with_latest_opinion(user),
+                )
             ),
             table_list_url(status=Status.RETURNED, organisation=org),
             "没有被退回的表。",
@@ -113,8 +127,8 @@ def bureau_sections(user: User) -> list[Section]:
             "drafts",
             "待完成的草稿",
             counts["drafts"],
-            first_rows(
-                counts["drafts"], lambda: with_edit_urls(own_table_drafts(user)[:LIST_LIMIT])
+            with_edit_urls(
+                bureau_rows(user, "drafts", counts["drafts"], lambda: own_table_drafts(user))
             ),
             table_list_url(status=Status.DRAFT, organisation=org),
             "没有待完成的草稿。",
@@ -123,7 +137,7 @@ def bureau_sections(user: User) -> list[Section]:
             "in_review",
             "审核中",
             counts["in_review"],
-            first_rows(counts["in_review"], lambda: list(own_tables_in_review(user)[:LIST_LIMIT])),
+            bureau_rows(user, "in_review", counts["in_review"], lambda: own_tables_in_review(user)),
             table_list_url(organisation=org),
             "没有正在审核的表。",
         ),
@@ -131,9 +145,13 @@ def bureau_sections(user: User) -> list[Section]:
             "rejected",
             "未通过审核",
             counts["rejected"],
-            first_rows(
-                counts["rejected"],
-                lambda: with_opinion_labels(rejected_tables_with_latest_opinion(user)[:LIST_LIMIT]),
+            with_opinion_labels(
+                bureau_rows(
+                    user,
+                    "rejected",
+                    counts["rejected"],
+                    lambda: rejected_tables_with_latest_opinion(user),
+                )
             ),
             table_list_url(status=Status.REJECTED, organisation=org),
             "没有未通过审核的表。",
@@ -142,7 +160,7 @@ def bureau_sections(user: User) -> list[Section]:
             "approved",
             "已批准",
             counts["approved"],
-            first_rows(counts["approved"], lambda: list(own_approved_tables(user)[:LIST_LIMIT])),
+            bureau_rows(user, "approved", counts["approved"], lambda: own_approved_tables(user)),
             table_list_url(status=Status.APPROVED, organisation=org),
             "还没有已批准的表。",
         ),
@@ -150,7 +168,7 @@ def bureau_sections(user: User) -> list[Section]:
             "notices",
             "收到的资金下达通知（已生成待填草稿）",
             received_count,
-            first_rows(received_count, lambda: with_amount_display(received[:LIST_LIMIT])),
+            with_amount_display(bureau_rows(user, "notices", received_count, lambda: received)),
             reverse("allocations:notice_list"),
             "没有待处理的资金下达通知。",
         ),

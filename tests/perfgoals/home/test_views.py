@@ -246,6 +246,62 @@ def test_bureau_staff_sees_where_each_table_stands(client, county):
     assert made.text in html and "业务股室（差）" in html
 
 
+def test_bureaus_one_after_another_each_see_their_own_sections(client, county):
+    """The bureau sections' SQL is kept compiled per scope (home.selectors.bureau_reads): the
+    next bureau's page, in the same thread, reads its own organisation's rows and counts."""
+    staff = {
+        "bureau": county["staff"],
+        "neighbour": UserFactory(organisation=county["neighbour"], username="bing_medsec"),
+    }
+    pairs = (("bureau", county["bureau"]), ("neighbour", county["neighbour"]))
+    for serial, (key, organisation) in enumerate(pairs, start=1):
+        notice = FundNoticeFactory(
+            issuer=county["finance"],
+            status=FundNotice.Status.ISSUED,
+            issuer_code="丙财社",
+            doc_year=2021,
+            doc_serial=serial,
+            issued_at=timezone.now(),
+            title=f"{key}的通知",
+        )
+        NoticeRecipient.objects.create(notice=notice, organisation=organisation)
+        for status in Status:
+            TargetTableFactory(
+                organisation=organisation,
+                notice=notice,
+                status=status,
+                project_name=f"{key}{status}",
+            )
+        # One more draft for the neighbour: the counts differ too.
+        if key == "neighbour":
+            TargetTableFactory(organisation=organisation, project_name="neighbour另一张草稿")
+
+    def seen(key):
+        client.force_login(staff[key])
+        found = sections(client.get(URL))
+        return {
+            name: (
+                section.count,
+                sorted(getattr(row, "project_name", None) or row.title for row in section.rows),
+            )
+            for name, section in found.items()
+        }
+
+    mine, theirs = seen("bureau"), seen("neighbour")
+    assert mine == {
+        "returned": (1, ["bureaureturned"]),
+        "drafts": (1, ["bureaudraft"]),
+        "in_review": (2, ["bureaufirst_passed", "bureausubmitted"]),
+        "rejected": (1, ["bureaurejected"]),
+        "approved": (1, ["bureauapproved"]),
+        "notices": (1, ["bureau的通知"]),
+    }
+    assert theirs["drafts"] == (2, ["neighbourdraft", "neighbour另一张草稿"])
+    assert theirs["notices"] == (1, ["neighbour的通知"])
+    assert theirs["returned"] == (1, ["neighbourreturned"])
+    assert seen("bureau") == mine
+
+
 # --- administrators ---------------------------------------------------------------------
 
 
@@ -273,7 +329,7 @@ def test_bureau_staff_sees_no_admin_section(client, login):
 
 
 # session, user (with its organisation and office: perfgoals.accounts.backends), one count per
-# status (one aggregate), the rows of returned (with the latest opinion as subqueries), drafts,
+# status (one grouped read), the rows of returned (with the latest opinion as subqueries), drafts,
 # in review, rejected, approved; notices with my drafts, their count. A section with nothing
 # in it reads no rows.
 BUREAU_QUERIES = 10
