@@ -406,6 +406,7 @@ class NoticeList:
 
     notices: QuerySet[FundNotice]  # the visible notices
     count: int | None  # how many, when known without a query
+    key: tuple  # all that `notices`' SQL is a function of (the ids it names)
     issuers: list[Organisation]  # what the 发文单位 filter offers
     recipients: list[Organisation]  # what the 主送机关 filter offers
 
@@ -423,6 +424,7 @@ def notice_list(user: User) -> NoticeList:
         unnamed = FundNotice.objects.filter(issuer__isnull=True).values_list("issuer_name")
         printed = {name for (name,) in unnamed.order_by().distinct()}
         count = None
+        key = ("every",)
     else:
         visible = _visible_notice_reads.list(
             scope_key(user),
@@ -438,6 +440,7 @@ def notice_list(user: User) -> NoticeList:
             else:
                 issuer_ids.add(issuer_id)
         count = len(ids)
+        key = ("ids", *ids)
     printed = sorted(printed)
     if count is None:
         offered = _offered_organisations(issuer_ids, ids, *printed)
@@ -447,7 +450,11 @@ def notice_list(user: User) -> NoticeList:
             ("offered",), _offered_organisations, issuer_ids, ids, *printed
         )
     listing = NoticeList(
-        notices=FundNotice.objects.filter(pk__in=ids), count=count, issuers=[], recipients=[]
+        notices=FundNotice.objects.filter(pk__in=ids),
+        count=count,
+        key=key,
+        issuers=[],
+        recipients=[],
     )
     for org in offered:
         (listing.issuers if org.offered == "issuer" else listing.recipients).append(org)

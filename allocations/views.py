@@ -54,11 +54,16 @@ from perfgoals import spreadsheets
 from perfgoals.confirmation import unconfirmed
 from perfgoals.display import unit_label
 from perfgoals.money import ROUNDING_RULE
-from perfgoals.paging import ListPaginator, table_head
+from perfgoals.paging import ListPaginator, prepared_rows, table_head
+from perfgoals.prepared import PreparedReads
 from perfgoals.validation import STALE_PAGE, add_validation_errors, posted_version
 
 # ------------------------------------------------------------------------------------------
 # List and detail
+
+
+# The first page of an unfiltered list, by the notices it names and the sort.
+_page_reads = PreparedReads()
 
 
 @login_required
@@ -77,8 +82,12 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     paginate = {
         "per_page": 25,
         "paginator_class": ListPaginator,
-        # Unfiltered, the rows are the notices read already: no query to count them.
+        # Unfiltered, the rows are the notices read already: no query to count them, and
+        # their SQL is the listing's.
         "count": None if filterset.narrows else listing.count,
+        "first_rows": None
+        if filterset.narrows
+        else prepared_rows(table, _page_reads, (NOTICE_ROW_FIELDS, *listing.key)),
     }
     RequestConfig(request, paginate=False if fmt else paginate).configure(table)
     if fmt:

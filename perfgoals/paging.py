@@ -4,6 +4,7 @@ header row.
 Kernel: imports Django and django-tables2 only.
 """
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
@@ -12,18 +13,29 @@ from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2 import Table
+from django_tables2.rows import BoundRow
 from django_tables2.utils import AttributeDict
+
+from perfgoals.prepared import PreparedReads
 
 
 class ListPaginator(Paginator):
     """A Paginator that is told how many rows there are when the caller knows them
     (`count`), and otherwise reads the first page before counting: a list that fits on one
     page, as most bureaus' lists do, is counted from the rows it shows. Only a longer list
-    costs a COUNT, and its first page is not read twice."""
+    costs a COUNT, and its first page is not read twice. `first_rows(n)`, when given, reads
+    the first n rows in place of slicing the list (prepared_rows)."""
 
-    def __init__(self, *args, count: int | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        count: int | None = None,
+        first_rows: Callable[[int], list] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.known_count = count
+        self.first_rows = first_rows
 
     @cached_property
     def count(self) -> int:
@@ -40,10 +52,26 @@ class ListPaginator(Paginator):
         ):
             return super().page(number)
         # One row more than a page tells whether there is a second page.
-        rows = list(self.object_list[: self.per_page + 1])
+        n = self.per_page + 1
+        rows = self.first_rows(n) if self.first_rows else list(self.object_list[:n])
         if len(rows) <= self.per_page:
             self.count = len(rows)
         return self._get_page(rows[: self.per_page], 1, self)
+
+
+def prepared_rows(table: Table, reads: PreparedReads, key: tuple) -> Callable[[int], list]:
+    """ListPaginator's `first_rows` for a django-tables2 table without pinned rows whose
+    queryset, before its sort, is a function of `key` alone (a scope's key: no filter
+    applied). The rows' SQL is compiled once per thread, key, sort and number of rows
+    (PreparedReads): building and compiling it was 12 % of an unfiltered /tables/."""
+
+    def first_rows(n: int) -> list[BoundRow]:
+        # The sort is the request's, set on the table after the paginator was configured.
+        order = tuple(table.order_by or ())
+        records = reads.list((*key, order, n), lambda: table.data.data[:n])
+        return [BoundRow(record, table=table) for record in records]
+
+    return first_rows
 
 
 def table_head(table: Table, query: QueryDict) -> SafeString:

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django_filters.constants import EMPTY_VALUES
 from django_filters.views import FilterView
 
 from allocations.models import FundNotice
@@ -33,7 +34,7 @@ from allocations.selectors import cited_notices_visible_to
 from perfgoals.display import amount_with_unit, unit_label
 from perfgoals.models import TargetTable, User
 from perfgoals.money import TEN_THOUSAND, AmountUnit
-from perfgoals.paging import ListPaginator, table_head
+from perfgoals.paging import ListPaginator, prepared_rows, table_head
 from perfgoals.prepared import PreparedReads
 from perfgoals.selectors import (
     scope_key,
@@ -86,6 +87,8 @@ def table_edit_url(pk: int) -> str:
 _held_reads = PreparedReads()
 # The notices those tables cite, for the notice filter's choices.
 _cited_reads = PreparedReads()
+# The first page of an unfiltered list, by scope key and sort.
+_page_reads = PreparedReads()
 
 
 class TargetTableFilter(django_filters.FilterSet):
@@ -141,6 +144,15 @@ class TargetTableFilter(django_filters.FilterSet):
         self.filters["notice"].extra["choices"] = notice_choices
         years = sorted({year for _, _, _, year in held}, reverse=True)
         self.filters["year"].extra["choices"] = [(year, f"{year}年") for year in years]
+
+    @property
+    def narrows(self) -> bool:
+        """Whether any filter applies (a refused one too: the strict view then shows no
+        rows); otherwise the rows are all the user's scope."""
+        return self.is_bound and (
+            not self.is_valid()
+            or any(value not in EMPTY_VALUES for value in self.form.cleaned_data.values())
+        )
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -304,7 +316,12 @@ class TargetTableListView(LoginRequiredMixin, tables.SingleTableMixin, FilterVie
     def get_table_pagination(self, table):
         if self.export_format:
             return False
-        return super().get_table_pagination(table)
+        pagination = super().get_table_pagination(table)
+        if not self.filterset.narrows:
+            # The rows are the scope's: target_tables_for_list is built by these alone.
+            key = (scope_key(self.request.user), LIST_COLUMNS)
+            pagination = {**pagination, "first_rows": prepared_rows(table, _page_reads, key)}
+        return pagination
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

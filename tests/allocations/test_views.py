@@ -13,6 +13,7 @@ from allocations.models import AllocationTable, ClassificationCode, DocumentSequ
 from allocations.services import allocation_tables, issuing, notices
 from perfgoals.models import Organisation, TargetTable, User
 from tests.allocations.conftest import SEED_000_TITLE, build_seed_000
+from tests.factories import FundNoticeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -607,6 +608,26 @@ def test_list_finds_notices_by_fund_name_or_number(client, login, query, shown, 
     login("ruili_finance")
     text = text_of(client.get(reverse("allocations:notice_list"), {"q": query}))
     assert shown in text and hidden not in text
+
+
+def test_the_unfiltered_list_is_each_users_and_shows_new_notices(client, login):
+    """The first page of an unfiltered list is read with SQL kept per listing and sort
+    (prepared_rows): another user's page is its own, a new notice shows, sorts apply."""
+    url = reverse("allocations:notice_list")
+
+    def titles(**params):
+        return [row.title for row in client.get(url, params).context["rows"]]
+
+    ruili = login("ruili_finance")
+    mine = titles()
+    assert titles(sort="title") == sorted(mine)
+    assert titles(sort="-title") == sorted(mine, reverse=True)
+    login("shunping_medsec")
+    theirs = titles()
+    assert theirs and set(theirs) != set(mine)
+    FundNoticeFactory(issuer=ruili.organisation, title="新起草的通知")
+    login("ruili_finance")
+    assert sorted(titles()) == sorted([*mine, "新起草的通知"])
 
 
 def test_list_exports_every_row_as_filtered_and_sorted(client, login):

@@ -135,3 +135,22 @@ def test_the_sort_links_keep_the_query_and_print_it_escaped():
     assert '<a href="?q=a%26b&amp;q=%3Cc%3E&amp;sort=region">区域</a>' in head
     assert '<th class="num orderable" data-x="a&quot;b"><a' in head
     assert "<th>操作</th>" in head
+
+
+def test_first_rows_reads_the_first_page_and_one_row_more(organisations, django_assert_num_queries):
+    asked = []
+
+    def first_rows(n):
+        asked.append(n)
+        return list(organisations[:n])
+
+    paginator = ListPaginator(organisations, 5, first_rows=first_rows)
+    with django_assert_num_queries(2):  # the rows, then the count: 7 do not fit
+        page = paginator.page(1)
+        assert paginator.count == 7
+    assert asked == [6]
+    assert list(page) == list(organisations[:5])
+    assert list(ListPaginator(organisations, 5, first_rows=first_rows).page(2)) == list(
+        organisations[5:]
+    )
+    assert asked == [6]  # later pages are the list's slices

@@ -278,6 +278,28 @@ def test_sorting_by_columns_changes_the_order(client, world):
     assert page_records(client.get(URL, {"sort": "-project_name"})) == by_name[::-1]
 
 
+def test_unfiltered_first_pages_one_after_another_are_each_users_own(client, world):
+    """An unfiltered first page is read with SQL kept per scope and sort (prepared_rows):
+    the next user's page is its own, a new table shows, and a filter still applies."""
+    neighbour = UserFactory(organisation=world["other"], username="yi_medsec")
+
+    def names(**params):
+        return {record.project_name for record in page_records(client.get(URL, params))}
+
+    client.force_login(world["user"])
+    mine = names()
+    assert len(mine) == 4 and "乙县保密项目" not in mine
+    assert names(year="2021") == {"城乡居民医保工作经费", "慢性病鉴定经费"}
+    assert names(year="") == mine
+    assert names(organisation=world["other"].pk) == set()  # refused: no rows
+    client.force_login(neighbour)
+    assert names() == {"乙县保密项目"}
+    TargetTableFactory(organisation=world["other"], project_name="乙县新表")
+    assert names() == {"乙县保密项目", "乙县新表"}
+    client.force_login(world["user"])
+    assert names() == mine
+
+
 def test_sort_and_filters_survive_in_links(client, world):
     client.force_login(world["user"])
     html = client.get(URL, {"sort": "-amount", "year": "2021"}).content.decode()
