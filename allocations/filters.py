@@ -9,6 +9,7 @@ from django_filters.fields import ModelChoiceField
 
 from allocations.models import FundNotice
 from perfgoals.models import Organisation
+from perfgoals.paging import ListFilterSet
 
 
 class _ReadChoices(ModelChoiceIterator):
@@ -65,7 +66,7 @@ class ReadChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = ReadChoiceField
 
 
-class NoticeFilter(django_filters.FilterSet):
+class NoticeFilter(ListFilterSet):
     """Year, issuer, recipient and status over the notices the user may see; the issuer and
     recipient choices are only the organisations that occur in those notices."""
 

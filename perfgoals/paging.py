@@ -1,17 +1,20 @@
-"""The list pages' paginator, which counts no rows it can tell without a COUNT, and their
-header row.
+"""The list pages' paginator, which counts no rows it can tell without a COUNT, their
+header row and their filters' base class.
 
-Kernel: imports Django and django-tables2 only.
+Kernel: imports Django, django-tables2 and django-filter only.
 """
 
+import copy
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+import django_filters
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+from django_filters.filters import Filter
 from django_tables2 import Table
 from django_tables2.rows import BoundRow
 from django_tables2.utils import AttributeDict
@@ -104,3 +107,43 @@ def _attributes(attrs: AttributeDict) -> str:
         if value is not None and name not in AttributeDict.blacklist:
             printed.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
     return "".join(printed)
+
+
+class _Filters(dict):
+    def __deepcopy__(self, memo) -> dict:
+        return {name: _own_filter(item) for name, item in self.items()}
+
+
+def _own_filter(item: Filter) -> Filter:
+    own = copy.copy(item)
+    own.extra = dict(item.extra)
+    own.__dict__.pop("_field", None)  # made from `extra` when the form asks for it
+    # A method filter's FilterMethod calls back through its filter's filterset: this copy's.
+    own.method = item.method
+    return own
+
+
+class _FieldsOfOneForm(dict):
+    """The fields of a form class made for one filterset: the form is their only user."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """A FilterSet that copies its filters and fields once per request, not three times.
+
+    django-filter deep-copies the class's filters for each filterset (every choice list
+    with them), makes each filter's form field from its copy, then the form deep-copies those
+    fields again: a filterset's own choices and fields, made for it alone, copied whole twice.
+    Here each filterset gets shallow copies of the filters with their own `extra` (which
+    views set per request), and its form takes the fields made for it as they are."""
+
+    @classmethod
+    def get_filters(cls):
+        return _Filters(super().get_filters())
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        form_class.base_fields = _FieldsOfOneForm(form_class.base_fields)
+        return form_class

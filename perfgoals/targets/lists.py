@@ -34,7 +34,7 @@ from allocations.selectors import cited_notices_visible_to
 from perfgoals.display import amount_with_unit, unit_label
 from perfgoals.models import TargetTable, User
 from perfgoals.money import TEN_THOUSAND, AmountUnit
-from perfgoals.paging import ListPaginator, prepared_rows, table_head
+from perfgoals.paging import ListFilterSet, ListPaginator, prepared_rows, table_head
 from perfgoals.prepared import PreparedReads
 from perfgoals.selectors import (
     scope_key,
@@ -91,7 +91,7 @@ _cited_reads = PreparedReads()
 _page_reads = PreparedReads()
 
 
-class TargetTableFilter(django_filters.FilterSet):
+class TargetTableFilter(ListFilterSet):
     q = django_filters.CharFilter(label="项目名称或编码", method="filter_text", max_length=100)
     year = django_filters.ChoiceFilter(label="年度", empty_label="全部年度")
     organisation = django_filters.ChoiceFilter(label="填报单位", empty_label="全部单位")

@@ -2,6 +2,7 @@
 
 import re
 
+import django_filters
 import django_tables2 as tables
 import pytest
 from django.core.paginator import EmptyPage
@@ -9,8 +10,8 @@ from django.template import RequestContext, Template
 from django.test import RequestFactory
 from django_tables2 import RequestConfig
 
-from perfgoals.models import Organisation
-from perfgoals.paging import ListPaginator, table_head
+from perfgoals.models import Organisation, Region
+from perfgoals.paging import ListFilterSet, ListPaginator, table_head
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,63 @@ def test_first_rows_reads_the_first_page_and_one_row_more(organisations, django_
         organisations[5:]
     )
     assert asked == [6]  # later pages are the list's slices
+
+
+class _Stock(django_filters.FilterSet):
+    """One filter of each kind the lists use: text by a method, a choice whose choices a
+    view sets per request, and a model choice."""
+
+    q = django_filters.CharFilter(method="filter_name", max_length=20)
+    kind = django_filters.ChoiceFilter(choices=[("x", "未用")], empty_label="全部")
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.none())
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "kind", "region"]
+
+    def __init__(self, *args, kinds, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["kind"].extra["choices"] = kinds
+        self.filters["region"].queryset = regions
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(name__contains=value)
+
+
+class _Listed(ListFilterSet, _Stock):
+    pass
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {}, {"q": "卫生"}, {"kind": "bureau"}, {"kind": "finance", "q": "县"}, {"kind": "x"}],
+)
+def test_a_list_filterset_filters_prints_and_refuses_as_django_filters_own(organisations, data):
+    kinds = [("bureau", "主管部门"), ("finance", "财政部门")]
+    regions = Region.objects.filter(pk__in=[o.region_id for o in organisations]).order_by("pk")
+    stock = _Stock(data, queryset=organisations, kinds=kinds, regions=regions)
+    listed = _Listed(data, queryset=organisations, kinds=kinds, regions=regions)
+
+    assert list(listed.qs) == list(stock.qs)
+    assert listed.form.as_div() == stock.form.as_div()
+    assert listed.errors == stock.errors
+
+
+def test_each_list_filterset_has_its_own_filters_fields_and_methods(organisations):
+    regions = Region.objects.all()
+    first = _Listed({"q": "甲"}, queryset=organisations, kinds=[("bureau", "甲")], regions=regions)
+    second = _Listed(
+        {"q": "乙"}, queryset=organisations, kinds=[("finance", "乙")], regions=regions
+    )
+
+    for name in ("q", "kind", "region"):
+        assert first.filters[name] is not second.filters[name]
+        assert first.filters[name] is not _Listed.base_filters[name]
+        assert first.form.fields[name] is not second.form.fields[name]
+    assert first.filters["kind"].extra["choices"] == [("bureau", "甲")]
+    assert _Listed.base_filters["kind"].extra["choices"] == [("x", "未用")]
+    # The text filter's method runs on its own filterset's value.
+    OrganisationFactory(name="甲乙单位")
+    assert list(first.qs) == list(organisations.filter(name__contains="甲"))
+    assert list(second.qs) == list(organisations.filter(name__contains="乙"))
+    assert first.filters["q"].filter.f is first.filters["q"]
