@@ -1047,3 +1047,54 @@ def test_what_one_header_form_sets_on_its_fields_stays_its_own(db, demo):
     assert not second.is_valid()
     assert "改过的提示" not in str(second.errors["project_name"])
     assert "改过的提示" in str(first.errors["project_name"])
+
+
+# What perfgoals/editor/detail.html printed for the header before HeaderDisplay.html.
+_HEADER_TEMPLATE = """{% for title, rows in header %}
+  {% for name, label, text in rows %}
+  <tr id="field-{{ name }}">
+    {% if forloop.first %}
+      <th rowspan="{{ rows|length }}" class="section-label">{{ title }}</th>
+    {% endif %}
+    <th>{{ label }}</th>
+    {% if name == "goals" %}
+    <td class="goals"><div class="side-by-side">
+      {% for part_label, part_text in text %}
+        <div><strong>{{ part_label }}</strong><br>{{ part_text|linebreaksbr }}</div>
+      {% endfor %}
+    </div></td>
+    {% else %}
+    <td{% if name|slice:":6" == "amount" or name|slice:":5" == "spend" %} class="num"{% endif %}>
+      {{ text|linebreaksbr }}</td>
+    {% endif %}
+  </tr>
+  {% endfor %}
+{% endfor %}"""
+
+
+@pytest.mark.parametrize("layout", TargetTable.Layout.values)
+def test_the_read_header_prints_as_the_template_printed_it(db, layout):
+    from django.template import Context, Template
+
+    from perfgoals.layouts import layout_spec
+    from perfgoals.targets.editor.context import header_display
+
+    table = TargetTable(layout=layout, year=2021, amount_unit="wan")
+    for _, fields in layout_spec(layout).sections:
+        for name, _label in fields:
+            kind = TargetTable._meta.get_field(name).get_internal_type()
+            if kind in ("CharField", "TextField") and name not in ("amount_unit", "layout"):
+                setattr(table, name, f"{name}第一行\r\n<b>第二行</b> & 'x'")
+            elif kind == "DecimalField":
+                setattr(table, name, Decimal("12345.6"))
+    header = header_display(table)
+    assert header, layout
+
+    def folded(html: str) -> str:
+        # Whitespace beside a tag aside, as a browser shows it.
+        return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", str(html))).strip()
+
+    assert folded(header.html) == folded(
+        Template(_HEADER_TEMPLATE).render(Context({"header": header}))
+    )
+    assert "&lt;b&gt;第二行&lt;/b&gt; &amp; &#x27;x&#x27;" in header.html
