@@ -85,9 +85,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         # Unfiltered, the rows are the notices read already: no query to count them, and
         # their SQL is the listing's.
         "count": None if filterset.narrows else listing.count,
-        "first_rows": None
-        if filterset.narrows
-        else prepared_rows(table, _page_reads, (NOTICE_ROW_FIELDS, *listing.key)),
+        "first_rows": None if filterset.narrows else prepared_rows(table, _page_reads, listing.key),
     }
     RequestConfig(request, paginate=False if fmt else paginate).configure(table)
     if fmt:
