@@ -5,7 +5,11 @@ import pytest
 from django.urls import reverse
 
 from allocations.models import AllocationTable
-from perfgoals.models import TargetTable
+from perfgoals.exports.models import ExportJob
+from perfgoals.models import TargetTable, User
+from tests.perfgoals.targets.imports.builders import workbook
+from tests.perfgoals.targets.imports.test_variants import table as workbook_table
+from tests.reviewing import review, submit
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +111,108 @@ def test_bureau_pages_have_no_violations(browser_login, live_server, axe):
         ],
     )
     assert found == {}
+
+
+def _open_row(page):
+    page.locator("#tree a.cell-link", has_text=ROW).click()
+    page.locator("#rowform-value").wait_for()
+
+
+def test_bureau_editor_and_form_states_have_no_violations(
+    browser_login, live_server, axe, tmp_path
+):
+    """The states the first walk does not reach: menus and panels opened, each form refused,
+    an import's preview and background exports in progress and failed."""
+    table = TargetTable.objects.get(project_name=PROJECT, layout=TargetTable.Layout.PROJECT)
+    user = User.objects.get(username="ruili_health")
+    jobs = {
+        status: ExportJob.objects.create(
+            kind="target",
+            object_id=str(table.pk),
+            format=ExportJob.Format.PDF,
+            status=status,
+            progress=40,
+            message="正在排版" if status == ExportJob.Status.RUNNING else "字体缺失",
+            requested_by=user,
+            organisation=user.organisation,
+        )
+        for status in (ExportJob.Status.RUNNING, ExportJob.Status.FAILED)
+    }
+    upload = tmp_path / "2023年绩效目标表.xlsx"
+    upload.write_bytes(workbook([workbook_table("薄弱学校改造")], mid=True))
+    page = browser_login("ruili_health")
+    edit = reverse("tables:edit", args=[table.pk])
+
+    def open_menu(page):
+        leaf = page.locator("#tree tr.leaf", has_text=ROW)
+        leaf.locator("details.ops-menu summary").first.click()
+        leaf.locator("details.ops-menu[open] .menu").get_by_text("删除").wait_for()
+
+    def open_library(page):
+        _open_row(page)
+        page.get_by_role("link", name="从指标库选择…").click()
+        page.locator("#library-slot *").first.wait_for()
+
+    def refused_header(page):
+        page.locator("#id_project_name").fill("")
+        page.get_by_role("button", name="保存表头").first.click()
+        page.locator(".field.has-error").first.wait_for()
+
+    def refused_submission(page):
+        page.get_by_role("button", name="提交审核", exact=True).click()
+        page.locator("#submit-refusal").wait_for()
+
+    def previewed_import(page):
+        page.set_input_files("#id_file", str(upload))
+        page.get_by_role("button", name="上传并预览").click()
+        page.locator("#import-count").wait_for()
+
+    def refused_creation(page):
+        page.get_by_role("button", name="下一步：填写表头").click()
+        page.locator("#create-form").wait_for()
+        page.locator("#create-form button[type=submit].primary").click()
+        page.locator("#create-form .errorlist").first.wait_for()
+
+    found = _states(
+        page,
+        live_server,
+        axe,
+        [
+            ("editor, row menu", edit, open_menu),
+            ("editor, library", edit, open_library),
+            ("editor, header refused", edit, refused_header),
+            ("editor, submission refused", edit, refused_submission),
+            ("decomposition", reverse("tables:decomposition", args=[table.pk]), None),
+            ("compare, refused", reverse("tables:compare", args=[table.pk]) + "?a=1&b=1", None),
+            ("import, preview", reverse("tables:import"), previewed_import),
+            ("new table, refused", reverse("tables:create"), refused_creation),
+            *((f"export {status}", job.get_absolute_url(), None) for status, job in jobs.items()),
+        ],
+    )
+    assert found == {}
+
+
+def test_performance_reviewer_pages_have_no_violations(browser_login, live_server, axe):
+    """绩效股 after 社保股 passed the table: its home with the table waiting, and the review
+    screen with the decision form, accepted and then refused."""
+    table = TargetTable.objects.get(project_name=PROJECT, layout=TargetTable.Layout.PROJECT)
+    submit(table, User.objects.get(username="ruili_health"))
+    review(table, User.objects.get(username="ruili_finance"), "excellent")
+    page = browser_login("ruili_perf")
+    # The decision asks for confirmation (static/js/guard.js).
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    def refused_decision(page):
+        page.get_by_role("button", name="提交审核意见").click()
+        page.locator("#decision .errorlist").first.wait_for()
+
+    states = [
+        ("home", reverse("home"), None),
+        ("review", reverse("tables:review", args=[table.pk]), None),
+        ("review, decision refused", None, refused_decision),
+        ("read view", reverse("tables:detail", args=[table.pk]), None),
+    ]
+    assert _states(page, live_server, axe, states) == {}
 
 
 def test_finance_pages_have_no_violations(browser_login, live_server, axe):
