@@ -42,6 +42,14 @@ def _first_row_on_first_screen(page, name):
     assert top < PHONE["height"], f"{name}: first row at {top:.0f}px"
 
 
+# Lines each cell of the downloads' 类型 column takes.
+KIND_LINES = """() => [...document.querySelectorAll('#exportable tbody td:first-child')].map(td => {
+  const range = document.createRange();
+  range.selectNodeContents(td);
+  return range.getClientRects().length;
+})"""
+
+
 def test_pages_fit_a_phone(browser_login, live_server, artifacts_dir):
     table = TargetTable.objects.get(project_name=PROJECT, layout=TargetTable.Layout.PROJECT)
     page = browser_login("ruili_health")
@@ -57,6 +65,9 @@ def test_pages_fit_a_phone(browser_login, live_server, artifacts_dir):
         _check(page, live_server.url + url, name, artifacts_dir)
         if name == "list":
             _first_row_on_first_screen(page, name)
+        if name == "downloads":
+            # 通知及附件 on one line, not a character a line: the names wrap instead.
+            assert set(page.evaluate(KIND_LINES)) == {1}
     # The read view's actions stay on screen: 编辑 is tappable without scrolling sideways.
     page.goto(live_server.url + reverse("tables:detail", args=[table.pk]))
     box = page.get_by_role("link", name="编辑", exact=True).bounding_box()
