@@ -13,6 +13,7 @@ from django.forms.utils import ErrorList
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
+from perfgoals import rendering
 from perfgoals.rendering import FormRenderer
 
 STOCK = DjangoTemplates()
@@ -136,3 +137,127 @@ def test_the_page_token_is_masked_once_and_follows_a_rotated_secret(rf):
     rotate_token(request)
     second = page_csrf_token(request)
     assert second != first and _unmask_cipher_token(second) == request.META["CSRF_COOKIE"]
+
+
+UNITS = [("wan", "万元"), ("yuan", "元")]
+
+
+def _widgets(name_widget):
+    unit = forms.Select()
+    unit.choices = UNITS
+    return {"project_name": name_widget, "amount_total": forms.TextInput(), "amount_unit": unit}
+
+
+# Shared by every form, as TargetTableForm shares its layout's widgets.
+WIDGETS_OF_ONE_LAYOUT = _widgets(forms.TextInput())
+WIDGETS_OF_ANOTHER = _widgets(forms.Textarea())
+
+
+class _Header(forms.Form):
+    project_name = forms.CharField(help_text="填写项目全称")
+    amount_total = forms.DecimalField(required=False)
+    amount_unit = forms.ChoiceField(choices=UNITS)
+
+    def __init__(self, *args, widgets=WIDGETS_OF_ONE_LAYOUT, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, widget in widgets.items():
+            self.fields[name].widget = widget
+
+
+def _changed(**attributes):
+    def make():
+        form = _Header(initial=BASE)
+        for field in form.fields.values():
+            for attribute, value in attributes.items():
+                setattr(field, attribute, value)
+        return form
+
+    return make
+
+
+BASE = {"project_name": "家庭医生签约", "amount_total": Decimal("3.88"), "amount_unit": "wan"}
+# Each differs from the forms before it in one thing the printed input depends on.
+UNBOUND_FORMS = [
+    ("base", lambda: _Header(initial=BASE)),
+    ("other values", lambda: _Header(initial={"project_name": "其他项目", "amount_unit": "yuan"})),
+    ("more decimals", lambda: _Header(initial={**BASE, "amount_total": Decimal("3.880")})),
+    ("no value", lambda: _Header(initial={**BASE, "project_name": None})),
+    ("the text None", lambda: _Header(initial={**BASE, "project_name": "None"})),
+    ("a prefix", lambda: _Header(initial=BASE, prefix="copy")),
+    ("other ids", lambda: _Header(initial=BASE, auto_id="field_%s")),
+    ("no ids", lambda: _Header(initial=BASE, auto_id=False)),
+    ("no required attribute", lambda: _Header(initial=BASE, use_required_attribute=False)),
+    ("not required", _changed(required=False)),
+    ("disabled", _changed(disabled=True)),
+    ("no help", _changed(help_text="")),
+    ("other widgets", lambda: _Header(initial=BASE, widgets=WIDGETS_OF_ANOTHER)),
+]
+
+
+def test_a_kept_input_prints_as_django_prints_it():
+    """An unposted form's inputs are kept by what they depend on: each of these forms, which
+    differs from those before it in one such thing, prints as Django prints it, the first
+    time and again from what was kept."""
+    rendering._kept_widgets.clear()
+    for name, make in UNBOUND_FORMS:
+        for bound in make():
+            assert rendering.unbound_widget(bound) == str(bound), (name, bound.name)
+    kept = len(rendering._kept_widgets)
+    for name, make in UNBOUND_FORMS:
+        for bound in make():
+            assert rendering.unbound_widget(bound) == str(bound), (name, bound.name)
+    assert len(rendering._kept_widgets) == kept
+
+
+def test_a_posted_form_prints_its_values_and_errors_anew():
+    typed = {"project_name": "", "amount_total": "abc", "amount_unit": "wan"}
+    rendering._kept_widgets.clear()
+    # The same values unposted first: what was kept for them has no errors to show.
+    for bound in _Header(initial=typed):
+        rendering.unbound_widget(bound)
+    posted = _Header(typed)
+    assert not posted.is_valid()
+    for bound in posted:
+        assert rendering.unbound_widget(bound) == str(bound)
+    assert 'aria-invalid="true"' in rendering.unbound_widget(posted["amount_total"])
+    assert 'value="abc"' in rendering.unbound_widget(posted["amount_total"])
+
+
+class _Stored:
+    """A stored file as a form's initial value: its text is its name, its link its url."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def __str__(self):
+        return "附件.pdf"
+
+
+SHARED_FILE_INPUT = forms.ClearableFileInput()
+
+
+class _Upload(forms.Form):
+    attachment = forms.FileField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].widget = SHARED_FILE_INPUT
+
+
+def test_only_text_and_numbers_are_kept():
+    # Two files of one name print their own links: a value is kept only when its text is
+    # all that it prints.
+    rendering._kept_widgets.clear()
+    for url in ("/media/a.pdf", "/media/b.pdf"):
+        bound = _Upload(initial={"attachment": _Stored(url)})["attachment"]
+        assert url in rendering.unbound_widget(bound)
+        assert rendering.unbound_widget(bound) == str(bound)
+
+
+def test_what_is_kept_is_bounded(monkeypatch):
+    monkeypatch.setattr(rendering, "KEPT_WIDGETS_LIMIT", 4)
+    rendering._kept_widgets.clear()
+    for n in range(10):
+        bound = _Header(initial={**BASE, "project_name": f"项目{n}"})["project_name"]
+        assert rendering.unbound_widget(bound) == str(bound)
+        assert len(rendering._kept_widgets) <= 4

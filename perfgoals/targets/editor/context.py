@@ -38,7 +38,7 @@ from perfgoals.findings import Finding, Severity
 from perfgoals.layouts import layout_spec, printed_label, printed_when_filled, split_mid
 from perfgoals.models import ReviewComment, ReviewEvent, TableSnapshot, TargetTable, User
 from perfgoals.prepared import PreparedReads
-from perfgoals.rendering import escape, page_csrf_token
+from perfgoals.rendering import escape, page_csrf_token, unbound_widget
 from perfgoals.selectors import attach_users, sorted_by, target_tables_visible_to
 from perfgoals.targets.checks import check_table
 from perfgoals.targets.editor.panel import PanelFinding, print_findings
@@ -513,7 +513,7 @@ class HeaderField:
         html = [
             f'<div class="{css}" id="field-{name}">',
             f'<label for="{escape(bound.id_for_label)}">{escape(bound.label)}</label>',
-            str(bound),
+            unbound_widget(bound),
         ]
         if bound.help_text:
             # The id the widget's aria-describedby names (BoundField.aria_describedby).
