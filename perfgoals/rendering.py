@@ -189,8 +189,9 @@ def unbound_widget(bound) -> str:
     it is required or disabled: what a posted form prints (its values, its errors and
     aria-invalid) is printed anew each time. The editor's header printed twenty inputs on
     every page view, 5 % of the page's work, though a table's header changes far less often
-    than it is opened. Forms whose widgets are made per form gain nothing from it: the key
-    holds the widget itself.
+    than it is opened. Only for forms that share their widgets, as TargetTableForm shares
+    its layout's: the key holds the widget itself, so a form with widgets of its own would
+    only fill the store with entries no later form finds.
     """
     form = bound.form
     if form.is_bound:

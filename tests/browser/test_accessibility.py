@@ -68,14 +68,15 @@ def _states(page, live_server, axe, states):
     return found
 
 
+def _open_row(page):
+    page.locator("#tree a.cell-link", has_text=ROW).click()
+    page.locator("#rowform-value").wait_for()
+
+
 def test_bureau_pages_have_no_violations(browser_login, live_server, axe):
     table = TargetTable.objects.get(project_name=PROJECT, layout=TargetTable.Layout.PROJECT)
     page = browser_login("ruili_health")
     edit = reverse("tables:edit", args=[table.pk])
-
-    def open_row(page):
-        page.locator("#tree a.cell-link", has_text=ROW).click()
-        page.locator("#rowform-value").wait_for()
 
     def run_checks(page):
         page.locator("#lint-panel").get_by_role("button", name="检查").click()
@@ -100,7 +101,7 @@ def test_bureau_pages_have_no_violations(browser_login, live_server, axe):
             ("list", reverse("table_list"), None),
             ("read view", reverse("tables:detail", args=[table.pk]), None),
             ("editor", edit, None),
-            ("editor, row open", None, open_row),
+            ("editor, row open", None, _open_row),
             ("editor, row refused", None, refused_row),
             ("editor, checked", edit, run_checks),
             ("editor, paste panel", None, open_paste),
@@ -111,11 +112,6 @@ def test_bureau_pages_have_no_violations(browser_login, live_server, axe):
         ],
     )
     assert found == {}
-
-
-def _open_row(page):
-    page.locator("#tree a.cell-link", has_text=ROW).click()
-    page.locator("#rowform-value").wait_for()
 
 
 def test_bureau_editor_and_form_states_have_no_violations(
